@@ -1,0 +1,99 @@
+// Package data holds mfif's image type, image file I/O, pair discovery for
+// the public multi-focus datasets, and the synthetic and real training-pair
+// generators. It never imports the tensor binding.
+package data
+
+import "fmt"
+
+// Image is a planar image with float64 samples on the 8-bit scale: an 8-bit
+// file gives integers 0..255 exactly; a 16-bit file is divided by 257 so that
+// every consumer (metrics, fusion, networks) sees one scale.
+type Image struct {
+	W, H int
+	// Planes holds C planes (1 = gray, 3 = RGB), each H*W values in
+	// row-major order: sample (x, y) of plane c is Planes[c][y*W+x].
+	Planes [][]float64
+	// Depth is the bit depth of the file the image came from (8 or 16), or 0
+	// for images computed in memory; writers use it as their default.
+	Depth int
+}
+
+// NewImage returns a zeroed image of c planes.
+func NewImage(w, h, c int) *Image {
+	planes := make([][]float64, c)
+	for i := range planes {
+		planes[i] = make([]float64, w*h)
+	}
+	return &Image{W: w, H: h, Planes: planes}
+}
+
+// C is the number of planes.
+func (m *Image) C() int { return len(m.Planes) }
+
+// At returns sample (x, y) of plane c.
+func (m *Image) At(c, x, y int) float64 { return m.Planes[c][y*m.W+x] }
+
+// Set stores sample (x, y) of plane c.
+func (m *Image) Set(c, x, y int, v float64) { m.Planes[c][y*m.W+x] = v }
+
+// Clone returns a deep copy.
+func (m *Image) Clone() *Image {
+	out := &Image{W: m.W, H: m.H, Depth: m.Depth, Planes: make([][]float64, len(m.Planes))}
+	for i, p := range m.Planes {
+		out.Planes[i] = append([]float64(nil), p...)
+	}
+	return out
+}
+
+// SameSize reports an error naming both sizes when a and b differ in width
+// or height.
+func SameSize(a, b *Image) error {
+	if a.W != b.W || a.H != b.H {
+		return fmt.Errorf("size mismatch: %dx%d vs %dx%d", a.W, a.H, b.W, b.H)
+	}
+	return nil
+}
+
+// MATLAB's rgb2gray weights: the first row of the inverse of the NTSC
+// YIQ matrix, to full double precision (not Octave's 6-digit rounding).
+const (
+	grayR = 0.29893602129377539
+	grayG = 0.58704307445112125
+	grayB = 0.11402090425510325
+)
+
+// Gray returns the image as one plane. A gray image is returned as is (not
+// copied). RGB goes through MATLAB's rgb2gray for integer images: the
+// weighted sum rounded half away from zero and saturated to 0..255, which is
+// the MFIF convention applied before every metric. Other plane counts (for
+// example RGBA already stripped of alpha elsewhere) are an error.
+func (m *Image) Gray() (*Image, error) {
+	switch m.C() {
+	case 1:
+		return m, nil
+	case 3:
+		out := NewImage(m.W, m.H, 1)
+		out.Depth = m.Depth
+		r, g, b := m.Planes[0], m.Planes[1], m.Planes[2]
+		for i := range out.Planes[0] {
+			out.Planes[0][i] = RoundSat255(grayR*r[i] + grayG*g[i] + grayB*b[i])
+		}
+		return out, nil
+	default:
+		return nil, fmt.Errorf("gray: image has %d planes, want 1 or 3", m.C())
+	}
+}
+
+// RoundSat255 rounds half away from zero (MATLAB round) and saturates to
+// 0..255, as MATLAB does when storing a double into uint8.
+func RoundSat255(v float64) float64 {
+	switch {
+	case v != v: // NaN maps to 0 in MATLAB's uint8 conversion
+		return 0
+	case v <= 0:
+		return 0
+	case v >= 255:
+		return 255
+	}
+	return float64(int64(v + 0.5))
+}
