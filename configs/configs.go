@@ -1,0 +1,119 @@
+// Package configs embeds mfif's default YAML configurations and decodes
+// configuration files strictly: a key the target struct does not know is an
+// error that names the key, so a typo never silently falls back to a default.
+package configs
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed *.yaml
+var embedded embed.FS
+
+// Names lists the embedded configurations (file names without ".yaml").
+func Names() []string {
+	entries, _ := embedded.ReadDir(".")
+	var out []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".yaml") {
+			out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Read returns the bytes of a configuration named either by an embedded name
+// ("siamese-cpu") or by a path to a YAML file on disk. A path that exists
+// wins over an embedded name.
+func Read(nameOrPath string) ([]byte, error) {
+	if b, err := os.ReadFile(nameOrPath); err == nil {
+		return b, nil
+	} else if strings.ContainsRune(nameOrPath, filepath.Separator) || strings.HasSuffix(nameOrPath, ".yaml") {
+		return nil, fmt.Errorf("config %s: %w", nameOrPath, err)
+	}
+	b, err := embedded.ReadFile(nameOrPath + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("config %q: no such file and no embedded config of that name (have %s)",
+			nameOrPath, strings.Join(Names(), ", "))
+	}
+	return b, nil
+}
+
+// Load reads a configuration (see Read), applies dotted-key overrides such
+// as {"model.dca": false, "train.epochs": 3}, and decodes the result strictly
+// into out (a pointer to a struct with yaml tags).
+func Load(nameOrPath string, overrides map[string]any, out any) error {
+	b, err := Read(nameOrPath)
+	if err != nil {
+		return err
+	}
+	if err := Decode(b, overrides, out); err != nil {
+		return fmt.Errorf("config %s: %w", nameOrPath, err)
+	}
+	return nil
+}
+
+// Decode applies overrides to the YAML document b and decodes it strictly
+// into out. Unknown keys, in the document or in the overrides, are errors
+// naming the key.
+func Decode(b []byte, overrides map[string]any, out any) error {
+	tree := map[string]any{}
+	if err := yaml.Unmarshal(b, &tree); err != nil {
+		return fmt.Errorf("parse yaml: %w", err)
+	}
+	if tree == nil {
+		tree = map[string]any{}
+	}
+	keys := make([]string, 0, len(overrides))
+	for k := range overrides {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := Set(tree, k, overrides[k]); err != nil {
+			return err
+		}
+	}
+	merged, err := yaml.Marshal(tree)
+	if err != nil {
+		return fmt.Errorf("re-encode yaml: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(merged))
+	dec.KnownFields(true)
+	if err := dec.Decode(out); err != nil {
+		return fmt.Errorf("decode: %w", err)
+	}
+	return nil
+}
+
+// Set stores value at the dotted path key ("train.lr") inside tree,
+// creating intermediate maps as needed.
+func Set(tree map[string]any, key string, value any) error {
+	parts := strings.Split(key, ".")
+	node := tree
+	for i, p := range parts[:len(parts)-1] {
+		next, ok := node[p]
+		if !ok || next == nil {
+			m := map[string]any{}
+			node[p] = m
+			node = m
+			continue
+		}
+		m, ok := next.(map[string]any)
+		if !ok {
+			return fmt.Errorf("override %q: %q is not a section", key, strings.Join(parts[:i+1], "."))
+		}
+		node = m
+	}
+	node[parts[len(parts)-1]] = value
+	return nil
+}
