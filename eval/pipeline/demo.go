@@ -1,0 +1,91 @@
+package pipeline
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/eval"
+	"github.com/mfif/mfif/metrics"
+)
+
+// DefaultMethods returns the registered methods that build with default
+// options (the classical baselines; methods that need a model checkpoint or
+// other required options fail to build and are left out), in name order.
+func DefaultMethods() []string {
+	var out []string
+	for _, n := range eval.Names() {
+		if _, err := eval.New(n, nil); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// ReferenceMetrics returns the registered full-reference metrics among
+// PSNR and SSIM (what a synthetic set with ground truth adds to the primary
+// six), in name order.
+func ReferenceMetrics() []string {
+	var out []string
+	for _, n := range metrics.Names() {
+		m, err := metrics.Lookup(n)
+		if err != nil || !m.NeedsReference {
+			continue
+		}
+		if u := strings.ToUpper(n); strings.Contains(u, "PSNR") || strings.Contains(u, "SSIM") {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// FuseAll fuses the pairs with each method (default options) into
+// root/<method>/ and returns the folders as evaluation sources.
+func FuseAll(pairs []data.Pair, methods []string, root string, o Options) ([]Source, error) {
+	var out []Source
+	for _, m := range methods {
+		dir := filepath.Join(root, m)
+		if _, err := FuseFolder(pairs, m, nil, dir, o); err != nil {
+			return nil, err
+		}
+		out = append(out, Source{Method: m, Dir: dir})
+	}
+	return out, nil
+}
+
+// Timing is the measured cost of one operation.
+type Timing struct {
+	Name  string
+	PerOp time.Duration
+	N     int
+}
+
+// TimeOp runs f until at least minTime has passed (and at least once) and
+// returns the mean time per call; the first error stops it.
+func TimeOp(name string, minTime time.Duration, f func() error) (Timing, error) {
+	start := time.Now()
+	n := 0
+	for {
+		if err := f(); err != nil {
+			return Timing{}, fmt.Errorf("%s: %w", name, err)
+		}
+		n++
+		if el := time.Since(start); el >= minTime {
+			return Timing{Name: name, PerOp: el / time.Duration(n), N: n}, nil
+		}
+	}
+}
+
+// BenchScene returns a synthetic colour scene of the given size for timing:
+// two sources and, as the image under test, the all-in-focus truth.
+func BenchScene(size int, seed int64) (metrics.Inputs, error) {
+	sc, err := data.Synthesize(data.SynthConfig{W: size, H: size}, seed)
+	if err != nil {
+		return metrics.Inputs{}, err
+	}
+	return metrics.Inputs{Sources: sc.Sources, Fused: sc.Truth, Reference: sc.Truth}, nil
+}

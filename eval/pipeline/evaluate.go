@@ -1,0 +1,263 @@
+package pipeline
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/metrics"
+	"github.com/mfif/mfif/report"
+)
+
+// imageExts are the file extensions recognised as fused images.
+var imageExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".bmp": true, ".tif": true, ".tiff": true, ".gif": true}
+
+// Source is one method's fused images: the folder they are in.
+type Source struct {
+	Method string
+	Dir    string
+}
+
+// DiscoverMethods lists the methods whose fused images are in dir, from
+// file names <pair>_<method>.<ext> for the given pairs (MFIFB layout; one
+// folder may hold several methods), and from subfolders <method>/ holding
+// <pair>.<ext> or <pair>_<method>.<ext> (one folder per method). Decision
+// maps (<pair>_map.*, *_map.*) are ignored. A folder whose own files are
+// named <pair>.<ext> holds one method named after the folder.
+func DiscoverMethods(dir string, pairs []data.Pair) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("fused folder: %w", err)
+	}
+	names := make([]string, len(pairs))
+	for i, p := range pairs {
+		names[i] = p.Name
+	}
+	sort.Slice(names, func(a, b int) bool { return len(names[a]) > len(names[b]) }) // longest prefix wins
+	found := map[string]bool{}
+	for _, e := range entries {
+		if e.IsDir() {
+			if sub, err := os.ReadDir(filepath.Join(dir, e.Name())); err == nil && holdsMethod(sub, names, e.Name()) {
+				found[e.Name()] = true
+			}
+			continue
+		}
+		if bare, method := matchFused(e.Name(), names); bare {
+			found[filepath.Base(filepath.Clean(dir))] = true
+		} else if method != "" {
+			found[method] = true
+		}
+	}
+	if len(found) == 0 {
+		return nil, fmt.Errorf("fused folder %s: no <pair>_<method>.<ext> image (nor <method>/<pair>.<ext>) for any of the %d pairs", dir, len(pairs))
+	}
+	return report.SortedKeys(found), nil
+}
+
+// matchFused parses an image file name against the pair names (longest
+// first): bare is true for <pair>.<ext>, method is set for
+// <pair>_<method>.<ext> unless it names a decision map.
+func matchFused(file string, pairs []string) (bare bool, method string) {
+	ext := filepath.Ext(file)
+	if !imageExts[strings.ToLower(ext)] {
+		return false, ""
+	}
+	base := strings.TrimSuffix(file, ext)
+	for _, pair := range pairs {
+		if base == pair {
+			return true, ""
+		}
+		if m, ok := strings.CutPrefix(base, pair+"_"); ok {
+			if m == "map" || strings.HasSuffix(m, "_map") {
+				return false, ""
+			}
+			return false, m
+		}
+	}
+	return false, ""
+}
+
+// holdsMethod reports whether a subfolder named method holds fused images
+// of that method for at least one pair.
+func holdsMethod(entries []os.DirEntry, pairs []string, method string) bool {
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		if bare, m := matchFused(e.Name(), pairs); bare || strings.EqualFold(m, method) {
+			return true
+		}
+	}
+	return false
+}
+
+// DiscoverSources runs DiscoverMethods on every folder. A method found in
+// two folders is an error, since its scores would be ambiguous. If only is
+// not empty, methods not listed are dropped and listed methods that are not
+// found are an error.
+func DiscoverSources(dirs []string, pairs []data.Pair, only []string) ([]Source, error) {
+	var out []Source
+	where := map[string]string{}
+	for _, dir := range dirs {
+		methods, err := DiscoverMethods(dir, pairs)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range methods {
+			if len(only) > 0 && !contains(only, m) {
+				continue
+			}
+			if prev, dup := where[m]; dup {
+				return nil, fmt.Errorf("method %s has fused images in both %s and %s", m, prev, dir)
+			}
+			where[m] = dir
+			out = append(out, Source{Method: m, Dir: dir})
+		}
+	}
+	for _, m := range only {
+		if _, ok := where[m]; !ok {
+			return nil, fmt.Errorf("method %s: no fused images in %s", m, strings.Join(dirs, ", "))
+		}
+	}
+	return out, nil
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// EvalOptions selects what Evaluate computes.
+type EvalOptions struct {
+	// Metrics are registry names; empty means metrics.Primary().
+	Metrics []string
+	// SkipMissing leaves out a (pair, method) whose fused image is absent
+	// instead of failing.
+	SkipMissing bool
+	// Dataset and Config are recorded in the provenance.
+	Dataset string
+	Config  map[string]any
+}
+
+// MetricInfos describes registry metrics for report.Results.
+func MetricInfos(names []string) ([]report.MetricInfo, error) {
+	var out []report.MetricInfo
+	for _, n := range names {
+		m, err := metrics.Lookup(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, report.MetricInfo{Name: m.Name, Description: m.Description, Citation: m.Citation,
+			Better: Direction(m.Better)})
+	}
+	return out, nil
+}
+
+// Direction converts a metric's Better to the report's ranking direction.
+func Direction(b metrics.Better) report.Direction {
+	switch b {
+	case metrics.HigherIsBetter:
+		return report.Higher
+	case metrics.LowerIsBetter:
+		return report.Lower
+	case metrics.CloserToZero:
+		return report.CloserToZero
+	}
+	return report.NoRank
+}
+
+// Evaluate scores the fused images of every source on every pair, in
+// parallel over pairs (each pair's sources are loaded once for all
+// methods). A missing fused image is an error naming the pair, method and
+// folder unless opt.SkipMissing is set.
+func Evaluate(pairs []data.Pair, sources []Source, opt EvalOptions, o Options) (*report.Results, error) {
+	names := opt.Metrics
+	if len(names) == 0 {
+		names = metrics.Primary()
+	}
+	infos, err := MetricInfos(names)
+	if err != nil {
+		return nil, err
+	}
+	res := report.NewResults(report.NewProvenance(opt.Dataset, opt.Config), infos)
+	for _, s := range sources { // fix method order before the parallel part
+		res.Methods = append(res.Methods, s.Method)
+		res.PerImage[s.Method] = map[string]map[string]float64{}
+	}
+	for _, p := range pairs {
+		res.Images = append(res.Images, p.Name)
+	}
+	var mu sync.Mutex
+	err = parallel(len(pairs), o, "evaluate", func(_, i int) error {
+		scores, err := evaluatePair(pairs[i], sources, names, opt.SkipMissing)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for method, s := range scores {
+			res.PerImage[method][pairs[i].Name] = s
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := res.Summarize(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func evaluatePair(p data.Pair, sources []Source, names []string, skipMissing bool) (map[string]map[string]float64, error) {
+	srcs, ref, err := data.LoadPair(p)
+	if err != nil {
+		return nil, errf(p.Name, err)
+	}
+	out := map[string]map[string]float64{}
+	for _, s := range sources {
+		path, err := findFused(s, p.Name)
+		if err != nil {
+			if skipMissing {
+				continue
+			}
+			return nil, errf(p.Name, err)
+		}
+		fused, err := data.ReadImage(path)
+		if err != nil {
+			return nil, errf(p.Name, err)
+		}
+		scores, err := metrics.Evaluate(names, metrics.Inputs{Sources: srcs, Fused: fused, Reference: ref})
+		if err != nil {
+			return nil, errf(p.Name, fmt.Errorf("%s: %w", path, err))
+		}
+		out[s.Method] = scores
+	}
+	return out, nil
+}
+
+// findFused locates <pair>_<method>.<ext>, or <pair>.<ext> in a folder
+// named after the method.
+func findFused(s Source, pair string) (string, error) {
+	path, err := data.FindFused(s.Dir, pair, s.Method)
+	if err == nil {
+		return path, nil
+	}
+	if filepath.Base(filepath.Clean(s.Dir)) == s.Method {
+		for ext := range imageExts {
+			p := filepath.Join(s.Dir, pair+ext)
+			if _, serr := os.Stat(p); serr == nil {
+				return p, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("no fused image of method %s in %s (want %s_%s.<ext>): %w", s.Method, s.Dir, pair, s.Method, err)
+}

@@ -1,0 +1,97 @@
+// Package pipeline glues the registries together for the CLI and the
+// experiment runner: fuse a folder of source pairs with a registered method,
+// find the fused images of one or more methods in result folders, and
+// evaluate them into report.Results. It holds no algorithms of its own.
+package pipeline
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// Options controls how the pipeline steps run.
+type Options struct {
+	// Workers is the number of pairs processed in parallel; 0 or less
+	// means runtime.NumCPU().
+	Workers int
+	// Progress, when not nil, receives a progress bar (normally os.Stderr).
+	Progress io.Writer
+}
+
+func (o Options) workers(n int) int {
+	w := o.Workers
+	if w <= 0 {
+		w = runtime.NumCPU()
+	}
+	return max(1, min(w, n))
+}
+
+func (o Options) bar(n int, what string) *progressbar.ProgressBar {
+	if o.Progress == nil {
+		return progressbar.DefaultSilent(int64(n), what)
+	}
+	return progressbar.NewOptions(n,
+		progressbar.OptionSetWriter(o.Progress),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionThrottle(100_000_000),
+	)
+}
+
+// parallel runs job(i) for i in [0, n) on o.workers goroutines, advancing a
+// progress bar, and returns the error of the lowest failing index so that
+// the reported error does not depend on scheduling. Work stops being
+// started after the first failure.
+func parallel(n int, o Options, what string, job func(worker, i int) error) error {
+	if n == 0 {
+		return nil
+	}
+	bar := o.bar(n, what)
+	defer bar.Close()
+	errs := make([]error, n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	failed := false
+	for w := 0; w < o.workers(n); w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := range next {
+				errs[i] = job(w, i)
+				mu.Lock()
+				if errs[i] != nil {
+					failed = true
+				}
+				mu.Unlock()
+				_ = bar.Add(1)
+			}
+		}(w)
+	}
+	for i := 0; i < n; i++ {
+		mu.Lock()
+		stop := failed
+		mu.Unlock()
+		if stop {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errf wraps err with the name of the pair it concerns.
+func errf(pair string, err error) error { return fmt.Errorf("pair %s: %w", pair, err) }

@@ -1,0 +1,247 @@
+// Package siamese registers the fusion method "siamese" in the eval
+// registry: the decision-map network of nets/siamese (Zhai et al., DSP 168,
+// 2025) followed by the paper's post-processing (binarise at 0.5, flip
+// regions smaller than 1 % of the image, optional guided filter) and the
+// weighted blend F = A·D + B·(1−D) of every colour plane.
+//
+// The network sees one luminance plane per source (data.Image.Gray for
+// colour, the plane itself for gray) on the [0,1] scale — the decision of
+// which source is sharp does not depend on colour, and one map then blends
+// all planes, as in the paper's §3.5.3. Images of any size are padded by
+// mirror reflection to a multiple of the network stride and the map is
+// cropped back. Three or more sources are fused pairwise from the left
+// (the running result is source A of the next pair); Result.Map is then
+// the weight source 0 keeps (the product of the pairwise maps).
+//
+// Blank import this package (`import _ ".../eval/siamese"`) to register it.
+package siamese
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/sugarme/gotch/ts"
+
+	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/eval"
+
+	net "github.com/mfif/mfif/nets/siamese"
+)
+
+func init() {
+	eval.Register(eval.Info{
+		Name:        "siamese",
+		Description: "Siamese multi-scale-attention decision-map network (needs option model=<checkpoint>)",
+		Citation:    "H. Zhai, N. Luo, Y. Yang, Z. Xu, B. Lin, Multi-focus image fusion via multi-scale attention and Siamese networks, Digital Signal Processing 168 (2025) 105493",
+		HasMap:      true,
+	}, func(opts eval.Options) (eval.Method, error) { return New(opts) })
+}
+
+// Method fuses images with a trained siamese checkpoint.
+type Method struct {
+	mu    sync.Mutex
+	model *net.Model
+	post  eval.PostOptions
+}
+
+// optionKeys are the options New accepts.
+var optionKeys = []string{"guided", "guided_eps", "min_area", "model", "threshold"}
+
+// New builds the method from options: model (checkpoint path, required),
+// threshold (0.5), min_area (fraction of the image, 0.01), guided
+// (guided-filter radius, 0 = off) and guided_eps (0.1, 0..255² units).
+func New(opts eval.Options) (*Method, error) {
+	for k := range opts {
+		if !slices.Contains(optionKeys, k) {
+			return nil, fmt.Errorf("unknown option %q (known: %s)", k, strings.Join(optionKeys, ", "))
+		}
+	}
+	path, ok := opts["model"].(string)
+	if !ok || path == "" {
+		return nil, fmt.Errorf("option model: want the path of a siamese checkpoint (train one with `mfif train siamese-cpu`)")
+	}
+	post := eval.DefaultPostOptions()
+	var err error
+	if post.Threshold, err = floatOpt(opts, "threshold", post.Threshold); err != nil {
+		return nil, err
+	}
+	if post.MinAreaFraction, err = floatOpt(opts, "min_area", post.MinAreaFraction); err != nil {
+		return nil, err
+	}
+	if post.GuidedEps, err = floatOpt(opts, "guided_eps", post.GuidedEps); err != nil {
+		return nil, err
+	}
+	r, err := floatOpt(opts, "guided", 0)
+	if err != nil {
+		return nil, err
+	}
+	if r < 0 || r != math.Trunc(r) || r > 1000 {
+		return nil, fmt.Errorf("option guided = %v: want a whole radius in 0..1000", r)
+	}
+	post.GuidedRadius = int(r)
+	if post.Threshold < 0 || post.Threshold > 1 || post.MinAreaFraction < 0 || post.MinAreaFraction > 1 {
+		return nil, fmt.Errorf("options threshold (%v) and min_area (%v) must be in [0,1]", post.Threshold, post.MinAreaFraction)
+	}
+	m, _, _, err := net.Load(path)
+	if err != nil {
+		return nil, fmt.Errorf("option model: %w", err)
+	}
+	return &Method{model: m, post: post}, nil
+}
+
+// NewFromModel wraps an already loaded model (used by trainers and
+// tests) with the given post-processing.
+func NewFromModel(m *net.Model, post eval.PostOptions) *Method {
+	return &Method{model: m, post: post}
+}
+
+func floatOpt(opts eval.Options, key string, def float64) (float64, error) {
+	v, ok := opts[key]
+	if !ok {
+		return def, nil
+	}
+	var f float64
+	switch x := v.(type) {
+	case float64:
+		f = x
+	case float32:
+		f = float64(x)
+	case int:
+		f = float64(x)
+	case int64:
+		f = float64(x)
+	case string:
+		if _, err := fmt.Sscan(x, &f); err != nil {
+			return 0, fmt.Errorf("option %s = %q: not a number", key, x)
+		}
+	default:
+		return 0, fmt.Errorf("option %s = %v: not a number", key, v)
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("option %s = %v: not finite", key, f)
+	}
+	return f, nil
+}
+
+// Fuse fuses two or more sources of equal size and plane count.
+func (m *Method) Fuse(srcs []*data.Image) (*eval.Result, error) {
+	if len(srcs) < 2 {
+		return nil, fmt.Errorf("siamese: need at least 2 sources, got %d", len(srcs))
+	}
+	for i, s := range srcs {
+		if s == nil || s.W < 1 || s.H < 1 || s.C() < 1 {
+			return nil, fmt.Errorf("siamese: source %d is empty", i)
+		}
+		if err := data.SameSize(srcs[0], s); err != nil {
+			return nil, fmt.Errorf("siamese: source %d: %w", i, err)
+		}
+		if s.C() != srcs[0].C() {
+			return nil, fmt.Errorf("siamese: source %d has %d planes, source 0 has %d", i, s.C(), srcs[0].C())
+		}
+	}
+	res, err := m.fusePair(srcs[0], srcs[1])
+	if err != nil {
+		return nil, err
+	}
+	for k := 2; k < len(srcs); k++ {
+		next, err := m.fusePair(res.Fused, srcs[k])
+		if err != nil {
+			return nil, fmt.Errorf("siamese: fusing source %d: %w", k, err)
+		}
+		res.Fused = next.Fused
+		for i, v := range next.Map.Planes[0] {
+			res.Map.Planes[0][i] *= v
+		}
+	}
+	return res, nil
+}
+
+// fusePair computes the raw map, post-processes it and blends a and b.
+func (m *Method) fusePair(a, b *data.Image) (*eval.Result, error) {
+	raw, err := m.RawMap(a, b)
+	if err != nil {
+		return nil, err
+	}
+	post := m.post
+	var guide *data.Image
+	if post.GuidedRadius > 0 {
+		// Guide with the image fused by the binary map (SESF-Fuse's choice).
+		bin := post
+		bin.GuidedRadius = 0
+		d, err := eval.PostProcess(raw, nil, bin)
+		if err != nil {
+			return nil, err
+		}
+		if guide, err = eval.FuseWithMap(a, b, d); err != nil {
+			return nil, err
+		}
+	}
+	d, err := eval.PostProcess(raw, guide, post)
+	if err != nil {
+		return nil, err
+	}
+	fused, err := eval.FuseWithMap(a, b, d)
+	if err != nil {
+		return nil, err
+	}
+	return &eval.Result{Fused: fused, Map: d, RawMap: raw}, nil
+}
+
+// RawMap returns the network's soft decision map for (a, b): one plane in
+// [0,1], the probability that a is the in-focus source, at a's size.
+func (m *Method) RawMap(a, b *data.Image) (*data.Image, error) {
+	ga, err := lumaPlane(a)
+	if err != nil {
+		return nil, fmt.Errorf("siamese: source A: %w", err)
+	}
+	gb, err := lumaPlane(b)
+	if err != nil {
+		return nil, fmt.Errorf("siamese: source B: %w", err)
+	}
+	st := m.model.Net.Stride()
+	pa, pw, ph := PadReflect(ga, a.W, a.H, st)
+	pb, _, _ := PadReflect(gb, a.W, a.H, st)
+	var vals []float32
+	m.mu.Lock()
+	net.WithNoGrad(func() {
+		shape := []int64{1, 1, int64(ph), int64(pw)}
+		ta := ts.MustOfSlice(pa).MustView(shape, true)
+		tb := ts.MustOfSlice(pb).MustView(shape, true)
+		out := m.model.Net.Forward(ta, tb, false)
+		p := out.Logits.MustSigmoid(false)
+		vals = net.TensorBlob(p).Data
+		p.MustDrop()
+		out.Drop()
+		ta.MustDrop()
+		tb.MustDrop()
+	})
+	m.mu.Unlock()
+	crop := Crop(vals, pw, a.W, a.H)
+	img := data.NewImage(a.W, a.H, 1)
+	for i, v := range crop {
+		if math.IsNaN(float64(v)) {
+			return nil, fmt.Errorf("siamese: the network produced NaN (damaged weights?)")
+		}
+		img.Planes[0][i] = float64(v)
+	}
+	return img, nil
+}
+
+// lumaPlane returns the luminance of m on the [0,1] scale.
+func lumaPlane(m *data.Image) ([]float32, error) {
+	g := m
+	if m.C() != 1 {
+		var err error
+		if g, err = m.Gray(); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]float32, len(g.Planes[0]))
+	for i, v := range g.Planes[0] {
+		out[i] = float32(v / 255)
+	}
+	return out, nil
+}
