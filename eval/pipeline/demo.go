@@ -10,6 +10,7 @@ import (
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/metrics"
+	"github.com/mfif/mfif/report"
 )
 
 // DefaultMethods returns the registered methods that build with default
@@ -65,13 +66,14 @@ type Timing struct {
 }
 
 // TimeOp runs f until at least minTime has passed (and at least once) and
-// returns the mean time per call; the first error stops it.
+// returns the mean time per call; the first error stops it (the returned
+// Timing then carries only the name).
 func TimeOp(name string, minTime time.Duration, f func() error) (Timing, error) {
 	start := time.Now()
 	n := 0
 	for {
 		if err := f(); err != nil {
-			return Timing{}, fmt.Errorf("%s: %w", name, err)
+			return Timing{Name: name}, fmt.Errorf("%s: %w", name, err)
 		}
 		n++
 		if el := time.Since(start); el >= minTime {
@@ -81,11 +83,44 @@ func TimeOp(name string, minTime time.Duration, f func() error) (Timing, error) 
 }
 
 // BenchScene returns a synthetic colour scene of the given size for timing:
-// two sources and, as the image under test, the all-in-focus truth.
+// two sources, their rounded mean as the image under test (so that it
+// differs from the reference and every metric is finite) and the
+// all-in-focus truth as reference.
 func BenchScene(size int, seed int64) (metrics.Inputs, error) {
 	sc, err := data.Synthesize(data.SynthConfig{W: size, H: size}, seed)
 	if err != nil {
 		return metrics.Inputs{}, err
 	}
-	return metrics.Inputs{Sources: sc.Sources, Fused: sc.Truth, Reference: sc.Truth}, nil
+	fused := sc.Sources[0].Clone()
+	for c, p := range fused.Planes {
+		for i := range p {
+			p[i] = data.RoundSat255((p[i] + sc.Sources[1].Planes[c][i]) / 2)
+		}
+	}
+	return metrics.Inputs{Sources: sc.Sources, Fused: fused, Reference: sc.Truth}, nil
+}
+
+// QualitativeFigure writes report.Qualitative for one pair: its sources,
+// every source's fused image, and each fused image minus source
+// diffAgainst.
+func QualitativeFigure(path string, p data.Pair, sources []Source, diffAgainst int, opt report.GridOptions) error {
+	srcs, _, err := data.LoadPair(p)
+	if err != nil {
+		return err
+	}
+	var names []string
+	var fused []*data.Image
+	for _, s := range sources {
+		fp, err := findFused(s, p.Name)
+		if err != nil {
+			return errf(p.Name, err)
+		}
+		m, err := data.ReadImage(fp)
+		if err != nil {
+			return errf(p.Name, err)
+		}
+		names = append(names, s.Method)
+		fused = append(fused, m)
+	}
+	return report.Qualitative(path, srcs, names, fused, diffAgainst, opt)
 }

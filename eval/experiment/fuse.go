@@ -1,0 +1,338 @@
+package experiment
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/eval"
+	"github.com/mfif/mfif/eval/pipeline"
+	"github.com/mfif/mfif/report"
+)
+
+// ModelRef records where a cell's model came from (checkpoints.json).
+type ModelRef struct {
+	// Dir is the training folder (loss.csv / history.csv live there),
+	// relative to the experiment folder in checkpoints.json; empty for a
+	// given checkpoint.
+	Dir        string `json:"dir,omitempty"`
+	Checkpoint string `json:"checkpoint"`
+}
+
+// models trains (or reuses) every trained method and checks given
+// checkpoints; it writes checkpoints.json.
+func (cr *cellRun) models() (map[string]ModelRef, error) {
+	out := map[string]ModelRef{}
+	for _, m := range cr.p.Methods {
+		switch {
+		case m.Train != nil:
+			ref, err := cr.r.train(m)
+			if err != nil {
+				return nil, fmt.Errorf("method %s: %w", m.Name, err)
+			}
+			cr.logf("method %s: model %s", m.Name, ref.Checkpoint)
+			out[m.Name] = ref
+		case m.Checkpoint != "":
+			if _, err := os.Stat(m.Checkpoint); err != nil {
+				return nil, fmt.Errorf("method %s: checkpoint: %w", m.Name, err)
+			}
+			out[m.Name] = ModelRef{Checkpoint: m.Checkpoint}
+		}
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	// Training folders are recorded relative to the experiment folder so
+	// the report finds them from any working directory.
+	rec := map[string]ModelRef{}
+	for k, ref := range out {
+		if rel, err := filepath.Rel(cr.r.Dir(), ref.Dir); err == nil && ref.Dir != "" {
+			ref.Dir = rel
+		}
+		rec[k] = ref
+	}
+	return out, writeJSON(filepath.Join(cr.dir, CheckpointsFile), rec)
+}
+
+// ModelDir is the training folder of a trained method: keyed by the trainer
+// kind, the config's bytes, the overrides and the code version, so equal
+// training in different cells (or experiments' reruns) is shared.
+func (r *Runner) ModelDir(m planMethod) string {
+	t := *m.Train
+	sum := sha256.Sum256([]byte(canonical([]any{t.Kind, t.Digest, t.Set, r.version()})))
+	return filepath.Join(r.Dir(), "models", m.Name+"-"+hex.EncodeToString(sum[:6]))
+}
+
+// train runs the method's trainer unless its model folder holds DONE.
+// A folder with files but no DONE is an interrupted training: the trainer
+// is called with resume=true.
+func (r *Runner) train(m planMethod) (ModelRef, error) {
+	dir := r.ModelDir(m)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return ModelRef{}, err
+	}
+	unlock, err := lockFile(filepath.Join(dir, ".lock"))
+	if err != nil {
+		return ModelRef{}, err
+	}
+	defer unlock()
+	donePath := filepath.Join(dir, DoneFile)
+	if b, err := os.ReadFile(donePath); err == nil {
+		ckpt := strings.TrimSpace(string(b))
+		if !filepath.IsAbs(ckpt) {
+			ckpt = filepath.Join(dir, ckpt)
+		}
+		if _, err := os.Stat(ckpt); err != nil {
+			return ModelRef{}, fmt.Errorf("model %s is marked done but its checkpoint is gone: %w", dir, err)
+		}
+		return ModelRef{Dir: dir, Checkpoint: ckpt}, nil
+	}
+	fn, err := lookupTrainer(m.Train.Kind)
+	if err != nil {
+		return ModelRef{}, err
+	}
+	entries, _ := os.ReadDir(dir)
+	resume := false
+	for _, e := range entries {
+		if n := e.Name(); n != ".lock" && n != "config.yaml" {
+			resume = true
+		}
+	}
+	y, err := resolvedConfig(m.Train)
+	if err != nil {
+		return ModelRef{}, err
+	}
+	if err := report.WriteFileAtomic(filepath.Join(dir, "config.yaml"), y); err != nil {
+		return ModelRef{}, err
+	}
+	r.logf("training %s (%s, resume=%v) in %s", m.Name, m.Train.Config, resume, dir)
+	ckpt, err := fn(m.Train.Config, copyMap(m.Train.Set), dir, resume)
+	if err != nil {
+		return ModelRef{}, fmt.Errorf("train %s: %w", m.Train.Config, err)
+	}
+	if _, err := os.Stat(ckpt); err != nil {
+		return ModelRef{}, fmt.Errorf("trainer %s returned checkpoint %q: %w", m.Train.Kind, ckpt, err)
+	}
+	rel := ckpt
+	if rp, err := filepath.Rel(dir, ckpt); err == nil && !strings.HasPrefix(rp, "..") {
+		rel = rp
+	}
+	if err := report.WriteFileAtomic(donePath, []byte(rel+"\n")); err != nil {
+		return ModelRef{}, err
+	}
+	return ModelRef{Dir: dir, Checkpoint: ckpt}, nil
+}
+
+func copyMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// FusedDir is where a cell keeps one method's fused images of a dataset.
+func FusedDir(cellDir, dataset, method string) string {
+	return filepath.Join(cellDir, "fused", dataset, method)
+}
+
+// dataset fuses the pairs of one dataset with every method and evaluates.
+func (cr *cellRun) dataset(ds string, ckpts map[string]ModelRef) error {
+	pairs, err := cr.r.pairs(ds, cr.p.Datasets[ds])
+	if err != nil {
+		return err
+	}
+	var sources []pipeline.Source
+	for _, m := range cr.p.Methods {
+		if m.Results != "" {
+			dir := resultsDir(m.Results, ds)
+			if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+				return fmt.Errorf("method %s: results folder %q is missing: put the published fused images there (<pair>_%s.png) or drop the method", m.Name, dir, m.Name)
+			}
+			sources = append(sources, pipeline.Source{Method: m.Name, Dir: dir})
+			continue
+		}
+		opts := eval.Options{}
+		for k, v := range m.Options {
+			opts[k] = v
+		}
+		if ref, ok := ckpts[m.Name]; ok {
+			opts["model"] = ref.Checkpoint
+		}
+		dir := FusedDir(cr.dir, ds, m.Name)
+		if err := cr.fuse(ds, pairs, m, opts, dir); err != nil {
+			return fmt.Errorf("method %s: %w", m.Name, err)
+		}
+		sources = append(sources, pipeline.Source{Method: m.Name, Dir: dir})
+	}
+	return cr.evaluate(ds, pairs, sources)
+}
+
+// resultsDir expands the {dataset} placeholder of a results folder.
+func resultsDir(pattern, dataset string) string {
+	return strings.ReplaceAll(pattern, "{dataset}", dataset)
+}
+
+// Timing is one method's per-pair fusion time on one dataset
+// (timing/<dataset>/<method>.json).
+type Timing struct {
+	Method  string             `json:"method"`
+	Dataset string             `json:"dataset"`
+	Device  string             `json:"device"`
+	Seconds map[string]float64 `json:"seconds"`
+}
+
+// fuse writes the fused image (and decision map) of every pair not yet in
+// dir. The fused image is written last, atomically, so its presence means
+// the pair is complete. In timing mode pairs run one at a time after an
+// untimed warm-up, and each pair's fusion time is saved as it completes.
+func (cr *cellRun) fuse(ds string, pairs []data.Pair, m planMethod, opts eval.Options, dir string) error {
+	if _, err := eval.New(m.Method, opts); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var todo []data.Pair
+	for _, p := range pairs {
+		if _, err := os.Stat(filepath.Join(dir, pipeline.FusedName(p.Name, m.Name))); err != nil {
+			todo = append(todo, p)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	cr.logf("fusing %d of %d pairs of %s with %s", len(todo), len(pairs), ds, m.Name)
+	if cr.p.Timing {
+		return cr.fuseTimed(ds, todo, m, opts, dir)
+	}
+	workers := cr.r.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	workers = max(1, min(workers, len(todo)))
+	bar := cr.bar(len(todo), fmt.Sprintf("fuse %s/%s", ds, m.Name))
+	defer bar.Close()
+	next := make(chan data.Pair)
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			meth, err := eval.New(m.Method, opts)
+			for p := range next {
+				if err == nil {
+					_, err = fuseOne(meth, p, m.Name, dir)
+				}
+				_ = bar.Add(1)
+			}
+			errs <- err
+		}()
+	}
+	for _, p := range todo {
+		next <- p
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (cr *cellRun) fuseTimed(ds string, todo []data.Pair, m planMethod, opts eval.Options, dir string) error {
+	path := filepath.Join(cr.dir, "timing", ds, m.Name+".json")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tm := Timing{Method: m.Name, Dataset: ds, Device: runInfo(cr.r.Device).Device, Seconds: map[string]float64{}}
+	_ = readJSON(path, &tm) // keep the times of pairs fused before an interruption
+	meth, err := eval.New(m.Method, opts)
+	if err != nil {
+		return err
+	}
+	srcs, _, err := data.LoadPair(todo[0])
+	if err != nil {
+		return err
+	}
+	if _, err := meth.Fuse(srcs); err != nil { // warm-up: caches, lazy initialisation
+		return fmt.Errorf("pair %s: %w", todo[0].Name, err)
+	}
+	bar := cr.bar(len(todo), fmt.Sprintf("time %s/%s", ds, m.Name))
+	defer bar.Close()
+	for _, p := range todo {
+		sec, err := fuseOne(meth, p, m.Name, dir)
+		if err != nil {
+			return err
+		}
+		tm.Seconds[p.Name] = sec
+		if err := writeJSON(path, tm); err != nil {
+			return err
+		}
+		_ = bar.Add(1)
+	}
+	return nil
+}
+
+// fuseOne fuses one pair, writes the map then the fused image, and returns
+// the seconds spent in Fuse.
+func fuseOne(meth eval.Method, p data.Pair, name, dir string) (float64, error) {
+	srcs, _, err := data.LoadPair(p)
+	if err != nil {
+		return 0, err
+	}
+	t0 := time.Now()
+	res, err := meth.Fuse(srcs)
+	sec := time.Since(t0).Seconds()
+	if err != nil {
+		return 0, fmt.Errorf("pair %s: %w", p.Name, err)
+	}
+	if res == nil || res.Fused == nil {
+		return 0, fmt.Errorf("pair %s: method %s returned no fused image", p.Name, name)
+	}
+	depth := 8
+	if srcs[0].Depth == 16 {
+		depth = 16
+	}
+	if res.Map != nil {
+		if err := data.WriteImage(filepath.Join(dir, pipeline.MapName(p.Name)), scaleMap(res.Map), 8); err != nil {
+			return 0, err
+		}
+	}
+	if err := data.WriteImage(filepath.Join(dir, pipeline.FusedName(p.Name, name)), res.Fused, depth); err != nil {
+		return 0, err
+	}
+	return sec, nil
+}
+
+func scaleMap(m *data.Image) *data.Image {
+	out := m.Clone()
+	for _, p := range out.Planes {
+		for i, v := range p {
+			p[i] = data.RoundSat255(255 * v)
+		}
+	}
+	return out
+}
+
+func (cr *cellRun) bar(n int, what string) *progressbar.ProgressBar {
+	if cr.r.Progress == nil {
+		return progressbar.DefaultSilent(int64(n), what)
+	}
+	return progressbar.NewOptions(n, progressbar.OptionSetWriter(cr.r.Progress), progressbar.OptionSetDescription(what),
+		progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(),
+		progressbar.OptionThrottle(100*time.Millisecond))
+}

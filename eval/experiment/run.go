@@ -1,0 +1,517 @@
+package experiment
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/mfif/mfif/configs"
+	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/eval/pipeline"
+	"github.com/mfif/mfif/metrics"
+	"github.com/mfif/mfif/report"
+)
+
+// File names inside a cell folder.
+const (
+	DoneFile        = "DONE"             // content key, written last
+	CellFile        = "cell.json"        // the resolved plan and run info
+	CheckpointsFile = "checkpoints.json" // method -> model folder and checkpoint
+	LogFile         = "log.txt"
+	CellsFile       = "cells.json" // in the experiment folder: every cell
+	SpecFile        = "experiment.yaml"
+)
+
+// Runner runs the cells of one experiment under Root/<Spec.Name>.
+type Runner struct {
+	Spec *Spec
+	// Root is the runs folder (default "runs").
+	Root string
+	// Workers fuses pairs in parallel (0: all cores); timing runs use 1.
+	Workers int
+	// Progress receives progress bars and Log one line per step (nil:
+	// silent).
+	Progress io.Writer
+	Log      io.Writer
+	// Device is recorded with the results (e.g. "cpu").
+	Device string
+	// Version overrides CodeVersion() in content keys (tests).
+	Version string
+}
+
+// Dir is the experiment's folder.
+func (r *Runner) Dir() string {
+	root := r.Root
+	if root == "" {
+		root = "runs"
+	}
+	return filepath.Join(root, r.Spec.Name)
+}
+
+func (r *Runner) version() string {
+	if r.Version != "" {
+		return r.Version
+	}
+	return CodeVersion()
+}
+
+func (r *Runner) logf(format string, args ...any) {
+	if r.Log != nil {
+		fmt.Fprintf(r.Log, format+"\n", args...)
+	}
+}
+
+// plan is everything a cell resolves to; its JSON (without run info) is
+// hashed into the content key.
+type plan struct {
+	Experiment string                 `json:"experiment"`
+	Cell       Cell                   `json:"cell"`
+	Version    string                 `json:"version"`
+	Datasets   map[string]planDataset `json:"datasets"`
+	Metrics    []string               `json:"metrics"`
+	Methods    []planMethod           `json:"methods"`
+	Timing     bool                   `json:"timing,omitempty"`
+}
+
+type planDataset struct {
+	Path      string     `json:"path,omitempty"`
+	Synthetic *Synthetic `json:"synthetic,omitempty"`
+	Offset    int        `json:"offset,omitempty"`
+	Limit     int        `json:"limit,omitempty"`
+	Metrics   []string   `json:"metrics"`
+}
+
+type planMethod struct {
+	Name       string         `json:"name"`
+	Method     string         `json:"method,omitempty"`
+	Options    map[string]any `json:"options,omitempty"`
+	Train      *planTrain     `json:"train,omitempty"`
+	Checkpoint string         `json:"checkpoint,omitempty"`
+	Results    string         `json:"results,omitempty"`
+}
+
+type planTrain struct {
+	Kind   string         `json:"kind"`
+	Config string         `json:"config"`
+	Digest string         `json:"config_sha256"`
+	Set    map[string]any `json:"set,omitempty"`
+}
+
+// key is the content address of the plan: independent of the cell's
+// index, so extending a sweep does not invalidate finished cells.
+func (p plan) key() string {
+	p.Cell.Index = 0
+	sum := sha256.Sum256([]byte(canonical(p)))
+	return hex.EncodeToString(sum[:])
+}
+
+func (r *Runner) plan(c Cell) (plan, error) {
+	s := r.Spec
+	p := plan{Experiment: s.Name, Cell: c, Version: r.version(), Metrics: s.Metrics,
+		Datasets: map[string]planDataset{}, Timing: s.Outputs.Timing}
+	if len(p.Metrics) == 0 {
+		p.Metrics = metrics.Primary()
+	}
+	for name, d := range s.Datasets {
+		pd := planDataset{Path: os.ExpandEnv(d.Path), Synthetic: d.Synthetic, Offset: d.Offset, Limit: d.Limit, Metrics: d.Metrics}
+		if len(pd.Metrics) == 0 {
+			pd.Metrics = p.Metrics
+		}
+		p.Datasets[name] = pd
+	}
+	axes, err := s.axes()
+	if err != nil {
+		return p, err
+	}
+	for _, m := range s.Methods {
+		pm, err := resolveMethod(s, m, c, axes)
+		if err != nil {
+			return p, err
+		}
+		p.Methods = append(p.Methods, pm)
+	}
+	return p, nil
+}
+
+func resolveMethod(s *Spec, m MethodSpec, c Cell, axes []namedAxis) (planMethod, error) {
+	pm := planMethod{Name: m.Name, Checkpoint: os.ExpandEnv(m.Checkpoint), Results: os.ExpandEnv(m.Results),
+		Options: map[string]any{}}
+	if m.Results == "" {
+		pm.Method = m.registryName()
+	}
+	for k, v := range m.Options {
+		pm.Options[k] = v
+	}
+	if m.Train != nil {
+		b, err := configs.Read(m.Train.Config)
+		if err != nil {
+			return pm, fmt.Errorf("method %s: %w", m.Name, err)
+		}
+		sum := sha256.Sum256(b)
+		pm.Train = &planTrain{Kind: m.Train.Kind, Config: m.Train.Config, Digest: hex.EncodeToString(sum[:]),
+			Set: map[string]any{}}
+		for k, v := range m.Train.Set {
+			pm.Train.Set[k] = v
+		}
+	}
+	for _, a := range axes {
+		path, ok := s.targets(a.Axis, a.name)[m.Name]
+		if !ok {
+			continue
+		}
+		v, _ := c.Value(a.name)
+		if opt, isOpt := strings.CutPrefix(path, "options."); isOpt {
+			pm.Options[opt] = v
+		} else {
+			pm.Train.Set[path] = v
+		}
+	}
+	return pm, nil
+}
+
+// Status is the state of a cell on disk.
+type Status string
+
+// Cell states.
+const (
+	Done    Status = "done"    // DONE matches the current key
+	Partial Status = "partial" // started with the current key, not finished
+	Pending Status = "pending" // never started
+	Stale   Status = "stale"   // results of another key (config or code changed)
+)
+
+// Status reports the state of cell c and its content key.
+func (r *Runner) Status(c Cell) (Status, string, error) {
+	p, err := r.plan(c)
+	if err != nil {
+		return "", "", err
+	}
+	key := p.key()
+	dir := filepath.Join(r.Dir(), c.Name)
+	if b, err := os.ReadFile(filepath.Join(dir, DoneFile)); err == nil {
+		if strings.TrimSpace(string(b)) == key {
+			return Done, key, nil
+		}
+		return Stale, key, nil
+	}
+	var info struct {
+		Key string `json:"key"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, CellFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return Pending, key, nil
+	}
+	if err != nil || json.Unmarshal(b, &info) != nil || info.Key != key {
+		return Stale, key, nil
+	}
+	return Partial, key, nil
+}
+
+// Prepare writes the experiment folder's record: the spec as run and the
+// list of all cells (what the report iterates over).
+func (r *Runner) Prepare(cells []Cell) error {
+	if err := os.MkdirAll(r.Dir(), 0o755); err != nil {
+		return fmt.Errorf("experiment %s: %w", r.Spec.Name, err)
+	}
+	y, err := r.Spec.Yaml()
+	if err != nil {
+		return fmt.Errorf("experiment %s: encode spec: %w", r.Spec.Name, err)
+	}
+	if err := report.WriteFileAtomic(filepath.Join(r.Dir(), SpecFile), y); err != nil {
+		return err
+	}
+	return writeJSON(filepath.Join(r.Dir(), CellsFile), cells)
+}
+
+// Run prepares the experiment folder and runs the given cells in order,
+// skipping finished ones. It stops at the first failing cell.
+func (r *Runner) Run(cells []Cell) error {
+	all, err := r.Spec.Cells()
+	if err != nil {
+		return err
+	}
+	if err := r.Prepare(all); err != nil {
+		return err
+	}
+	for _, c := range cells {
+		if _, err := r.RunCell(c); err != nil {
+			return fmt.Errorf("experiment %s cell %d (%s): %w", r.Spec.Name, c.Index, c.Name, err)
+		}
+	}
+	return nil
+}
+
+// RunCell runs one cell unless it is already done (skipped = true).
+// An interrupted cell with the same key is continued; a cell folder with
+// another key is renamed to <name>.stale-<time> first, so nothing is lost.
+func (r *Runner) RunCell(c Cell) (skipped bool, err error) {
+	p, err := r.plan(c)
+	if err != nil {
+		return false, err
+	}
+	if err := os.MkdirAll(filepath.Join(r.Dir(), ".locks"), 0o755); err != nil {
+		return false, err
+	}
+	unlock, err := lockFile(filepath.Join(r.Dir(), ".locks", c.Name+".lock"))
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	st, key, err := r.Status(c)
+	if err != nil {
+		return false, err
+	}
+	dir := filepath.Join(r.Dir(), c.Name)
+	switch st {
+	case Done:
+		r.logf("cell %d %s: done, skipped", c.Index, c.Name)
+		return true, nil
+	case Stale:
+		aside := dir + ".stale-" + time.Now().UTC().Format("20060102T150405")
+		r.logf("cell %d %s: results of an older config or code version moved to %s", c.Index, c.Name, aside)
+		if err := os.Rename(dir, aside); err != nil {
+			return false, fmt.Errorf("set aside stale cell: %w", err)
+		}
+	case Partial:
+		r.logf("cell %d %s: resuming", c.Index, c.Name)
+	default:
+		r.logf("cell %d %s: %s", c.Index, c.Name, c.Label())
+	}
+	cr := &cellRun{r: r, p: p, key: key, dir: dir}
+	return false, cr.run()
+}
+
+// cellRun is the state of one cell being run.
+type cellRun struct {
+	r   *Runner
+	p   plan
+	key string
+	dir string
+	log io.Writer
+}
+
+func (cr *cellRun) logf(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	cr.r.logf("%s", line)
+	if cr.log != nil {
+		fmt.Fprintf(cr.log, "%s %s\n", time.Now().UTC().Format(time.RFC3339), line)
+	}
+}
+
+func (cr *cellRun) run() error {
+	if err := os.MkdirAll(cr.dir, 0o755); err != nil {
+		return err
+	}
+	lf, err := os.OpenFile(filepath.Join(cr.dir, LogFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer lf.Close()
+	cr.log = lf
+	if err := cr.writeRecord(); err != nil {
+		return err
+	}
+	ckpts, err := cr.models()
+	if err != nil {
+		return err
+	}
+	for _, ds := range report.SortedKeys(cr.p.Datasets) {
+		if err := cr.dataset(ds, ckpts); err != nil {
+			return fmt.Errorf("dataset %s: %w", ds, err)
+		}
+	}
+	cr.logf("cell %s finished", cr.p.Cell.Name)
+	return report.WriteFileAtomic(filepath.Join(cr.dir, DoneFile), []byte(cr.key+"\n"))
+}
+
+// RunInfo describes where a cell ran (recorded, not hashed).
+type RunInfo struct {
+	Device   string    `json:"device"`
+	Host     string    `json:"host"`
+	OS       string    `json:"os"`
+	CPUs     int       `json:"cpus"`
+	CPUModel string    `json:"cpu_model,omitempty"`
+	Go       string    `json:"go"`
+	Started  time.Time `json:"started"`
+}
+
+func runInfo(device string) RunInfo {
+	host, _ := os.Hostname()
+	if device == "" {
+		device = "cpu"
+	}
+	return RunInfo{Device: device, Host: host, OS: runtime.GOOS + "/" + runtime.GOARCH, CPUs: runtime.NumCPU(),
+		CPUModel: cpuModel(), Go: runtime.Version(), Started: time.Now().UTC()}
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// cellRecord is cell.json.
+type cellRecord struct {
+	Key  string  `json:"key"`
+	Plan plan    `json:"plan"`
+	Run  RunInfo `json:"run"`
+}
+
+func (cr *cellRun) writeRecord() error {
+	rec := cellRecord{Key: cr.key, Plan: cr.p, Run: runInfo(cr.r.Device)}
+	if err := writeJSON(filepath.Join(cr.dir, CellFile), rec); err != nil {
+		return err
+	}
+	for _, m := range cr.p.Methods {
+		if m.Train == nil {
+			continue
+		}
+		y, err := resolvedConfig(m.Train)
+		if err != nil {
+			return fmt.Errorf("method %s: %w", m.Name, err)
+		}
+		if err := report.WriteFileAtomic(filepath.Join(cr.dir, "config-"+m.Name+".yaml"), y); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolvedConfig is the trainer config with the overrides applied, as YAML.
+func resolvedConfig(t *planTrain) ([]byte, error) {
+	b, err := configs.Read(t.Config)
+	if err != nil {
+		return nil, err
+	}
+	tree := map[string]any{}
+	if err := yaml.Unmarshal(b, &tree); err != nil {
+		return nil, fmt.Errorf("config %s: %w", t.Config, err)
+	}
+	for _, k := range report.SortedKeys(t.Set) {
+		if err := configs.Set(tree, k, t.Set[k]); err != nil {
+			return nil, fmt.Errorf("config %s: %w", t.Config, err)
+		}
+	}
+	return yaml.Marshal(tree)
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(normalizeJSON(v), "", "  ")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return report.WriteFileAtomic(path, append(b, '\n'))
+}
+
+// normalizeJSON passes v through unchanged unless it holds map[any]any
+// values, which only canonical's normalize can encode.
+func normalizeJSON(v any) any {
+	if _, err := json.Marshal(v); err == nil {
+		return v
+	}
+	var tmp any
+	if err := json.Unmarshal([]byte(canonical(v)), &tmp); err == nil {
+		return tmp
+	}
+	return v
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	return nil
+}
+
+// pairs resolves a dataset to its pairs, generating synthetic sets once.
+func (r *Runner) pairs(name string, d planDataset) ([]data.Pair, error) {
+	dir := d.Path
+	if d.Synthetic != nil {
+		var err error
+		if dir, err = r.synthesize(name, *d.Synthetic); err != nil {
+			return nil, err
+		}
+	} else if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("datasets.%s.path %q is not a folder (download the set and pass --set datasets.%s.path=DIR)", name, dir, name)
+	}
+	ps, err := data.DiscoverPairs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("datasets.%s: %w", name, err)
+	}
+	if d.Offset >= len(ps) {
+		return nil, fmt.Errorf("datasets.%s: offset %d but only %d pairs in %s", name, d.Offset, len(ps), dir)
+	}
+	ps = ps[d.Offset:]
+	if d.Limit > 0 && d.Limit < len(ps) {
+		ps = ps[:d.Limit]
+	}
+	return ps, nil
+}
+
+// SynthDir is where a synthetic dataset is generated.
+func (r *Runner) SynthDir(name string, s Synthetic) string {
+	sum := sha256.Sum256([]byte(canonical(s)))
+	return filepath.Join(r.Dir(), "data", name+"-"+hex.EncodeToString(sum[:4]))
+}
+
+func (r *Runner) synthesize(name string, s Synthetic) (string, error) {
+	dir := r.SynthDir(name, s)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	unlock, err := lockFile(filepath.Join(dir, ".lock"))
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if _, err := os.Stat(filepath.Join(dir, DoneFile)); err == nil {
+		return dir, nil
+	}
+	r.logf("generating synthetic dataset %s (%d pairs) in %s", name, s.N, dir)
+	if _, err := data.WriteSyntheticSet(dir, s.N, s.config(), s.Seed); err != nil {
+		return "", fmt.Errorf("datasets.%s.synthetic: %w", name, err)
+	}
+	return dir, report.WriteFileAtomic(filepath.Join(dir, DoneFile), []byte("ok\n"))
+}
+
+// evaluate scores the cell's methods on one dataset into
+// metrics/<dataset>.json unless that file exists already.
+func (cr *cellRun) evaluate(ds string, pairs []data.Pair, sources []pipeline.Source) error {
+	path := filepath.Join(cr.dir, "metrics", ds+".json")
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	d := cr.p.Datasets[ds]
+	cfg := map[string]any{"experiment": cr.p.Experiment, "cell": cr.p.Cell.Name, "key": cr.key, "version": cr.p.Version}
+	res, err := pipeline.Evaluate(pairs, sources, pipeline.EvalOptions{Metrics: d.Metrics, Dataset: ds, Config: cfg},
+		pipeline.Options{Workers: cr.r.Workers, Progress: cr.r.Progress})
+	if err != nil {
+		return err
+	}
+	cr.logf("evaluated %d methods on %d pairs of %s", len(sources), len(pairs), ds)
+	return report.WriteResults(path, res)
+}

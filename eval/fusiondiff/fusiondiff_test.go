@@ -1,0 +1,178 @@
+package fusiondiff
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/eval"
+	netfd "github.com/mfif/mfif/nets/fusiondiff"
+	"github.com/mfif/mfif/train"
+	fdtrain "github.com/mfif/mfif/train/fusiondiff"
+)
+
+func TestPadCropReflect(t *testing.T) {
+	// One 3x2 plane: rows [1 2 3], [4 5 6]; padded to 4x4 by reflection.
+	x := []float32{1, 2, 3, 4, 5, 6}
+	p, pw, ph := padCHW(x, 3, 2, 4)
+	want := []float32{1, 2, 3, 2, 4, 5, 6, 5, 1, 2, 3, 2, 4, 5, 6, 5}
+	if pw != 4 || ph != 4 || fmt.Sprint(p) != fmt.Sprint(want) {
+		t.Fatalf("pad = %v (%dx%d), want %v", p, pw, ph, want)
+	}
+	if c := cropCHW(p, pw, ph, 3, 2); fmt.Sprint(c) != fmt.Sprint(x) {
+		t.Errorf("crop = %v, want %v", c, x)
+	}
+	// Already a multiple: unchanged.
+	q, qw, qh := padCHW(x, 3, 2, 1)
+	if qw != 3 || qh != 2 || fmt.Sprint(q) != fmt.Sprint(x) {
+		t.Errorf("pad to 1 changed the plane: %v", q)
+	}
+}
+
+func TestTileStarts(t *testing.T) {
+	cases := []struct {
+		n, t, ov int
+		want     string
+	}{
+		{64, 64, 8, "[0]"},
+		{40, 64, 8, "[0]"},
+		{100, 64, 16, "[0 36]"},
+		{128, 32, 8, "[0 24 48 72 96]"},
+	}
+	for _, c := range cases {
+		if got := fmt.Sprint(tileStarts(c.n, c.t, c.ov)); got != c.want {
+			t.Errorf("tileStarts(%d,%d,%d) = %s, want %s", c.n, c.t, c.ov, got, c.want)
+		}
+	}
+	for i := 0; i < 32; i++ {
+		if w := ramp(i, 32, 8); !(w > 0 && w <= 1) {
+			t.Fatalf("ramp(%d) = %v", i, w)
+		}
+	}
+	if ramp(16, 32, 8) != 1 || ramp(0, 32, 8) >= ramp(1, 32, 8) {
+		t.Error("ramp not rising towards the tile centre")
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	s := Summarize([]map[string]float64{{"a": 1, "b": 5}, {"a": 3}, {"a": 2, "b": math.NaN()}})
+	a := s["a"]
+	if a.N != 3 || a.Mean != 2 || a.Std != 1 || a.Min != 1 || a.Max != 3 {
+		t.Errorf("a: %+v", a)
+	}
+	if b := s["b"]; b.N != 1 || b.Mean != 5 || b.Std != 0 {
+		t.Errorf("b: %+v", b)
+	}
+}
+
+// tinyCheckpoint writes an untrained small FusionDiff checkpoint.
+func tinyCheckpoint(t *testing.T) string {
+	t.Helper()
+	cfg := &fdtrain.Config{
+		Name: "tiny",
+		Model: netfd.Config{InChannels: 9, OutChannels: 3, ModelChannels: 8, NumResBlocks: 1,
+			TimeEmbedDimMult: 2, ChannelMult: []int{1, 2, 2}, Groups: 4},
+		Diffusion: fdtrain.DiffusionConfig{Timesteps: 2000, MaxBeta: 0.999, LossScale: 128},
+		Data:      fdtrain.DataConfig{Dir: "unused", Size: 8, Mode: "resize"},
+		Train: fdtrain.TrainConfig{Epochs: 0, BatchSize: 1, Seed: 1,
+			Optimizer: train.OptimConfig{Kind: "adamw", LR: 1e-3}},
+		Sample: fdtrain.SampleConfig{Sampler: "ddim", Steps: 3},
+	}
+	trip := fdtrain.Triplet{Name: "x", W: 8, H: 8, S1: make([]float32, 192), S2: make([]float32, 192), GT: make([]float32, 192)}
+	path, err := fdtrain.Train(cfg, []fdtrain.Triplet{trip}, t.TempDir(), false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func gradientImage(w, h int, phase float64) *data.Image {
+	m := data.NewImage(w, h, 3)
+	for c := 0; c < 3; c++ {
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				m.Planes[c][y*w+x] = 127 + 120*math.Sin(float64(x+2*y+c)*0.3+phase)
+			}
+		}
+	}
+	return m
+}
+
+func TestFuseOddSizeDeterministicAndTiled(t *testing.T) {
+	path := tinyCheckpoint(t)
+	m, err := eval.New("fusiondiff", eval.Options{"model": path, "progress": false, "seed": 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fm := m.(*Method)
+	defer fm.Close()
+	if fm.Sampler().Name() != "ddim" || fm.Sampler().Steps() != 3 {
+		t.Errorf("default sampler from checkpoint: %s/%d", fm.Sampler().Name(), fm.Sampler().Steps())
+	}
+	srcs := []*data.Image{gradientImage(37, 29, 0), gradientImage(37, 29, 1)}
+	r1, err := m.Fuse(srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r1.Fused.W != 37 || r1.Fused.H != 29 || r1.Fused.C() != 3 {
+		t.Fatalf("fused %dx%dx%d, want 37x29x3", r1.Fused.W, r1.Fused.H, r1.Fused.C())
+	}
+	r2, _ := m.Fuse(srcs)
+	other, err := fm.FuseSeed(srcs, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same, diff := true, false
+	for c := range r1.Fused.Planes {
+		for i, v := range r1.Fused.Planes[c] {
+			same = same && v == r2.Fused.Planes[c][i]
+			diff = diff || v != other.Planes[c][i]
+			if v < 0 || v > 255 || v != math.Trunc(v) {
+				t.Fatalf("pixel %v not an 8-bit level", v)
+			}
+		}
+	}
+	if !same {
+		t.Error("same seed gave different results")
+	}
+	if !diff {
+		t.Error("different seeds gave identical results from an untrained model")
+	}
+
+	tiled, err := Open(Options{Model: path, Sampler: "ddim", Steps: 2, Tile: 16, Overlap: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tiled.Close()
+	f, err := tiled.FuseSeed(srcs, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.W != 37 || f.H != 29 {
+		t.Errorf("tiled result %dx%d", f.W, f.H)
+	}
+
+	rep, err := Repeat(fm, srcs, nil, 2, 10, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Fused) != 2 || !(rep.PixelStd > 0) {
+		t.Errorf("repeat: %d results, pixel std %v", len(rep.Fused), rep.PixelStd)
+	}
+}
+
+func TestOptionErrors(t *testing.T) {
+	cases := []eval.Options{
+		{},
+		{"model": "x.ckpt", "bogus": 1},
+		{"model": "x.ckpt", "steps": "many"},
+		{"model": "x.ckpt", "tile": 16, "overlap": 16},
+		{"model": "/nonexistent/x.ckpt"},
+	}
+	for _, o := range cases {
+		if _, err := eval.New("fusiondiff", o); err == nil {
+			t.Errorf("options %v accepted", o)
+		}
+	}
+}

@@ -1,0 +1,275 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"time"
+)
+
+// SchemaVersion is the results.json layout version; readers reject newer
+// files rather than misread them.
+const SchemaVersion = 1
+
+// MetricInfo records which metric variant produced a column.
+type MetricInfo struct {
+	Name        string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	Citation    string    `json:"citation,omitempty"`
+	Better      Direction `json:"better"`
+}
+
+// Provenance records how a results file was produced.
+type Provenance struct {
+	Tool      string `json:"tool"`
+	Version   string `json:"version"`
+	Revision  string `json:"revision,omitempty"`
+	Modified  bool   `json:"modified,omitempty"`
+	GoVersion string `json:"go_version"`
+	// Dataset is the pair folder the numbers were computed on.
+	Dataset string `json:"dataset,omitempty"`
+	// Config is the effective configuration (flags, options, seeds).
+	Config map[string]any `json:"config,omitempty"`
+	Date   time.Time      `json:"date"`
+}
+
+// Stat summarises one method x metric over the images.
+type Stat struct {
+	Mean float64 `json:"mean"`
+	// Std is the sample standard deviation (n-1); 0 for a single image.
+	Std float64 `json:"std"`
+	N   int     `json:"n"`
+}
+
+// Results holds per-image scores and their summary for several methods and
+// metrics. PerImage is indexed [method][image][metric].
+type Results struct {
+	Schema     int                                      `json:"schema"`
+	Provenance Provenance                               `json:"provenance"`
+	Metrics    []MetricInfo                             `json:"metrics"`
+	Methods    []string                                 `json:"methods"`
+	Images     []string                                 `json:"images"`
+	PerImage   map[string]map[string]map[string]float64 `json:"per_image"`
+	Summary    map[string]map[string]Stat               `json:"summary"`
+}
+
+// NewProvenance fills the build-related fields from the running binary:
+// module version and VCS revision (when the binary was built with VCS
+// stamping), Go version, and the current time in UTC.
+func NewProvenance(dataset string, config map[string]any) Provenance {
+	p := Provenance{Tool: "mfif", Version: "(devel)", GoVersion: runtime.Version(),
+		Dataset: dataset, Config: config, Date: time.Now().UTC().Truncate(time.Second)}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			p.Version = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				p.Revision = s.Value
+			case "vcs.modified":
+				p.Modified = s.Value == "true"
+			}
+		}
+	}
+	return p
+}
+
+// NewResults returns an empty Results for the given metrics.
+func NewResults(prov Provenance, metrics []MetricInfo) *Results {
+	return &Results{Schema: SchemaVersion, Provenance: prov, Metrics: metrics,
+		PerImage: map[string]map[string]map[string]float64{}, Summary: map[string]map[string]Stat{}}
+}
+
+// Add records the scores of one method on one image. Methods and images are
+// kept in the order they are first added.
+func (r *Results) Add(method, image string, scores map[string]float64) {
+	if r.PerImage == nil {
+		r.PerImage = map[string]map[string]map[string]float64{}
+	}
+	if _, ok := r.PerImage[method]; !ok {
+		r.PerImage[method] = map[string]map[string]float64{}
+		r.Methods = append(r.Methods, method)
+	}
+	if !contains(r.Images, image) {
+		r.Images = append(r.Images, image)
+	}
+	m := r.PerImage[method][image]
+	if m == nil {
+		m = map[string]float64{}
+		r.PerImage[method][image] = m
+	}
+	for k, v := range scores {
+		m[k] = v
+	}
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Summarize recomputes Summary (mean and sample std over images) from
+// PerImage. A non-finite score is an error naming method, image and metric.
+func (r *Results) Summarize() error {
+	r.Summary = map[string]map[string]Stat{}
+	for _, method := range r.Methods {
+		r.Summary[method] = map[string]Stat{}
+		for _, mi := range r.Metrics {
+			var xs []float64
+			for _, img := range r.Images {
+				v, ok := r.PerImage[method][img][mi.Name]
+				if !ok {
+					continue
+				}
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("results: %s on %s: %s = %v", method, img, mi.Name, v)
+				}
+				xs = append(xs, v)
+			}
+			if len(xs) > 0 {
+				r.Summary[method][mi.Name] = meanStd(xs)
+			}
+		}
+	}
+	return nil
+}
+
+func meanStd(xs []float64) Stat {
+	var sum float64
+	for _, x := range xs {
+		sum += x
+	}
+	mean := sum / float64(len(xs))
+	var ss float64
+	for _, x := range xs {
+		ss += (x - mean) * (x - mean)
+	}
+	st := Stat{Mean: mean, N: len(xs)}
+	if len(xs) > 1 {
+		st.Std = math.Sqrt(ss / float64(len(xs)-1))
+	}
+	return st
+}
+
+// Table returns the methods x metrics table of means (the layout of the
+// paper's comparison tables); showStd adds "± std".
+func (r *Results) Table(caption string, showStd bool) *Table {
+	t := &Table{Caption: caption, Keys: []string{"Method"}, ShowStd: showStd}
+	for _, mi := range r.Metrics {
+		t.Columns = append(t.Columns, Column{Name: mi.Name, Better: mi.Better})
+	}
+	for _, method := range r.Methods {
+		row := Row{Keys: []string{method}}
+		for _, mi := range r.Metrics {
+			st, ok := r.Summary[method][mi.Name]
+			row.Cells = append(row.Cells, Cell{Mean: st.Mean, Std: st.Std, Missing: !ok || st.N == 0})
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// Scores returns, for one metric, the per-image values of every method in
+// image order (images a method lacks are skipped).
+func (r *Results) Scores(metric string) map[string][]float64 {
+	out := map[string][]float64{}
+	for _, method := range r.Methods {
+		for _, img := range r.Images {
+			if v, ok := r.PerImage[method][img][metric]; ok {
+				out[method] = append(out[method], v)
+			}
+		}
+	}
+	return out
+}
+
+// WriteResults writes r as indented JSON to path atomically. Summary is
+// recomputed first so the file is always self-consistent.
+func WriteResults(path string, r *Results) error {
+	if r.Schema == 0 {
+		r.Schema = SchemaVersion
+	}
+	if err := r.Summarize(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return WriteFileAtomic(path, append(b, '\n'))
+}
+
+// ReadResults reads a file written by WriteResults.
+func ReadResults(path string) (*Results, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read results: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var r Results
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("read results %s: %w", path, err)
+	}
+	if r.Schema < 1 || r.Schema > SchemaVersion {
+		return nil, fmt.Errorf("read results %s: schema %d not supported (this build reads 1..%d)", path, r.Schema, SchemaVersion)
+	}
+	return &r, nil
+}
+
+// WriteFileAtomic writes b to a temporary file in path's directory and
+// renames it over path, so readers never see a partial file.
+func WriteFileAtomic(path string, b []byte) error {
+	return writeAtomic(path, func(f *os.File) error {
+		_, err := f.Write(b)
+		return err
+	})
+}
+
+func writeAtomic(path string, write func(*os.File) error) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// SortedKeys returns the keys of m in increasing order.
+func SortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

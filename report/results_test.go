@@ -1,0 +1,118 @@
+package report
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func tinyResults() *Results {
+	r := NewResults(NewProvenance("/data/pairs", map[string]any{"workers": 2}),
+		[]MetricInfo{{Name: "Q_G", Better: Higher}, {Name: "Q_SF", Better: CloserToZero, Citation: "Zheng 2007"}})
+	r.Add("DWT", "img1", map[string]float64{"Q_G": 0.6, "Q_SF": -0.1})
+	r.Add("DWT", "img2", map[string]float64{"Q_G": 0.8, "Q_SF": -0.3})
+	r.Add("GF", "img1", map[string]float64{"Q_G": 0.7, "Q_SF": 0.05})
+	r.Add("GF", "img2", map[string]float64{"Q_G": 0.7, "Q_SF": 0.01})
+	return r
+}
+
+func TestSummarize(t *testing.T) {
+	r := tinyResults()
+	if err := r.Summarize(); err != nil {
+		t.Fatal(err)
+	}
+	st := r.Summary["DWT"]["Q_G"]
+	if math.Abs(st.Mean-0.7) > 1e-12 || math.Abs(st.Std-math.Sqrt(0.02)) > 1e-12 || st.N != 2 {
+		t.Errorf("DWT Q_G = %+v, want mean 0.7 std sqrt(0.02) n 2", st)
+	}
+	if !reflect.DeepEqual(r.Methods, []string{"DWT", "GF"}) || !reflect.DeepEqual(r.Images, []string{"img1", "img2"}) {
+		t.Errorf("order %v %v", r.Methods, r.Images)
+	}
+	r.Add("GF", "img3", map[string]float64{"Q_G": math.NaN()})
+	if err := r.Summarize(); err == nil || !strings.Contains(err.Error(), "GF on img3") {
+		t.Errorf("NaN score: err %v", err)
+	}
+}
+
+func TestResultsRoundTrip(t *testing.T) {
+	r := tinyResults()
+	path := filepath.Join(t.TempDir(), "sub", "results.json")
+	if err := WriteResults(path, r); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadResults(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.PerImage, r.PerImage) || !reflect.DeepEqual(got.Summary, r.Summary) ||
+		!reflect.DeepEqual(got.Metrics, r.Metrics) || !got.Provenance.Date.Equal(r.Provenance.Date) ||
+		got.Provenance.GoVersion == "" || got.Provenance.Dataset != "/data/pairs" {
+		t.Errorf("round trip differs:\n got %+v\nwant %+v", got, r)
+	}
+	if got.Metrics[1].Better != CloserToZero {
+		t.Errorf("direction lost: %v", got.Metrics[1].Better)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("temp files left behind: %v", entries)
+	}
+}
+
+func TestReadResultsErrors(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string]string{
+		"schema.json":  `{"schema": 99}`,
+		"unknown.json": `{"schema": 1, "colour": 3}`,
+		"broken.json":  `{"schema": `,
+		"badDir.json":  `{"schema": 1, "metrics": [{"name": "x", "better": "sideways"}]}`,
+	}
+	for name, body := range cases {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadResults(path); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: err %v, want an error naming the file", name, err)
+		}
+	}
+}
+
+func TestResultsTable(t *testing.T) {
+	r := tinyResults()
+	if err := r.Summarize(); err != nil {
+		t.Fatal(err)
+	}
+	md := r.Table("", false).Markdown()
+	// DWT and GF tie on Q_G (0.7); GF is closer to zero on Q_SF.
+	for _, want := range []string{"| DWT | **0.7000** | _-0.2000_ |", "| GF | **0.7000** | **0.0300** |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("table lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+func TestWriteAll(t *testing.T) {
+	dir := t.TempDir()
+	paths, err := WriteAll(dir, "tiny", tinyResults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range paths {
+		names = append(names, filepath.Base(p))
+		if filepath.Ext(p) == ".png" || filepath.Ext(p) == ".svg" {
+			checkImageFile(t, p)
+		}
+	}
+	want := "results.json table.md table.csv table.tex bars.png bars.svg box_Q_G.png box_Q_SF.png"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("wrote %s, want %s", got, want)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "table.md"))
+	if !strings.Contains(string(md), "**0.7000 ± 0.0000**") {
+		t.Errorf("table.md:\n%s", md)
+	}
+}

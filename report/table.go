@@ -1,0 +1,388 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Direction says which value of a column is best.
+type Direction int
+
+const (
+	// NoRank marks a column that is shown but never ranked.
+	NoRank Direction = iota
+	// Higher means larger values are better.
+	Higher
+	// Lower means smaller values are better.
+	Lower
+	// CloserToZero means values nearer 0 are better (for example Q_SF,
+	// whose sign only says whether the fused image lost or gained detail).
+	CloserToZero
+)
+
+// String names the direction as it is stored in results.json.
+func (d Direction) String() string {
+	switch d {
+	case Higher:
+		return "higher"
+	case Lower:
+		return "lower"
+	case CloserToZero:
+		return "closer-to-zero"
+	default:
+		return "none"
+	}
+}
+
+// ParseDirection is the inverse of Direction.String.
+func ParseDirection(s string) (Direction, error) {
+	for _, d := range []Direction{NoRank, Higher, Lower, CloserToZero} {
+		if d.String() == s {
+			return d, nil
+		}
+	}
+	return NoRank, fmt.Errorf("unknown direction %q (want higher, lower, closer-to-zero or none)", s)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Direction) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Direction) UnmarshalText(b []byte) error {
+	v, err := ParseDirection(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// arrow is a short plain-text hint of the direction for column headers.
+func (d Direction) arrow() string {
+	switch d {
+	case Higher:
+		return "↑"
+	case Lower:
+		return "↓"
+	case CloserToZero:
+		return "→0"
+	}
+	return ""
+}
+
+func (d Direction) latexArrow() string {
+	switch d {
+	case Higher:
+		return `$\uparrow$`
+	case Lower:
+		return `$\downarrow$`
+	case CloserToZero:
+		return `$\to 0$`
+	}
+	return ""
+}
+
+// score maps a value to a number where larger is always better.
+func (d Direction) score(v float64) float64 {
+	switch d {
+	case Higher:
+		return v
+	case Lower:
+		return -v
+	case CloserToZero:
+		return -math.Abs(v)
+	}
+	return 0
+}
+
+// Column is one numeric column of a Table.
+type Column struct {
+	Name   string
+	Better Direction
+}
+
+// Cell is one numeric entry: a mean, an optional standard deviation, and a
+// Missing flag for entries that have no value (rendered as "–" and never
+// ranked).
+type Cell struct {
+	Mean, Std float64
+	Missing   bool
+}
+
+// Row is one table row: its label cells (one per Table.Keys) and its numeric
+// cells (one per Table.Columns).
+type Row struct {
+	Keys  []string
+	Cells []Cell
+}
+
+// Mark is the rank annotation of a cell.
+type Mark int
+
+const (
+	// Plain cells are neither best nor second best.
+	Plain Mark = iota
+	// Best cells hold the best value of their column.
+	Best
+	// Second cells hold the second-best distinct value of their column.
+	Second
+)
+
+// Table is a generic results table: leading label columns (Keys, for
+// example "Method", or the varied keys of a sweep such as "lr" and "dca")
+// followed by numeric Columns. Rendering marks, per ranked column, the best
+// value in bold and the second best in italics (Markdown) or underlined
+// (LaTeX).
+//
+// Ranking compares values as they are printed (rounded to Digits), so two
+// entries that look equal are treated as equal: every row sharing the best
+// printed value is marked best, and every row sharing the next distinct
+// printed value is marked second. This is deterministic and independent of
+// row order.
+type Table struct {
+	Caption string
+	Keys    []string
+	Columns []Column
+	Rows    []Row
+	// Digits is the number of decimals printed (default 4 when 0).
+	Digits int
+	// ShowStd prints "mean ± std" instead of the mean alone.
+	ShowStd bool
+}
+
+func (t *Table) digits() int {
+	if t.Digits <= 0 {
+		return 4
+	}
+	return t.Digits
+}
+
+// Validate reports rows whose length does not match Keys and Columns, and
+// non-finite numbers, which no renderer can show meaningfully.
+func (t *Table) Validate() error {
+	for i, r := range t.Rows {
+		if len(r.Keys) != len(t.Keys) {
+			return fmt.Errorf("table row %d: %d keys, want %d", i, len(r.Keys), len(t.Keys))
+		}
+		if len(r.Cells) != len(t.Columns) {
+			return fmt.Errorf("table row %d: %d cells, want %d", i, len(r.Cells), len(t.Columns))
+		}
+		for j, c := range r.Cells {
+			if !c.Missing && (math.IsNaN(c.Mean) || math.IsInf(c.Mean, 0) || math.IsNaN(c.Std) || math.IsInf(c.Std, 0)) {
+				return fmt.Errorf("table row %d (%s), column %s: non-finite value %v ± %v",
+					i, strings.Join(r.Keys, ","), t.Columns[j].Name, c.Mean, c.Std)
+			}
+		}
+	}
+	return nil
+}
+
+// Marks returns the rank annotation of every cell, indexed [row][column].
+func (t *Table) Marks() [][]Mark {
+	marks := make([][]Mark, len(t.Rows))
+	for i := range marks {
+		marks[i] = make([]Mark, len(t.Columns))
+	}
+	for j, col := range t.Columns {
+		if col.Better == NoRank {
+			continue
+		}
+		scores := map[int]float64{}
+		for i, r := range t.Rows {
+			if j >= len(r.Cells) || r.Cells[j].Missing || math.IsNaN(r.Cells[j].Mean) {
+				continue
+			}
+			scores[i] = col.Better.score(t.rounded(r.Cells[j].Mean))
+		}
+		best, second := math.Inf(-1), math.Inf(-1)
+		for _, s := range scores {
+			switch {
+			case s > best:
+				best, second = s, best
+			case s < best && s > second:
+				second = s
+			}
+		}
+		for i, s := range scores {
+			switch s {
+			case best:
+				marks[i][j] = Best
+			case second:
+				marks[i][j] = Second
+			}
+		}
+	}
+	return marks
+}
+
+// rounded returns v as printed, so ranking agrees with what the reader sees.
+func (t *Table) rounded(v float64) float64 {
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'f', t.digits(), 64), 64)
+	if err != nil {
+		return v
+	}
+	return r
+}
+
+func (t *Table) num(v float64) string {
+	s := strconv.FormatFloat(v, 'f', t.digits(), 64)
+	if strings.Trim(s, "-0.") == "" {
+		s = strings.TrimPrefix(s, "-") // no "-0.0000"
+	}
+	return s
+}
+
+func (t *Table) cellText(c Cell, pm string) string {
+	if c.Missing {
+		return "–"
+	}
+	if t.ShowStd {
+		return t.num(c.Mean) + pm + t.num(c.Std)
+	}
+	return t.num(c.Mean)
+}
+
+// Markdown renders a GitHub-flavoured Markdown table followed by a one-line
+// legend: bold is best, italics is second best, arrows give the direction.
+func (t *Table) Markdown() string {
+	var b strings.Builder
+	if t.Caption != "" {
+		fmt.Fprintf(&b, "%s\n\n", mdEscape(t.Caption))
+	}
+	var head, rule []string
+	for _, k := range t.Keys {
+		head = append(head, mdEscape(k))
+		rule = append(rule, ":---")
+	}
+	for _, c := range t.Columns {
+		head = append(head, strings.TrimSpace(mdEscape(c.Name)+" "+c.Better.arrow()))
+		rule = append(rule, "---:")
+	}
+	fmt.Fprintf(&b, "| %s |\n| %s |\n", strings.Join(head, " | "), strings.Join(rule, " | "))
+	marks := t.Marks()
+	for i, r := range t.Rows {
+		var cells []string
+		for _, k := range r.Keys {
+			cells = append(cells, mdEscape(k))
+		}
+		for j, c := range r.Cells {
+			s := t.cellText(c, " ± ")
+			switch marks[i][j] {
+			case Best:
+				s = "**" + s + "**"
+			case Second:
+				s = "_" + s + "_"
+			}
+			cells = append(cells, s)
+		}
+		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
+	}
+	b.WriteString("\nBold: best; italics: second best; ↑ higher is better, ↓ lower is better, →0 closer to zero is better.\n")
+	return b.String()
+}
+
+func mdEscape(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	s = strings.ReplaceAll(s, "|", `\|`)
+	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// CSV renders the table as RFC 4180 CSV without marks. With ShowStd every
+// column is followed by a "<name>_std" column. Missing cells are empty.
+func (t *Table) CSV() string {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	head := append([]string(nil), t.Keys...)
+	for _, c := range t.Columns {
+		head = append(head, c.Name)
+		if t.ShowStd {
+			head = append(head, c.Name+"_std")
+		}
+	}
+	_ = w.Write(head) // writes to a bytes.Buffer cannot fail
+	full := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	for _, r := range t.Rows {
+		rec := append([]string(nil), r.Keys...)
+		for _, c := range r.Cells {
+			m, s := full(c.Mean), full(c.Std)
+			if c.Missing {
+				m, s = "", ""
+			}
+			rec = append(rec, m)
+			if t.ShowStd {
+				rec = append(rec, s)
+			}
+		}
+		_ = w.Write(rec)
+	}
+	w.Flush()
+	return buf.String()
+}
+
+// LaTeX renders a booktabs tabular inside a table environment: best in
+// \textbf, second best in \underline. Requires \usepackage{booktabs}.
+func (t *Table) LaTeX() string {
+	var b strings.Builder
+	b.WriteString("\\begin{table}[t]\n\\centering\n")
+	if t.Caption != "" {
+		fmt.Fprintf(&b, "\\caption{%s}\n", TeXEscape(t.Caption))
+	}
+	fmt.Fprintf(&b, "\\begin{tabular}{%s%s}\n\\toprule\n",
+		strings.Repeat("l", len(t.Keys)), strings.Repeat("r", len(t.Columns)))
+	var head []string
+	for _, k := range t.Keys {
+		head = append(head, TeXEscape(k))
+	}
+	for _, c := range t.Columns {
+		head = append(head, strings.TrimSpace(TeXEscape(c.Name)+" "+c.Better.latexArrow()))
+	}
+	fmt.Fprintf(&b, "%s \\\\\n\\midrule\n", strings.Join(head, " & "))
+	marks := t.Marks()
+	for i, r := range t.Rows {
+		var cells []string
+		for _, k := range r.Keys {
+			cells = append(cells, TeXEscape(k))
+		}
+		for j, c := range r.Cells {
+			s := t.cellText(c, ` $\pm$ `)
+			if c.Missing {
+				s = "--"
+			}
+			switch marks[i][j] {
+			case Best:
+				s = `\textbf{` + s + `}`
+			case Second:
+				s = `\underline{` + s + `}`
+			}
+			cells = append(cells, s)
+		}
+		fmt.Fprintf(&b, "%s \\\\\n", strings.Join(cells, " & "))
+	}
+	b.WriteString("\\bottomrule\n\\end{tabular}\n\\end{table}\n")
+	return b.String()
+}
+
+// TeXEscape escapes the characters that are special in LaTeX text mode.
+func TeXEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '\\':
+			b.WriteString(`\textbackslash{}`)
+		case '&', '%', '$', '#', '_', '{', '}':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '~':
+			b.WriteString(`\textasciitilde{}`)
+		case '^':
+			b.WriteString(`\textasciicircum{}`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
