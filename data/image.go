@@ -1,6 +1,13 @@
 // Package data holds mfif's image type, image file I/O, pair discovery for
 // the public multi-focus datasets, and the synthetic and real training-pair
 // generators. It never imports the tensor binding.
+//
+// JPEG files are decoded with libjpeg-turbo through cgo (package
+// libturbojpeg0-dev on Debian), which gives the same pixels as MATLAB,
+// OpenCV and Pillow. Building with -tags purego, or with CGO_ENABLED=0,
+// switches to Go's image/jpeg, whose colour output differs by a few levels
+// (up to tens of levels at sharp chroma edges); JPEGDecoder reports which
+// decoder is compiled in.
 package data
 
 import "fmt"
@@ -65,7 +72,8 @@ const (
 // Gray returns the image as one plane. A gray image is returned as is (not
 // copied). RGB goes through MATLAB's rgb2gray for integer images: the
 // weighted sum rounded half away from zero and saturated to 0..255, which is
-// the MFIF convention applied before every metric. Other plane counts (for
+// the MFIF convention applied before every metric; a 16-bit image (Depth
+// 16) is rounded on the 16-bit scale instead, as MATLAB does for uint16. Other plane counts (for
 // example RGBA already stripped of alpha elsewhere) are an error.
 func (m *Image) Gray() (*Image, error) {
 	switch m.C() {
@@ -76,7 +84,13 @@ func (m *Image) Gray() (*Image, error) {
 		out.Depth = m.Depth
 		r, g, b := m.Planes[0], m.Planes[1], m.Planes[2]
 		for i := range out.Planes[0] {
-			out.Planes[0][i] = RoundSat255(grayR*r[i] + grayG*g[i] + grayB*b[i])
+			v := grayR*r[i] + grayG*g[i] + grayB*b[i]
+			if m.Depth == 16 {
+				// uint16 input: MATLAB rounds on the 16-bit scale.
+				out.Planes[0][i] = float64(round16(v)) / 257
+			} else {
+				out.Planes[0][i] = RoundSat255(v)
+			}
 		}
 		return out, nil
 	default:

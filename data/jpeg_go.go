@@ -1,0 +1,35 @@
+//go:build !cgo || purego
+
+package data
+
+import (
+	"bytes"
+	"fmt"
+	"image/jpeg"
+)
+
+// JPEGDecoder names the JPEG decoder compiled in: "libjpeg-turbo" or "go".
+const JPEGDecoder = "go"
+
+// decodeJPEG is the pure-Go fallback used with -tags purego or
+// CGO_ENABLED=0. Go's image/jpeg uses its own IDCT and replicates chroma
+// instead of libjpeg's fancy upsampling, so colour pixels can differ from
+// MATLAB/OpenCV/Pillow by a few levels; gray JPEGs are usually identical.
+func decodeJPEG(b []byte) (*Image, error) {
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return nil, classify(fmtJPEG, err)
+	}
+	if float64(cfg.Width)*float64(cfg.Height) > float64(MaxPixels) {
+		return nil, fmt.Errorf("jpeg: %w: %dx%d exceeds MaxPixels (%d)", ErrUnsupported, cfg.Width, cfg.Height, MaxPixels)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(b))
+	if err != nil {
+		return nil, classify(fmtJPEG, err)
+	}
+	m, err := fromImage(img)
+	if err != nil {
+		return nil, fmt.Errorf("jpeg: %w", err)
+	}
+	return m, nil
+}
