@@ -34,12 +34,13 @@ var imageExt = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".bmp"
 // refDirs are the reference folder names accepted beside source_k.
 var refDirs = []string{"full_clear", "ground_truth", "gt"}
 
-// DiscoverPairs finds the pairs in dir. Two layouts are recognised:
+// DiscoverPairs finds the pairs in dir. These layouts are recognised:
 //
 //   - parallel folders source_1/, source_2/ [, source_3/ ...] and optionally
 //     full_clear/ (or ground_truth/, gt/): files are matched by stem, where a
 //     trailing _A/-A in source_1 (_B/-B in source_2, ...) is ignored, so both
-//     nyud_001.jpg and mffw_01_A.jpg/mffw_01_B.jpg layouts work;
+//     nyud_001.jpg and mffw_01_A.jpg/mffw_01_B.jpg layouts work; the
+//     infrared-visible layout ir/ + vi/ is read the same way (ir first);
 //   - one flat folder of NAME_A.ext, NAME_B.ext [, NAME_C.ext ...] (or
 //     NAME-A/NAME-B) files; other files (e.g. fused results NAME_CNN.ext)
 //     are ignored.
@@ -57,8 +58,8 @@ func DiscoverPairs(dir string) ([]Pair, error) {
 		return nil, fmt.Errorf("discover pairs: %s is not a folder", dir)
 	}
 	var pairs []Pair
-	if isDir(filepath.Join(dir, "source_1")) {
-		pairs, err = discoverFolders(dir)
+	if srcDirs := sourceFolders(dir); srcDirs != nil {
+		pairs, err = discoverFolders(dir, srcDirs)
 	} else {
 		pairs, err = discoverFlat(dir)
 	}
@@ -117,15 +118,28 @@ func splitSuffix(s string) (string, byte, bool) {
 	return s[:n-2], c, true
 }
 
-func discoverFolders(dir string) ([]Pair, error) {
-	var srcDirs []string
-	for k := 1; ; k++ {
-		d := filepath.Join(dir, fmt.Sprintf("source_%d", k))
-		if !isDir(d) {
-			break
+// sourceFolders returns the parallel source folders of dir in source order:
+// source_1/, source_2/, ... or, for infrared-visible sets laid out as the
+// DDFM and MSRS releases are, ir/ then vi/. It returns nil for a flat folder.
+func sourceFolders(dir string) []string {
+	if isDir(filepath.Join(dir, "source_1")) {
+		var srcDirs []string
+		for k := 1; ; k++ {
+			d := filepath.Join(dir, fmt.Sprintf("source_%d", k))
+			if !isDir(d) {
+				return srcDirs
+			}
+			srcDirs = append(srcDirs, d)
 		}
-		srcDirs = append(srcDirs, d)
 	}
+	ir, vi := filepath.Join(dir, "ir"), filepath.Join(dir, "vi")
+	if isDir(ir) && isDir(vi) {
+		return []string{ir, vi}
+	}
+	return nil
+}
+
+func discoverFolders(dir string, srcDirs []string) ([]Pair, error) {
 	if len(srcDirs) < 2 {
 		return nil, fmt.Errorf("%w: source_1/ without source_2/", ErrUnmatched)
 	}

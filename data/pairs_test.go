@@ -252,3 +252,17 @@ func TestDiscoverSharedDatasets(t *testing.T) {
 		}
 	}
 }
+
+func TestDiscoverPairsInfraredVisible(t *testing.T) {
+	dir := writeTree(t, map[string]string{"ir/b.png": "", "ir/a.png": "", "vi/a.png": "", "vi/b.png": ""})
+	pairs, err := DiscoverPairs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pairs) != 2 || pairs[0].Name != "a" {
+		t.Fatalf("pairs = %+v", pairs)
+	}
+	if got := pairs[0].Sources[0]; filepath.Base(filepath.Dir(got)) != "ir" {
+		t.Fatalf("first source %s, want the ir/ file", got)
+	}
+}
