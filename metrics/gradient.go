@@ -1,0 +1,272 @@
+package metrics
+
+import "math"
+
+// gradMaps are the Sobel responses of one image as in metricXydeas.m:
+// gx, gy by correlation with zero padding, magnitude g (computed before any
+// epsilon), and the orientation alpha = atan(gy/gx') with gx' = 1e-5 where
+// gx == 0.
+type gradMaps struct {
+	gx, gy, g, alpha []float64
+}
+
+// pad1 returns x zero-padded by one sample on every side.
+func pad1(x []float64, w, h int) []float64 {
+	pw := w + 2
+	p := make([]float64, pw*(h+2))
+	for y := 0; y < h; y++ {
+		copy(p[(y+1)*pw+1:], x[y*w:(y+1)*w])
+	}
+	return p
+}
+
+// sobel returns filter2([-1 0 1;-2 0 2;-1 0 1], x, 'same') and
+// filter2([-1 -2 -1;0 0 0;1 2 1], x, 'same').
+func sobel(x []float64, w, h int) (gx, gy []float64) {
+	p := pad1(x, w, h)
+	pw := w + 2
+	gx = make([]float64, w*h)
+	gy = make([]float64, w*h)
+	for y := 0; y < h; y++ {
+		up, mid, dn := p[y*pw:], p[(y+1)*pw:], p[(y+2)*pw:]
+		ox, oy := gx[y*w:(y+1)*w], gy[y*w:(y+1)*w]
+		for x := 0; x < w; x++ {
+			ox[x] = (up[x+2] + 2*mid[x+2] + dn[x+2]) - (up[x] + 2*mid[x] + dn[x])
+			oy[x] = (dn[x] + 2*dn[x+1] + dn[x+2]) - (up[x] + 2*up[x+1] + up[x+2])
+		}
+	}
+	return gx, gy
+}
+
+// prewitt returns the magnitude of filter2([1 0 -1;1 0 -1;1 0 -1], x,
+// 'same') and filter2([1 1 1;0 0 0;-1 -1 -1], x, 'same'), the edge images
+// of Piella's Q_E.
+func prewitt(x []float64, w, h int) []float64 {
+	p := pad1(x, w, h)
+	pw := w + 2
+	out := make([]float64, w*h)
+	for y := 0; y < h; y++ {
+		up, mid, dn := p[y*pw:], p[(y+1)*pw:], p[(y+2)*pw:]
+		o := out[y*w : (y+1)*w]
+		for x := 0; x < w; x++ {
+			ex := (up[x] + mid[x] + dn[x]) - (up[x+2] + mid[x+2] + dn[x+2])
+			ey := (up[x] + up[x+1] + up[x+2]) - (dn[x] + dn[x+1] + dn[x+2])
+			o[x] = math.Sqrt(ex*ex + ey*ey)
+		}
+	}
+	return out
+}
+
+// gradient returns the Sobel maps of image i (sources, then fused), cached.
+func (s *scene) gradient(i int) *gradMaps {
+	if s.grad[i] == nil {
+		gx, gy := sobel(s.plane(i), s.w, s.h)
+		m := &gradMaps{gx: gx, gy: gy, g: make([]float64, len(gx)), alpha: make([]float64, len(gx))}
+		for k := range gx {
+			x, y := gx[k], gy[k]
+			m.g[k] = math.Sqrt(x*x + y*y)
+			if x == 0 {
+				x = 1e-5
+			}
+			m.alpha[k] = math.Atan(y / x)
+		}
+		s.grad[i] = m
+	}
+	return s.grad[i]
+}
+
+// eps5 replaces an exact zero by 1e-5, the reference's guard.
+func eps5(v float64) float64 {
+	if v == 0 {
+		return 1e-5
+	}
+	return v
+}
+
+// xydeasParams are the sigmoid constants of the edge-preservation model.
+type xydeasParams struct {
+	gg, kg, dg float64 // strength: Gamma_g, kappa_g, sigma_g
+	ga, ka, da float64 // orientation: Gamma_a, kappa_a, sigma_a
+	paperAngle bool    // A = 1-2|d|/pi (paper) instead of ||d|-pi/2|*2/pi
+}
+
+// edgePreservation fills q with Q_XF for source i against the fused image,
+// following metricXydeas.m step 2 (the epsilon handling depends on whether
+// the fused magnitude was already adjusted, i.e. on i > 0).
+func (s *scene) edgePreservation(i int, p xydeasParams, q []float64) {
+	src, fus := s.gradient(i), s.gradient(s.nsrc())
+	// G = 1 and A = 1 wherever F copies the source's gradient (large
+	// regions of decision-map fusions); their sigmoids are computed once.
+	qg1 := p.gg / (1 + math.Exp(p.kg*(1-p.dg)))
+	qa1 := p.ga / (1 + math.Exp(p.ka*(1-p.da)))
+	for k := range q {
+		gx0, gf0 := src.g[k], fus.g[k]
+		gfe := eps5(gf0)
+		cmpF := gf0
+		if i > 0 {
+			cmpF = gfe
+		}
+		gxe := eps5(gx0)
+		var g float64
+		if gx0 > cmpF {
+			g = cmpF / gxe
+		} else {
+			g = gxe / gfe
+		}
+		d := math.Abs(src.alpha[k] - fus.alpha[k])
+		var a float64
+		if p.paperAngle {
+			a = 1 - d*2/math.Pi
+		} else {
+			a = math.Abs(d-math.Pi/2) * 2 / math.Pi
+		}
+		qg, qa := qg1, qa1
+		if g != 1 {
+			qg = p.gg / (1 + math.Exp(p.kg*(g-p.dg)))
+		}
+		if a != 1 {
+			qa = p.ga / (1 + math.Exp(p.ka*(a-p.da)))
+		}
+		q[k] = qg * qa
+	}
+}
+
+// qG is Zheng Liu's metricXydeas.m: constants (1,-10,0.5 / 1,-20,0.75),
+// orientation modulo pi, weights w = |grad S| (L = 1, epsilon-adjusted) and
+// the per-pixel normalised mean of sum_i Q_iF w_i / sum_i w_i. For N
+// sources the per-pixel sums run over all sources.
+func qG(s *scene) (float64, error) {
+	p := xydeasParams{gg: 1, kg: -10, dg: 0.5, ga: 1, ka: -20, da: 0.75}
+	n := s.nsrc()
+	num := make([]float64, s.w*s.h)
+	den := make([]float64, s.w*s.h)
+	q := make([]float64, s.w*s.h)
+	for i := 0; i < n; i++ {
+		s.edgePreservation(i, p, q)
+		g := s.gradient(i).g
+		for k := range q {
+			wt := eps5(g[k])
+			num[k] += q[k] * wt
+			den[k] += wt
+		}
+	}
+	acc := 0.0
+	for k := range num {
+		acc += num[k] / den[k]
+	}
+	return acc / float64(len(num)), nil
+}
+
+// qGYuLiu is Yu Liu's corrected metricXydeas.m: the paper's constants
+// (0.9994,-15,0.5 / 0.9879,-22,0.8), A = 1-2|d|/pi and the global weighted
+// sum sum(Q_AF wA + Q_BF wB)/sum(wA + wB).
+func qGYuLiu(s *scene) (float64, error) {
+	p := xydeasParams{gg: 0.9994, kg: -15, dg: 0.5, ga: 0.9879, ka: -22, da: 0.8, paperAngle: true}
+	n := s.nsrc()
+	num := make([]float64, s.w*s.h)
+	den := make([]float64, s.w*s.h)
+	q := make([]float64, s.w*s.h)
+	for i := 0; i < n; i++ {
+		s.edgePreservation(i, p, q)
+		g := s.gradient(i).g
+		for k := range q {
+			wt := eps5(g[k])
+			num[k] += q[k] * wt
+			den[k] += wt
+		}
+	}
+	return sum(num) / sum(den), nil
+}
+
+// qabfAngle is Qabf.m's orientation: pi/2 where the x response is 0, else
+// atan(y/x) with x = -gx (conv2 flips the kernel) and y = gy.
+func qabfAngle(m *gradMaps, k int) float64 {
+	if m.gx[k] == 0 {
+		return math.Pi / 2
+	}
+	return math.Atan(m.gy[k] / -m.gx[k])
+}
+
+// qABF is the widely copied Qabf.m (Xydeas & Petrovic with the paper's
+// constants, no epsilon, and its G = gF where gX == gF quirk), summed over
+// N sources: sum_i sum(Q_iF g_i) / sum_i sum(g_i).
+func qABF(s *scene) (float64, error) {
+	const tg, kg, dg, ta, ka, da = 0.9994, -15.0, 0.5, 0.9879, -22.0, 0.8
+	n := s.nsrc()
+	fus := s.gradient(n)
+	af := make([]float64, s.w*s.h)
+	for k := range af {
+		af[k] = qabfAngle(fus, k)
+	}
+	num := make([]float64, s.w*s.h)
+	den := make([]float64, s.w*s.h)
+	for i := 0; i < n; i++ {
+		src := s.gradient(i)
+		for k := range num {
+			gx, gf := src.g[k], fus.g[k]
+			var g float64
+			switch {
+			case gx > gf:
+				g = gf / gx
+			case gx == gf:
+				g = gf
+			default:
+				g = gx / gf
+			}
+			a := 1 - math.Abs(qabfAngle(src, k)-af[k])/(math.Pi/2)
+			q := tg / (1 + math.Exp(kg*(g-dg))) * (ta / (1 + math.Exp(ka*(a-da))))
+			num[k] += q * gx
+			den[k] += gx
+		}
+	}
+	d := sum(den)
+	if d == 0 {
+		return 0, errf("all source gradients are zero (flat sources)")
+	}
+	return sum(num) / d, nil
+}
+
+// averageGradient is AG: the mean over the (M-1)(N-1) pixels of
+// sqrt((dx^2 + dy^2)/2) with forward differences of the fused image.
+func averageGradient(s *scene) (float64, error) {
+	w, h, f := s.w, s.h, s.fus
+	if w < 2 || h < 2 {
+		return 0, errf("AG needs at least 2x2 pixels, got %dx%d", w, h)
+	}
+	acc := 0.0
+	for y := 0; y < h-1; y++ {
+		for x := 0; x < w-1; x++ {
+			dx := f[y*w+x+1] - f[y*w+x]
+			dy := f[(y+1)*w+x] - f[y*w+x]
+			acc += math.Sqrt((dx*dx + dy*dy) / 2)
+		}
+	}
+	return acc / float64((w-1)*(h-1)), nil
+}
+
+func init() {
+	register(Metric{
+		Name:        "Q_G",
+		Description: "gradient-based edge preservation Q^{AB/F}, Zheng Liu's variant (per-pixel mean)",
+		Citation:    "Xydeas & Petrovic, Electron. Lett. 36(4) 2000; Zheng Liu toolbox metricXydeas(A,B,F)",
+		Better:      HigherIsBetter,
+	}, qG)
+	register(Metric{
+		Name:        "Q_G_yuliu",
+		Description: "Q^{AB/F} with the paper's constants and global weighted sum (Yu Liu's corrected file)",
+		Citation:    "Xydeas & Petrovic 2000; Yu Liu et al., TPAMI 2024, MFIF-Metrics metricXydeas.m",
+		Better:      HigherIsBetter,
+	}, qGYuLiu)
+	register(Metric{
+		Name:        "Q_ABF_qabf",
+		Description: "Q^{AB/F} as in the widely used Qabf.m (VIFB metricsQabf)",
+		Citation:    "Xydeas & Petrovic 2000; Qabf.m (R. Hong 2007)",
+		Better:      HigherIsBetter,
+	}, qABF)
+	register(Metric{
+		Name:        "AG",
+		Description: "average gradient of the fused image",
+		Citation:    "Cui et al., Opt. Commun. 341 2015",
+		Better:      HigherIsBetter,
+	}, averageGradient)
+}
