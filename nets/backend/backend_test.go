@@ -1,0 +1,262 @@
+package backend
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/ts"
+)
+
+func TestResolveDevice(t *testing.T) {
+	cuda := CUDAAvailable()
+	tests := []struct {
+		in      string
+		want    gotch.Device
+		wantErr bool
+	}{
+		{"cpu", gotch.CPU, false},
+		{"CPU", gotch.CPU, false},
+		{"auto", map[bool]gotch.Device{true: gotch.CudaBuilder(0), false: gotch.CPU}[cuda], false},
+		{"", map[bool]gotch.Device{true: gotch.CudaBuilder(0), false: gotch.CPU}[cuda], false},
+		{"cuda", gotch.CudaBuilder(0), !cuda},
+		{"tpu", gotch.CPU, true},
+	}
+	for _, tc := range tests {
+		got, err := ResolveDevice(tc.in)
+		if (err != nil) != tc.wantErr {
+			t.Errorf("ResolveDevice(%q) error = %v, wantErr %v", tc.in, err, tc.wantErr)
+			continue
+		}
+		if err == nil && got != tc.want {
+			t.Errorf("ResolveDevice(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+	if _, err := ResolveDevice("cuda"); err != nil && !strings.Contains(err.Error(), "docs/cuda.md") {
+		t.Errorf("cuda error should point at docs/cuda.md: %v", err)
+	}
+}
+
+func randnValues(t *testing.T) []float64 {
+	t.Helper()
+	var vals []float64
+	err := Run(func() error {
+		x, err := ts.Randn([]int64{8}, gotch.Float, gotch.CPU)
+		if err != nil {
+			return err
+		}
+		defer Drop(x)
+		vals, err = Float64s(x)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vals
+}
+
+func TestInitSeedAndThreads(t *testing.T) {
+	prev := Threads()
+	defer SetThreads(prev)
+	if _, err := Init(Options{Seed: 7, Threads: 1, Device: "cpu"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := Threads(); got != 1 {
+		t.Errorf("Threads() = %d after Init(Threads: 1)", got)
+	}
+	a := randnValues(t)
+	ManualSeed(7)
+	b := randnValues(t)
+	ManualSeed(8)
+	c := randnValues(t)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("same seed gave different draws: %v vs %v", a, b)
+		}
+	}
+	same := true
+	for i := range a {
+		same = same && a[i] == c[i]
+	}
+	if same {
+		t.Errorf("seeds 7 and 8 gave identical draws %v", a)
+	}
+	if _, err := Init(Options{Threads: -1, Device: "cpu"}); err == nil {
+		t.Error("Init accepted Threads: -1")
+	}
+	if err := SetThreads(0); err == nil {
+		t.Error("SetThreads(0) accepted")
+	}
+	if d := Device(); d != gotch.CPU {
+		t.Errorf("Device() = %v after Init(cpu)", d)
+	}
+	if !strings.HasPrefix(Version(), "1.") && !strings.HasPrefix(Version(), "2.") {
+		t.Errorf("Version() = %q", Version())
+	}
+}
+
+// TestGradModeAcrossGoroutines runs many goroutines that flip grad mode and
+// yield repeatedly; with Run/NoGrad each one must always see its own mode.
+func TestGradModeAcrossGoroutines(t *testing.T) {
+	const workers, iters = 8, 40
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var bad []string
+	fail := func(s string) { mu.Lock(); bad = append(bad, s); mu.Unlock() }
+	w, _ := ts.Ones([]int64{4, 4}, gotch.Float, gotch.CPU)
+	w = w.MustSetRequiresGrad(true, true)
+	for g := 0; g < workers; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < iters; i++ {
+				check := func(want bool) {
+					for k := 0; k < 3; k++ {
+						runtime.Gosched()
+						if k == 1 {
+							time.Sleep(50 * time.Microsecond)
+						}
+						if GradEnabled() != want {
+							fail("grad mode changed under a locked goroutine")
+						}
+					}
+					y, err := w.Mul(w, false)
+					if err != nil {
+						fail(err.Error())
+						return
+					}
+					if rg, _ := y.RequiresGrad(); rg != want {
+						fail("result requires_grad does not follow the goroutine's mode")
+					}
+					Drop(y)
+				}
+				if (g+i)%2 == 0 {
+					NoGrad(func() { check(false) })
+				} else {
+					_ = Run(func() error { check(true); return nil })
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	if len(bad) > 0 {
+		t.Fatalf("%d inconsistencies, first: %s", len(bad), bad[0])
+	}
+}
+
+func TestNoGradRestoresAndRecovers(t *testing.T) {
+	err := Run(func() error {
+		NoGrad(func() {
+			NoGrad(func() {})
+			if GradEnabled() {
+				t.Error("nested NoGrad re-enabled grad")
+			}
+		})
+		if !GradEnabled() {
+			t.Error("NoGrad did not restore grad mode")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = NoGradErr(func() error { panic("boom") })
+	if err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("NoGradErr panic not turned into error: %v", err)
+	}
+	w := NewWorker()
+	defer w.Close()
+	if err := w.Do(func() error { panic("worker boom") }); err == nil {
+		t.Error("Worker.Do lost a panic")
+	}
+	if err := w.Do(func() error {
+		if !GradEnabled() {
+			t.Error("worker starts with grad disabled")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestScope(t *testing.T) {
+	s := NewScope()
+	a := s.Add(ts.MustOnes([]int64{2}, gotch.Float, gotch.CPU))
+	b := s.Add(ts.MustOnes([]int64{2}, gotch.Float, gotch.CPU))
+	kept := s.Keep(s.Add(ts.MustOnes([]int64{2}, gotch.Float, gotch.CPU)))
+	if s.Len() != 2 {
+		t.Fatalf("Len = %d, want 2", s.Len())
+	}
+	s.Close()
+	s.Close()
+	if a.Ctensor() != nil || b.Ctensor() != nil {
+		t.Error("Close left tensors alive")
+	}
+	if kept.Ctensor() == nil {
+		t.Error("Close dropped a kept tensor")
+	}
+	Drop(kept, nil)
+	if s.Add(nil) != nil {
+		t.Error("Add(nil) != nil")
+	}
+}
+
+// rssBytes reads the resident set size of this process.
+func rssBytes(t testing.TB) int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		t.Skip("no /proc/self/statm")
+	}
+	var size, rss int64
+	if _, err := fmt.Sscan(string(b), &size, &rss); err != nil {
+		t.Skip("cannot parse statm")
+	}
+	return rss * int64(os.Getpagesize())
+}
+
+// TestScopeKeepsRSSFlat runs 200 small SGD steps of a linear model, each in
+// its own Scope, and checks resident memory stops growing once warm.
+func TestScopeKeepsRSSFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	ManualSeed(1)
+	w := ts.MustRandn([]int64{64, 64}, gotch.Float, gotch.CPU).MustSetRequiresGrad(true, true)
+	defer Drop(w)
+	step := func() error {
+		return WithScope(func(s *Scope) error {
+			x := s.Add(ts.MustRandn([]int64{32, 64}, gotch.Float, gotch.CPU))
+			y := s.Add(x.MustMm(w, false))
+			loss := s.Add(s.Add(y.MustMul(y, false)).MustMean(gotch.Float, false))
+			loss.MustBackward()
+			g := s.Add(w.MustGrad(false))
+			NoGrad(func() {
+				upd := s.Add(g.MustMulScalar(ts.FloatScalar(1e-3), false))
+				w.MustSub_(upd)
+				g.MustZero_()
+			})
+			return nil
+		})
+	}
+	var rss []int64
+	for i := 1; i <= 200; i++ {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+		if i == 50 || i == 200 {
+			runtime.GC()
+			rss = append(rss, rssBytes(t))
+		}
+	}
+	growth := rss[1] - rss[0]
+	t.Logf("RSS after 50 steps %.1f MiB, after 200 steps %.1f MiB (growth %.2f MiB)",
+		float64(rss[0])/(1<<20), float64(rss[1])/(1<<20), float64(growth)/(1<<20))
+	if growth > 16<<20 {
+		t.Errorf("RSS grew %.1f MiB over 150 scoped steps", float64(growth)/(1<<20))
+	}
+}
