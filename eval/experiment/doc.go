@@ -6,7 +6,7 @@
 // A sweep expands into cells. Grid axes form a Cartesian product; zip axes
 // advance together. Each cell has a stable name (a slug of its axis values
 // plus a short hash of them) and a content key (a hash of everything it
-// resolves to plus the code version). A cell writes
+// resolves to plus the code version, see Version). A cell writes
 // runs/<experiment>/<cell>/ with its resolved configs, fused images, the
 // per-image metrics of every dataset and a log, and writes DONE (holding the
 // key) atomically last. Running again skips cells whose DONE matches the

@@ -258,15 +258,20 @@ func TestSpecErrors(t *testing.T) {
 }
 
 func TestMissingDatasetPath(t *testing.T) {
-	s, err := Parse([]byte("name: x\ndatasets: {lytro: {path: /nonexistent/lytro}}\nmethods: [{name: average}]\n"), nil)
+	s, err := Parse([]byte("name: x\ndatasets: {lytro: {path: /nonexistent/lytro}}\n"+
+		"methods: [{name: average}, {name: fm, method: fakemodel, train: {kind: fake, config: siamese-cpu}}]\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cells, _ := s.Cells()
+	*trainer = fakeTrainer{}
 	r := &Runner{Spec: s, Root: t.TempDir(), Version: "v"}
 	err = r.Run(cells)
 	if err == nil || !strings.Contains(err.Error(), "datasets.lytro.path") || !strings.Contains(err.Error(), "--set") {
 		t.Errorf("error %v: want one naming datasets.lytro.path and how to set it", err)
+	}
+	if trainer.calls != 0 {
+		t.Errorf("trained %d models before noticing the missing dataset", trainer.calls)
 	}
 }
 
@@ -324,7 +329,7 @@ func TestRunSkipResumeStale(t *testing.T) {
 		if st, _, _ := r.Status(c); st != Done {
 			t.Errorf("cell %s: %s", c.Name, st)
 		}
-		for _, f := range []string{DoneFile, CellFile, CheckpointsFile, LogFile, "config-fm.yaml", "metrics/synth.json"} {
+		for _, f := range []string{DoneFile, CellFile, CheckpointsFile, LogFile, "config-fm.yaml", "metrics/synth.json", "model-fm/best.ckpt"} {
 			if _, err := os.Stat(filepath.Join(r.Dir(), c.Name, f)); err != nil {
 				t.Error(err)
 			}
@@ -550,5 +555,34 @@ func TestResultsFolder(t *testing.T) {
 	r2 := &Runner{Spec: s, Root: t.TempDir(), Version: "v"}
 	if err := r2.Run(cells); err == nil || !strings.Contains(err.Error(), "results folder") {
 		t.Errorf("missing results folder: %v", err)
+	}
+}
+
+// Content keys follow what a config says, not how it is written.
+func TestKeyIgnoresConfigComments(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	key := func(body string) string {
+		t.Helper()
+		if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s, err := Parse([]byte(fmt.Sprintf("name: k\ndatasets: {d: {path: p}}\nmethods: [{name: fm, method: fakemodel, train: {kind: fake, config: %s}}]\n", cfg)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cells, _ := s.Cells()
+		p, err := (&Runner{Spec: s, Version: "v"}).plan(cells[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.key()
+	}
+	a := key("train: {epochs: 3, lr: 0.1}\n")
+	if b := key("# a comment\ntrain:\n  lr: 0.1   # rate\n  epochs: 3\n"); b != a {
+		t.Error("reformatting the config changed the key")
+	}
+	if c := key("train: {epochs: 4, lr: 0.1}\n"); c == a {
+		t.Error("changing a value kept the key")
 	}
 }

@@ -57,6 +57,13 @@ func (cr *cellRun) models() (map[string]ModelRef, error) {
 	for k, ref := range out {
 		if rel, err := filepath.Rel(cr.r.Dir(), ref.Dir); err == nil && ref.Dir != "" {
 			ref.Dir = rel
+			// A link model-<method> -> ../models/... puts the checkpoint
+			// in reach from the cell folder; where links are not
+			// supported checkpoints.json alone records it.
+			link := filepath.Join(cr.dir, "model-"+k)
+			if _, err := os.Lstat(link); err != nil {
+				_ = os.Symlink(filepath.Join("..", rel), link)
+			}
 		}
 		rec[k] = ref
 	}
@@ -96,7 +103,7 @@ func (r *Runner) train(m planMethod) (ModelRef, error) {
 		}
 		return ModelRef{Dir: dir, Checkpoint: ckpt}, nil
 	}
-	fn, err := lookupTrainer(m.Train.Kind)
+	fn, err := LookupTrainer(m.Train.Kind)
 	if err != nil {
 		return ModelRef{}, err
 	}
@@ -146,19 +153,11 @@ func FusedDir(cellDir, dataset, method string) string {
 }
 
 // dataset fuses the pairs of one dataset with every method and evaluates.
-func (cr *cellRun) dataset(ds string, ckpts map[string]ModelRef) error {
-	pairs, err := cr.r.pairs(ds, cr.p.Datasets[ds])
-	if err != nil {
-		return err
-	}
+func (cr *cellRun) dataset(ds string, pairs []data.Pair, ckpts map[string]ModelRef) error {
 	var sources []pipeline.Source
 	for _, m := range cr.p.Methods {
 		if m.Results != "" {
-			dir := resultsDir(m.Results, ds)
-			if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-				return fmt.Errorf("method %s: results folder %q is missing: put the published fused images there (<pair>_%s.png) or drop the method", m.Name, dir, m.Name)
-			}
-			sources = append(sources, pipeline.Source{Method: m.Name, Dir: dir})
+			sources = append(sources, pipeline.Source{Method: m.Name, Dir: resultsDir(m.Results, ds)})
 			continue
 		}
 		opts := eval.Options{}
@@ -185,6 +184,8 @@ func resultsDir(pattern, dataset string) string {
 // Timing is one method's per-pair fusion time on one dataset
 // (timing/<dataset>/<method>.json).
 type Timing struct {
+	// Method, Dataset and Device identify the measurement; Seconds maps
+	// each pair to its fusion time.
 	Method  string             `json:"method"`
 	Dataset string             `json:"dataset"`
 	Device  string             `json:"device"`

@@ -46,7 +46,9 @@ func Trainers() []string {
 	return out
 }
 
-func lookupTrainer(kind string) (TrainFunc, error) {
+// LookupTrainer returns the trainer registered as kind, or an error that
+// lists the registered kinds.
+func LookupTrainer(kind string) (TrainFunc, error) {
 	trainersMu.RLock()
 	f, ok := trainers[kind]
 	trainersMu.RUnlock()

@@ -618,7 +618,7 @@ func (rp *reporter) losses() error {
 			if byMethod[m] == nil {
 				byMethod[m] = map[string][]float64{}
 			}
-			label := cd.Cell.Label()
+			label := shortLabel(cd.Cell)
 			byMethod[m][label+" train"] = tr
 			if len(val) > 0 {
 				byMethod[m][label+" val"] = val

@@ -45,7 +45,8 @@ type Runner struct {
 	Log      io.Writer
 	// Device is recorded with the results (e.g. "cpu").
 	Device string
-	// Version overrides CodeVersion() in content keys (tests).
+	// Version is the code version in content keys (default
+	// "experiment-v"+Version; CodeVersion() adds the VCS revision).
 	Version string
 }
 
@@ -62,7 +63,7 @@ func (r *Runner) version() string {
 	if r.Version != "" {
 		return r.Version
 	}
-	return CodeVersion()
+	return "experiment-v" + Version
 }
 
 func (r *Runner) logf(format string, args ...any) {
@@ -103,7 +104,7 @@ type planMethod struct {
 type planTrain struct {
 	Kind   string         `json:"kind"`
 	Config string         `json:"config"`
-	Digest string         `json:"config_sha256"`
+	Digest string         `json:"config_sha256"` // of the parsed config
 	Set    map[string]any `json:"set,omitempty"`
 }
 
@@ -157,7 +158,17 @@ func resolveMethod(s *Spec, m MethodSpec, c Cell, axes []namedAxis) (planMethod,
 		if err != nil {
 			return pm, fmt.Errorf("method %s: %w", m.Name, err)
 		}
-		sum := sha256.Sum256(b)
+		// Hash the parsed document, not the bytes, so editing a comment
+		// or the layout of a config does not invalidate finished runs.
+		var tree any
+		if err := yaml.Unmarshal(b, &tree); err != nil {
+			return pm, fmt.Errorf("method %s: config %s: %w", m.Name, m.Train.Config, err)
+		}
+		norm, err := yaml.Marshal(tree)
+		if err != nil {
+			return pm, fmt.Errorf("method %s: config %s: %w", m.Name, m.Train.Config, err)
+		}
+		sum := sha256.Sum256(norm)
 		pm.Train = &planTrain{Kind: m.Train.Kind, Config: m.Train.Config, Digest: hex.EncodeToString(sum[:]),
 			Set: map[string]any{}}
 		for k, v := range m.Train.Set {
@@ -321,12 +332,25 @@ func (cr *cellRun) run() error {
 	if err := cr.writeRecord(); err != nil {
 		return err
 	}
+	// Every dataset and results folder is checked before any training, so
+	// a missing folder fails in seconds rather than after hours.
+	pairs := map[string][]data.Pair{}
+	for _, ds := range report.SortedKeys(cr.p.Datasets) {
+		if pairs[ds], err = cr.r.pairs(ds, cr.p.Datasets[ds]); err != nil {
+			return err
+		}
+		for _, m := range cr.p.Methods {
+			if dir := resultsDir(m.Results, ds); m.Results != "" && !isDir(dir) {
+				return fmt.Errorf("method %s: results folder %q is missing: put the published fused images there (<pair>_%s.png) or drop the method", m.Name, dir, m.Name)
+			}
+		}
+	}
 	ckpts, err := cr.models()
 	if err != nil {
 		return err
 	}
 	for _, ds := range report.SortedKeys(cr.p.Datasets) {
-		if err := cr.dataset(ds, ckpts); err != nil {
+		if err := cr.dataset(ds, pairs[ds], ckpts); err != nil {
 			return fmt.Errorf("dataset %s: %w", ds, err)
 		}
 	}
@@ -336,7 +360,10 @@ func (cr *cellRun) run() error {
 
 // RunInfo describes where a cell ran (recorded, not hashed).
 type RunInfo struct {
+	// Device is Runner.Device, Revision the binary's VCS revision; Host, OS, CPUs, CPUModel and Go describe
+	// the machine and toolchain; Started is when the cell (re)started.
 	Device   string    `json:"device"`
+	Revision string    `json:"revision,omitempty"`
 	Host     string    `json:"host"`
 	OS       string    `json:"os"`
 	CPUs     int       `json:"cpus"`
@@ -350,7 +377,7 @@ func runInfo(device string) RunInfo {
 	if device == "" {
 		device = "cpu"
 	}
-	return RunInfo{Device: device, Host: host, OS: runtime.GOOS + "/" + runtime.GOARCH, CPUs: runtime.NumCPU(),
+	return RunInfo{Device: device, Revision: Revision(), Host: host, OS: runtime.GOOS + "/" + runtime.GOARCH, CPUs: runtime.NumCPU(),
 		CPUModel: cpuModel(), Go: runtime.Version(), Started: time.Now().UTC()}
 }
 
@@ -410,6 +437,11 @@ func resolvedConfig(t *planTrain) ([]byte, error) {
 		}
 	}
 	return yaml.Marshal(tree)
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
 }
 
 func writeJSON(path string, v any) error {

@@ -56,8 +56,11 @@ type Dataset struct {
 
 // Synthetic describes a generated pair set (data.WriteSyntheticSet).
 type Synthetic struct {
-	N         int     `yaml:"n"`
-	Seed      int64   `yaml:"seed"`
+	// N is the number of pairs and Seed makes them reproducible.
+	N    int   `yaml:"n"`
+	Seed int64 `yaml:"seed"`
+	// W, H, Gray, SigmaMin, SigmaMax and EdgeSigma are the
+	// data.SynthConfig fields of the same names (zero: its defaults).
 	W         int     `yaml:"w"`
 	H         int     `yaml:"h"`
 	Gray      bool    `yaml:"gray"`
@@ -118,6 +121,7 @@ type Outputs struct {
 // fused image (or decision map) in every finished cell, and the difference
 // of each fused image to the far-focus source.
 type Figure struct {
+	// Dataset and Pair name the scene.
 	Dataset string `yaml:"dataset"`
 	Pair    string `yaml:"pair"`
 	// Far is the 1-based index of the source whose focus is far (the
@@ -133,12 +137,16 @@ type Figure struct {
 
 // SlurmOptions are #SBATCH settings of the emitted array script.
 type SlurmOptions struct {
-	Time      string   `yaml:"time"`
-	CPUs      int      `yaml:"cpus"`
-	Mem       string   `yaml:"mem"`
-	Partition string   `yaml:"partition"`
-	GPUs      int      `yaml:"gpus"`
-	Extra     []string `yaml:"extra"`
+	// Time is --time (e.g. "24:00:00"), CPUs --cpus-per-task, Mem --mem,
+	// Partition --partition and GPUs --gres=gpu:N; empty or zero values
+	// are left out.
+	Time      string `yaml:"time"`
+	CPUs      int    `yaml:"cpus"`
+	Mem       string `yaml:"mem"`
+	Partition string `yaml:"partition"`
+	GPUs      int    `yaml:"gpus"`
+	// Extra lines are added verbatim after "#SBATCH ".
+	Extra []string `yaml:"extra"`
 }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
@@ -281,7 +289,7 @@ func (m MethodSpec) validate() error {
 		return fmt.Errorf("method %s: %w", m.Name, err)
 	}
 	if m.Train != nil {
-		if _, err := lookupTrainer(m.Train.Kind); err != nil {
+		if _, err := LookupTrainer(m.Train.Kind); err != nil {
 			return fmt.Errorf("method %s: %w", m.Name, err)
 		}
 		if m.Train.Config == "" {

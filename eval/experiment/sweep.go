@@ -179,8 +179,8 @@ func (s *Spec) checkAxis(a namedAxis) error {
 		if !ok {
 			return fmt.Errorf("%s: target method %q is not in methods", where, method)
 		}
-		if path == "" {
-			return fmt.Errorf("%s: empty target path for method %s", where, method)
+		if path == "" || m.Results != "" {
+			return fmt.Errorf("%s: method %s: empty target path, or a results folder (which has nothing to vary)", where, method)
 		}
 		if !strings.HasPrefix(path, "options.") && m.Train == nil {
 			return fmt.Errorf("%s: config key %q targets method %s, which has no train: section", where, path, method)

@@ -2,19 +2,30 @@ package experiment
 
 import "runtime/debug"
 
-// Version is bumped when a change to the runner alters what a cell
-// produces; together with the VCS revision it forms CodeVersion.
+// Version is bumped when a change to the runner or to the methods alters
+// what a cell produces. It is the code part of every cell's content key
+// by default; a VCS revision would invalidate every finished cell at each
+// unrelated commit, so the revision is recorded (RunInfo.Revision) rather
+// than hashed unless Runner.Version is set to CodeVersion().
 const Version = "1"
 
-// CodeVersion identifies the code that produces results: Version plus the
-// VCS revision stamped into the binary (with "+dirty" for a modified
-// tree). Binaries built without VCS stamping (go test, go run) give
-// Version alone. It is part of every cell's content key.
+// CodeVersion is Version plus the VCS revision stamped into the binary
+// (with "+dirty" for a modified tree); binaries built without VCS stamping
+// (go test, go run) give Version alone.
 func CodeVersion() string {
 	v := "experiment-v" + Version
+	if rev := Revision(); rev != "" {
+		return v + "@" + rev
+	}
+	return v
+}
+
+// Revision is the VCS revision the binary was built from ("" if unknown),
+// with "+dirty" for a modified tree.
+func Revision() string {
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
-		return v
+		return ""
 	}
 	var rev, dirty string
 	for _, s := range info.Settings {
@@ -28,7 +39,7 @@ func CodeVersion() string {
 		}
 	}
 	if rev == "" {
-		return v
+		return ""
 	}
-	return v + "@" + rev + dirty
+	return rev + dirty
 }

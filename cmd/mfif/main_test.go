@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/eval"
+	"github.com/mfif/mfif/report"
+)
+
+// run executes the CLI in-process with a fresh command tree.
+func run(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	cmd := newRootCmd(&out, &errb)
+	cmd.SetArgs(args)
+	err = cmd.Execute()
+	return out.String(), errb.String(), err
+}
+
+// tinySet writes n small synthetic pairs and returns their folder.
+func tinySet(t *testing.T, n int) string {
+	t.Helper()
+	data.ProgressOutput = io.Discard
+	dir := filepath.Join(t.TempDir(), "pairs")
+	if _, err := data.WriteSyntheticSet(dir, n, data.SynthConfig{W: 40, H: 32}, 7); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestFuseThenMetrics(t *testing.T) {
+	pairs := tinySet(t, 2)
+	fused := t.TempDir()
+	for _, m := range []string{"average", "sf-map"} {
+		if _, _, err := run(t, "--quiet", "fuse", "--method", m, "--pairs", pairs, "--out", fused); err != nil {
+			t.Fatalf("fuse %s: %v", m, err)
+		}
+	}
+	for _, f := range []string{"synth_00000_average.png", "synth_00001_sf-map.png", "synth_00001_map.png"} {
+		if _, err := os.Stat(filepath.Join(fused, f)); err != nil {
+			t.Errorf("fuse output: %v", err)
+		}
+	}
+	out := t.TempDir()
+	stdout, _, err := run(t, "--quiet", "--workers", "2", "metrics", "--pairs", pairs, "--fused", fused,
+		"--metrics", "Q_G,Q_SF", "--out", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout, "| Method | Q_G ↑ | Q_SF →0 |") || !strings.Contains(stdout, "| sf-map |") || !strings.Contains(stdout, "| average |") {
+		t.Errorf("table:\n%s", stdout)
+	}
+	res, err := report.ReadResults(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(res.Methods, []string{"average", "sf-map"}) || len(res.Images) != 2 || res.Provenance.Dataset != pairs {
+		t.Errorf("results: methods %v images %v dataset %q", res.Methods, res.Images, res.Provenance.Dataset)
+	}
+	for _, f := range []string{"table.md", "table.csv", "table.tex", "bars.png", "bars.svg", "box_Q_G.png"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("report file: %v", err)
+		}
+	}
+}
+
+func TestMetricsMissingFused(t *testing.T) {
+	pairs := tinySet(t, 2)
+	fused := t.TempDir()
+	if _, _, err := run(t, "--quiet", "fuse", "--method", "average", "--pairs", pairs, "--out", fused); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(fused, "synth_00001_average.png")); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := run(t, "--quiet", "metrics", "--pairs", pairs, "--fused", fused, "--metrics", "Q_G")
+	if err == nil || !strings.Contains(err.Error(), "synth_00001") || !strings.Contains(err.Error(), "average") {
+		t.Errorf("missing fused file: err %v", err)
+	}
+	stdout, _, err := run(t, "--quiet", "metrics", "--pairs", pairs, "--fused", fused, "--metrics", "Q_G", "--skip-missing")
+	if err != nil || !strings.Contains(stdout, "| average |") {
+		t.Errorf("--skip-missing: %v\n%s", err, stdout)
+	}
+}
+
+func TestConfigFileAndEnv(t *testing.T) {
+	pairs := tinySet(t, 1)
+	out := t.TempDir()
+	cfg := filepath.Join(t.TempDir(), "c.yaml")
+	body := "quiet: true\nfuse:\n  method: sf-map\n  pairs: " + pairs + "\n  opt:\n    window: 4\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MFIF_FUSE_OUT", out)
+	if _, _, err := run(t, "--config", cfg, "fuse"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "synth_00000_sf-map.png")); err != nil {
+		t.Errorf("config+env fuse: %v", err)
+	}
+	// A flag wins over the file: an unknown option named on the command
+	// line reaches the method and is rejected by name.
+	_, _, err := run(t, "--config", cfg, "fuse", "--opt", "windw=3")
+	if err == nil || !strings.Contains(err.Error(), "windw") {
+		t.Errorf("--opt override: %v", err)
+	}
+}
+
+func TestConfigUnknownKey(t *testing.T) {
+	cases := map[string]string{
+		"wrokers: 2\n":                  `unknown key "wrokers"`,
+		"fuse:\n  metod: gff\n":         `unknown key "fuse.metod"`,
+		"metrics:\n  skip_missing: 1\n": `unknown key "metrics.skip_missing"`,
+		"demo: 3\n":                     `key "demo" must be a section`,
+		"fuse: [\n":                     "parse yaml",
+	}
+	for body, want := range cases {
+		cfg := filepath.Join(t.TempDir(), "c.yaml")
+		if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := run(t, "--config", cfg, "fuse", "--list")
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), cfg) {
+			t.Errorf("config %q: err %v, want %q naming the file", body, err, want)
+		}
+	}
+}
+
+func TestFuseErrors(t *testing.T) {
+	if _, _, err := run(t, "fuse", "--method", "gff"); err == nil || !strings.Contains(err.Error(), "--out, --pairs") {
+		t.Errorf("missing flags: %v", err)
+	}
+	pairs := tinySet(t, 1)
+	_, _, err := run(t, "--quiet", "fuse", "--method", "nope", "--pairs", pairs, "--out", t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), `"nope"`) {
+		t.Errorf("unknown method: %v", err)
+	}
+	stdout, _, err := run(t, "fuse", "--list")
+	if err != nil || !strings.Contains(stdout, "gff") {
+		t.Errorf("--list: %v %q", err, stdout)
+	}
+}
+
+func TestMethodOptions(t *testing.T) {
+	got, err := methodOptions([]string{"r=3", "eps=0.25", "guided=true", "model=ckpt/a b.pt", "name = x=y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := eval.Options{"r": 3, "eps": 0.25, "guided": true, "model": "ckpt/a b.pt", "name": "x=y"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %#v, want %#v", got, want)
+	}
+	if _, err := methodOptions([]string{"novalue"}); err == nil || !strings.Contains(err.Error(), "novalue") {
+		t.Errorf("bad option: %v", err)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	out := t.TempDir()
+	stdout, _, err := run(t, "--quiet", "demo", "--out", out, "--n", "2", "--size", "48")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := report.ReadResults(filepath.Join(out, "report", "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Methods) < 2 || len(res.Images) != 2 || len(res.Metrics) < 6 {
+		t.Errorf("demo results: %v %v %d metrics", res.Methods, res.Images, len(res.Metrics))
+	}
+	for _, m := range res.Methods {
+		if !strings.Contains(stdout, "| "+m+" |") {
+			t.Errorf("method %s missing from printed table:\n%s", m, stdout)
+		}
+	}
+}
+
+func TestBench(t *testing.T) {
+	stdout, _, err := run(t, "bench", "--size", "32", "--min-time", "1ms", "--metrics", "Q_G", "--methods", "average")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout, "metric Q_G") || !strings.Contains(stdout, "fuse average") {
+		t.Errorf("bench output:\n%s", stdout)
+	}
+}
+
+func TestVersionAndGlobalEnv(t *testing.T) {
+	stdout, _, err := run(t, "--version")
+	if err != nil || !strings.Contains(stdout, "mfif version") || !strings.Contains(stdout, "go1.") {
+		t.Errorf("--version: %v %q", err, stdout)
+	}
+	pairs := tinySet(t, 1)
+	out := t.TempDir()
+	_, stderr, err := run(t, "fuse", "--method", "average", "--pairs", pairs, "--out", out)
+	if err != nil || !strings.Contains(stderr, "fused 1 pairs") {
+		t.Errorf("not quiet: %v %q", err, stderr)
+	}
+	t.Setenv("MFIF_QUIET", "true")
+	_, stderr, err = run(t, "fuse", "--method", "average", "--pairs", pairs, "--out", out)
+	if err != nil || stderr != "" {
+		t.Errorf("MFIF_QUIET=true: %v, stderr %q", err, stderr)
+	}
+}

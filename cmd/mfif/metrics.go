@@ -1,0 +1,120 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cast"
+	"github.com/spf13/cobra"
+
+	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/eval/pipeline"
+	"github.com/mfif/mfif/metrics"
+	"github.com/mfif/mfif/report"
+)
+
+func (a *app) metricsCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "metrics --pairs DIR --fused DIR[,DIR...] [--metrics Q_NMI,...] [--out DIR]",
+		Short: "Evaluate fused results with the quality metrics",
+		Long: `Evaluate the fused images in one or more --fused folders against the
+source pairs in --pairs. Fused files are named <pair>_<METHOD>.<ext> (MFIFB
+layout, several methods per folder) or sit in one folder per method
+(<METHOD>/<pair>.<ext>). Prints the methods x metrics table of means (bold:
+best, italics: second best) and, with --out, writes results.json,
+table.md/.csv/.tex and bar and box plots there. The default metrics are the
+six of the paper tables (Q_NMI, Q_G, Q_CB, Q_TE, Q_SF, Q_Piella).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runMetrics(cmd) },
+	}
+	f := cmd.Flags()
+	f.String("pairs", "", "folder of source pairs")
+	f.StringSlice("fused", nil, "folder(s) of fused images, comma separated")
+	f.StringSlice("metrics", nil, "metrics to compute (default: the six primary ones; 'list' lists all)")
+	f.StringSlice("methods", nil, "only evaluate these methods (default: all found)")
+	f.String("out", "", "folder for results.json, tables and plots")
+	f.Bool("skip-missing", false, "skip pairs whose fused image is missing instead of failing")
+	return cmd
+}
+
+func (a *app) runMetrics(cmd *cobra.Command) error {
+	names := a.list("metrics.metrics")
+	if len(names) == 1 && names[0] == "list" {
+		return a.listMetrics()
+	}
+	pairsDir, fused := a.v.GetString("metrics.pairs"), a.list("metrics.fused")
+	if err := required(map[string]string{"--pairs": pairsDir, "--fused": strings.Join(fused, ",")}); err != nil {
+		return err
+	}
+	pairs, err := data.DiscoverPairs(pairsDir)
+	if err != nil {
+		return err
+	}
+	sources, err := pipeline.DiscoverSources(fused, pairs, a.list("metrics.methods"))
+	if err != nil {
+		return err
+	}
+	res, err := pipeline.Evaluate(pairs, sources, pipeline.EvalOptions{
+		Metrics: names, SkipMissing: a.v.GetBool("metrics.skip-missing"),
+		Dataset: pairsDir, Config: a.settings(cmd),
+	}, a.options())
+	if err != nil {
+		return err
+	}
+	return a.emit(res, a.v.GetString("metrics.out"), "Mean scores on "+pairsDir)
+}
+
+// emit prints the table of means and, when dir is set, writes the full
+// report there.
+func (a *app) emit(res *report.Results, dir, caption string) error {
+	fmt.Fprint(a.stdout, res.Table("", false).Markdown())
+	if dir == "" {
+		return nil
+	}
+	paths, err := report.WriteAll(dir, caption, res)
+	if err != nil {
+		return err
+	}
+	a.infof("wrote %d report files to %s", len(paths), dir)
+	return nil
+}
+
+func (a *app) listMetrics() error {
+	for _, n := range metrics.Names() {
+		m, _ := metrics.Lookup(n)
+		ref := ""
+		if m.NeedsReference {
+			ref = " (needs reference)"
+		}
+		fmt.Fprintf(a.stdout, "%-14s %-7s %s%s\n", n, m.Better, m.Description, ref)
+	}
+	return nil
+}
+
+// list reads a list-valued key, accepting a YAML list, a flag slice or a
+// comma-separated string (as environment variables give).
+func (a *app) list(key string) []string {
+	var raw []string
+	switch v := a.v.Get(key).(type) {
+	case nil:
+	case string: // environment variable: split on commas only, paths may hold spaces
+		raw = []string{v}
+	default:
+		var err error
+		if raw, err = cast.ToStringSliceE(v); err != nil {
+			raw = []string{a.v.GetString(key)}
+		}
+	}
+	var out []string
+	for _, s := range raw {
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func sortStrings(xs []string) { sort.Strings(xs) }
