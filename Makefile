@@ -20,12 +20,15 @@ TESTFLAGS ?=
 TORCHENV := . scripts/torchenv &&
 BIN := bin/mfif
 
-.PHONY: build test demo bench vet fmt-check stubs clean cuda-help torch-smoke
+.PHONY: deps build test demo bench vet fmt-check stubs clean cuda-help torch-smoke
 
-build: ## bin/mfif
+deps: ## installs missing Debian packages (no-op when all are present)
+	@scripts/install-deps.sh
+
+build: deps ## bin/mfif
 	$(TORCHENV) $(GO) build -p $(JOBS) -o $(BIN) ./cmd/mfif
 
-test: ## go test ./... (one line per package)
+test: deps ## go test ./... (one line per package)
 	$(TORCHENV) $(GO) test -p $(JOBS) -timeout 30m $(TESTFLAGS) $(PKG)
 
 demo: build ## runs bin/mfif demo
@@ -34,7 +37,7 @@ demo: build ## runs bin/mfif demo
 bench: ## go test -bench (set PKG=./nets/... BENCH=Conv to narrow)
 	$(TORCHENV) $(GO) test -p 1 -run '^$$' -bench '$(BENCH)' -benchmem $(PKG)
 
-vet:
+vet: deps
 	$(TORCHENV) $(GO) vet -p $(JOBS) $(PKG)
 
 fmt-check: ## fails listing every file gofmt would change
