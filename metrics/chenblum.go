@@ -90,8 +90,8 @@ var (
 // CSF-filtered image xf, where C = |G1*xf/G2*xf - 1| (zero-padded 'same'
 // filtering, as filter2). The map is returned transposed (w x h); Q_CB only
 // combines maps pixel by pixel and averages them.
-func cbMasked(xf []float64, w, h int) []float64 {
-	z1, z2 := cbContrastT(xf, w, h)
+func cbMasked(ar *arena, xf []float64, w, h int) []float64 {
+	z1, z2 := cbContrastT(ar, xf, w, h)
 	cp := z1
 	for i := range cp {
 		c := math.Abs(z1[i]/z2[i] - 1)
@@ -103,10 +103,10 @@ func cbMasked(xf []float64, w, h int) []float64 {
 // cbContrastT returns filter2(G1, x, 'same') and filter2(G2, x, 'same'),
 // both transposed: the row pass computes both Gaussians from shared sums,
 // then the column pass runs as a row pass on the transposed image.
-func cbContrastT(x []float64, w, h int) (z1, z2 []float64) {
+func cbContrastT(ar *arena, x []float64, w, h int) (z1, z2 []float64) {
 	const r = 15
 	pad := make([]float64, max(w, h)+2*r)
-	t1, t2 := make([]float64, w*h), make([]float64, w*h)
+	t1, t2 := ar.floats(w*h), ar.floats(w*h)
 	for y := 0; y < h; y++ {
 		copy(pad[r:], x[y*w:(y+1)*w])
 		rowDot2(t1[y*w:(y+1)*w], t2[y*w:(y+1)*w], pad, &cbH1, &cbH2)
@@ -193,24 +193,9 @@ func transposeF(dst, x []float64, w, h int) {
 // reference) and lambda_i = CP_i^2 / sum_j CP_j^2 over all N sources.
 func qCB(s *scene) (float64, error) {
 	n := s.nsrc()
-	sd := cbCSF(s.w, s.h)
-	cps := make([][]float64, n+1)
-	for i := 0; i <= n; i += 2 {
-		x, err := s.normalized(i)
-		if err != nil {
-			return 0, err
-		}
-		var y []float64
-		if i+1 <= n {
-			if y, err = s.normalized(i + 1); err != nil {
-				return 0, err
-			}
-		}
-		xf, yf := csfFilter(x, y, s.w, s.h, sd)
-		cps[i] = cbMasked(xf, s.w, s.h)
-		if y != nil {
-			cps[i+1] = cbMasked(yf, s.w, s.h)
-		}
+	cps, transposed, err := cbContrasts(s)
+	if err != nil {
+		return 0, err
 	}
 	cf := cps[n]
 	acc := 0.0
@@ -237,11 +222,49 @@ func qCB(s *scene) (float64, error) {
 			v += ci * ci / den * qi
 		}
 		if math.IsNaN(v) {
-			return 0, errf("Chen-Blum contrast is 0 at pixel (%d,%d) (0/0 in the reference)", k/s.h, k%s.h)
+			x, y := k%s.w, k/s.w
+			if transposed {
+				x, y = k/s.h, k%s.h
+			}
+			return 0, errf("Chen-Blum contrast is 0 at pixel (%d,%d) (0/0 in the reference)", x, y)
 		}
 		acc += v
 	}
 	return acc / float64(len(cf)), nil
+}
+
+// cbContrasts returns the masked contrast map of every normalize1'd image
+// (sources, then fused) and whether the maps are transposed (direct path
+// for small images).
+func cbContrasts(s *scene) (cps [][]float64, transposed bool, err error) {
+	n := s.nsrc()
+	imgs := make([][]float64, n+1)
+	for i := range imgs {
+		if imgs[i], err = s.normalized(i); err != nil {
+			return nil, false, err
+		}
+	}
+	cps = make([][]float64, n+1)
+	if s.w >= cbMinSide && s.h >= cbMinSide {
+		z1s, z2s := cbContrastMaps(s.ar, imgs, s.w, s.h)
+		for i := range cps {
+			cps[i] = cbMaskedMaps(z1s[i], z2s[i])
+		}
+		return cps, false, nil
+	}
+	sd := cbCSF(s.w, s.h)
+	for i := 0; i <= n; i += 2 {
+		var y []float64
+		if i+1 <= n {
+			y = imgs[i+1]
+		}
+		xf, yf := csfFilter(s.ar, imgs[i], y, s.w, s.h, sd)
+		cps[i] = cbMasked(s.ar, xf, s.w, s.h)
+		if y != nil {
+			cps[i+1] = cbMasked(s.ar, yf, s.w, s.h)
+		}
+	}
+	return cps, true, nil
 }
 
 func init() {

@@ -73,11 +73,15 @@
 // # Speed
 //
 // Evaluate shares gray conversion, normalize1 images, joint histograms,
-// Sobel maps and local SSIM statistics between metrics. Chen-Blum's CSF
-// runs through an exact-size mixed-radix FFT (fft.go; radices 2, 3, 4 and
-// a generic odd radix, so any image size works, prime sizes slowly), two
-// images per complex transform; its 31x31 Gaussians and the SSIM windows
-// are separable direct sums. BenchmarkPrimary520Colour times the six
-// primary metrics on one 520x520 colour triple and also reports CPU time
-// per op, which is the meaningful number on a shared machine.
+// Sobel maps and local SSIM statistics between metrics, and takes its large
+// buffers from size-keyed pools returned when it finishes. Chen-Blum's CSF
+// runs through an exact-size mixed-radix FFT (fft.go; radices 2, 3, 4,
+// unrolled 5, 7, 11, 13 and a generic odd radix, so any image size works,
+// large prime sizes slowly), two images per complex transform. For images
+// of at least 64x64 its 31x31 Gaussians are applied in the same spectra
+// (exact away from the 15-pixel border, where direct sums replace them);
+// smaller images and the SSIM windows use separable direct sums.
+// BenchmarkPrimary520Colour times the six primary metrics on one 520x520
+// colour triple and also reports CPU time per op, which is the meaningful
+// number on a shared machine.
 package metrics

@@ -131,6 +131,14 @@ func (st *fftStage) run(src, dst []complex128, w int) {
 			bfly3(in(0), in(1), in(2), out(0), out(1), out(2), tw, st.sign)
 		case 4:
 			bfly4(in(0), in(1), in(2), in(3), out(0), out(1), out(2), out(3), tw, st.sign > 0)
+		case 5:
+			st.bfly5(in, out, tw, blk)
+		case 7:
+			st.bfly7(in, out, tw, blk)
+		case 11:
+			st.bfly11(in, out, tw, blk)
+		case 13:
+			st.bfly13(in, out, tw, blk)
 		default:
 			st.bflyGeneric(in, out, tw, scratch, blk)
 		}
@@ -280,7 +288,7 @@ func transpose(dst, x []complex128, w, h int) {
 // (row-major, h x w) with sd(k) = sd(-k). Because the filter is real and
 // even, x + iy is filtered in one complex transform pair: the real part of
 // the result is the filtered x and the imaginary part the filtered y.
-func csfFilter(x, y []float64, w, h int, sd []float64) (xf, yf []float64) {
+func csfFilter(ar *arena, x, y []float64, w, h int, sd []float64) (xf, yf []float64) {
 	c, t := getComplex(w*h), getComplex(w*h)
 	defer putComplex(c)
 	defer putComplex(t)
@@ -306,12 +314,12 @@ func csfFilter(x, y []float64, w, h int, sd []float64) (xf, yf []float64) {
 	transpose(c, t, h, w)
 	transformCols(c, t, w, h, true)
 	scale := 1 / float64(w*h)
-	xf = make([]float64, w*h)
+	xf = ar.floats(w * h)
 	for i := range xf {
 		xf[i] = real(c[i]) * scale
 	}
 	if y != nil {
-		yf = make([]float64, w*h)
+		yf = ar.floats(w * h)
 		for i := range yf {
 			yf[i] = imag(c[i]) * scale
 		}

@@ -43,7 +43,7 @@ func corrValid(x []float64, w, h int, k []float64) []float64 {
 // is at x*(h-K+1) + y. Each output is accumulated in a register in the same
 // tap order as corrValid, so the values are identical; the transposed
 // layout turns the column pass into a contiguous row pass.
-func corrValidT(a, b []float64, w, h int, k []float64) []float64 {
+func corrValidT(ar *arena, a, b []float64, w, h int, k []float64) []float64 {
 	kn := len(k)
 	ow, oh := w-kn+1, h-kn+1
 	tmp := getFloats(ow * h) // transposed: tmp[x*h + y]
@@ -60,7 +60,7 @@ func corrValidT(a, b []float64, w, h int, k []float64) []float64 {
 		}
 		dotValid(tmp[y:], h, src, k, ow)
 	}
-	out := make([]float64, ow*oh)
+	out := ar.floats(ow * oh)
 	for x := 0; x < ow; x++ {
 		dotValid(out[x*oh:], 1, tmp[x*h:(x+1)*h], k, oh)
 	}

@@ -13,7 +13,8 @@ type gradMaps struct {
 // pad1 returns x zero-padded by one sample on every side.
 func pad1(x []float64, w, h int) []float64 {
 	pw := w + 2
-	p := make([]float64, pw*(h+2))
+	p := getFloats(pw * (h + 2)) // returned by the callers
+	clear(p)
 	for y := 0; y < h; y++ {
 		copy(p[(y+1)*pw+1:], x[y*w:(y+1)*w])
 	}
@@ -22,11 +23,12 @@ func pad1(x []float64, w, h int) []float64 {
 
 // sobel returns filter2([-1 0 1;-2 0 2;-1 0 1], x, 'same') and
 // filter2([-1 -2 -1;0 0 0;1 2 1], x, 'same').
-func sobel(x []float64, w, h int) (gx, gy []float64) {
+func sobel(ar *arena, x []float64, w, h int) (gx, gy []float64) {
 	p := pad1(x, w, h)
+	defer putFloats(p)
 	pw := w + 2
-	gx = make([]float64, w*h)
-	gy = make([]float64, w*h)
+	gx = ar.floats(w * h)
+	gy = ar.floats(w * h)
 	for y := 0; y < h; y++ {
 		up, mid, dn := p[y*pw:], p[(y+1)*pw:], p[(y+2)*pw:]
 		ox, oy := gx[y*w:(y+1)*w], gy[y*w:(y+1)*w]
@@ -41,10 +43,11 @@ func sobel(x []float64, w, h int) (gx, gy []float64) {
 // prewitt returns the magnitude of filter2([1 0 -1;1 0 -1;1 0 -1], x,
 // 'same') and filter2([1 1 1;0 0 0;-1 -1 -1], x, 'same'), the edge images
 // of Piella's Q_E.
-func prewitt(x []float64, w, h int) []float64 {
+func prewitt(ar *arena, x []float64, w, h int) []float64 {
 	p := pad1(x, w, h)
+	defer putFloats(p)
 	pw := w + 2
-	out := make([]float64, w*h)
+	out := ar.floats(w * h)
 	for y := 0; y < h; y++ {
 		up, mid, dn := p[y*pw:], p[(y+1)*pw:], p[(y+2)*pw:]
 		o := out[y*w : (y+1)*w]
@@ -60,8 +63,8 @@ func prewitt(x []float64, w, h int) []float64 {
 // gradient returns the Sobel maps of image i (sources, then fused), cached.
 func (s *scene) gradient(i int) *gradMaps {
 	if s.grad[i] == nil {
-		gx, gy := sobel(s.plane(i), s.w, s.h)
-		m := &gradMaps{gx: gx, gy: gy, g: make([]float64, len(gx)), alpha: make([]float64, len(gx))}
+		gx, gy := sobel(s.ar, s.plane(i), s.w, s.h)
+		m := &gradMaps{gx: gx, gy: gy, g: s.ar.floats(len(gx)), alpha: s.ar.floats(len(gx))}
 		for k := range gx {
 			x, y := gx[k], gy[k]
 			m.g[k] = math.Sqrt(x*x + y*y)
@@ -99,6 +102,7 @@ func (s *scene) edgePreservation(i int, p xydeasParams, q []float64) {
 	// regions of decision-map fusions); their sigmoids are computed once.
 	qg1 := p.gg / (1 + math.Exp(p.kg*(1-p.dg)))
 	qa1 := p.ga / (1 + math.Exp(p.ka*(1-p.da)))
+	gga := p.gg * p.ga
 	for k := range q {
 		gx0, gf0 := src.g[k], fus.g[k]
 		gfe := eps5(gf0)
@@ -120,14 +124,16 @@ func (s *scene) edgePreservation(i int, p xydeasParams, q []float64) {
 		} else {
 			a = math.Abs(d-math.Pi/2) * 2 / math.Pi
 		}
-		qg, qa := qg1, qa1
-		if g != 1 {
-			qg = p.gg / (1 + math.Exp(p.kg*(g-p.dg)))
+		switch {
+		case g != 1 && a != 1: // one division for both sigmoids
+			q[k] = gga / ((1 + math.Exp(p.kg*(g-p.dg))) * (1 + math.Exp(p.ka*(a-p.da))))
+		case g != 1:
+			q[k] = p.gg / (1 + math.Exp(p.kg*(g-p.dg))) * qa1
+		case a != 1:
+			q[k] = qg1 * (p.ga / (1 + math.Exp(p.ka*(a-p.da))))
+		default:
+			q[k] = qg1 * qa1
 		}
-		if a != 1 {
-			qa = p.ga / (1 + math.Exp(p.ka*(a-p.da)))
-		}
-		q[k] = qg * qa
 	}
 }
 
@@ -138,9 +144,9 @@ func (s *scene) edgePreservation(i int, p xydeasParams, q []float64) {
 func qG(s *scene) (float64, error) {
 	p := xydeasParams{gg: 1, kg: -10, dg: 0.5, ga: 1, ka: -20, da: 0.75}
 	n := s.nsrc()
-	num := make([]float64, s.w*s.h)
-	den := make([]float64, s.w*s.h)
-	q := make([]float64, s.w*s.h)
+	num := s.ar.zeros(s.w * s.h)
+	den := s.ar.zeros(s.w * s.h)
+	q := s.ar.floats(s.w * s.h)
 	for i := 0; i < n; i++ {
 		s.edgePreservation(i, p, q)
 		g := s.gradient(i).g
@@ -163,9 +169,9 @@ func qG(s *scene) (float64, error) {
 func qGYuLiu(s *scene) (float64, error) {
 	p := xydeasParams{gg: 0.9994, kg: -15, dg: 0.5, ga: 0.9879, ka: -22, da: 0.8, paperAngle: true}
 	n := s.nsrc()
-	num := make([]float64, s.w*s.h)
-	den := make([]float64, s.w*s.h)
-	q := make([]float64, s.w*s.h)
+	num := s.ar.zeros(s.w * s.h)
+	den := s.ar.zeros(s.w * s.h)
+	q := s.ar.floats(s.w * s.h)
 	for i := 0; i < n; i++ {
 		s.edgePreservation(i, p, q)
 		g := s.gradient(i).g
@@ -194,12 +200,12 @@ func qABF(s *scene) (float64, error) {
 	const tg, kg, dg, ta, ka, da = 0.9994, -15.0, 0.5, 0.9879, -22.0, 0.8
 	n := s.nsrc()
 	fus := s.gradient(n)
-	af := make([]float64, s.w*s.h)
+	af := s.ar.floats(s.w * s.h)
 	for k := range af {
 		af[k] = qabfAngle(fus, k)
 	}
-	num := make([]float64, s.w*s.h)
-	den := make([]float64, s.w*s.h)
+	num := s.ar.zeros(s.w * s.h)
+	den := s.ar.zeros(s.w * s.h)
 	for i := 0; i < n; i++ {
 		src := s.gradient(i)
 		for k := range num {

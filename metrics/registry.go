@@ -134,6 +134,7 @@ func register(m Metric, eval func(*scene) (float64, error)) {
 		if err != nil {
 			return 0, fmt.Errorf("%s: %w", m.Name, err)
 		}
+		defer s.ar.release()
 		return runMetric(m, s)
 	}
 	Register(m)
@@ -187,6 +188,7 @@ func Evaluate(names []string, in Inputs) (map[string]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer s.ar.release()
 	out := make(map[string]float64, len(ms))
 	var errs []error
 	for _, m := range ms {

@@ -21,9 +21,12 @@ type scene struct {
 	normErr []error
 	grad    []*gradMaps // Sobel maps of image i (sources, then fused)
 	stats   map[ssimKey]*ssimStats
+	vars    map[ssimKey][]float64 // local variances (see variance)
 
 	edgeImgs [][]float64 // Prewitt magnitudes (sources, then fused)
 	joints   map[[2]int]*joint
+
+	ar *arena // buffers of the maps above, released after the evaluation
 }
 
 // newScene validates in and converts every image to one gray plane.
@@ -34,7 +37,7 @@ func newScene(in Inputs) (*scene, error) {
 	if in.Fused == nil {
 		return nil, fmt.Errorf("fused image is nil")
 	}
-	s := &scene{w: in.Fused.W, h: in.Fused.H}
+	s := &scene{w: in.Fused.W, h: in.Fused.H, ar: &arena{}}
 	gray := func(what string, m *data.Image) ([]float64, error) {
 		if m == nil {
 			return nil, fmt.Errorf("%s is nil", what)
@@ -128,7 +131,7 @@ func (s *scene) imageName(i int) string {
 // normalized returns normalize1 of image i (cached).
 func (s *scene) normalized(i int) ([]float64, error) {
 	if s.norm[i] == nil && s.normErr[i] == nil {
-		s.norm[i], s.normErr[i] = normalize1(s.plane(i))
+		s.norm[i], s.normErr[i] = normalize1Into(s.ar, s.plane(i))
 		if s.normErr[i] != nil {
 			s.normErr[i] = fmt.Errorf("%s: %w", s.imageName(i), s.normErr[i])
 		}
@@ -147,7 +150,10 @@ func (s *scene) need2() error {
 // normalize1 stretches x to 0..255 and rounds half away from zero, as Zheng
 // Liu's normalize1.m: an all-zero image is returned unchanged, and a
 // constant non-zero image (0/0 in the reference) is ErrDegenerate.
-func normalize1(x []float64) ([]float64, error) {
+func normalize1(x []float64) ([]float64, error) { return normalize1Into(nil, x) }
+
+// normalize1Into is normalize1 with the result taken from ar.
+func normalize1Into(ar *arena, x []float64) ([]float64, error) {
 	lo, hi := x[0], x[0]
 	for _, v := range x { // samples are finite (checked in newScene)
 		if v < lo {
@@ -157,14 +163,14 @@ func normalize1(x []float64) ([]float64, error) {
 			hi = v
 		}
 	}
-	out := make([]float64, len(x))
 	if lo == 0 && hi == 0 {
-		return out, nil
+		return ar.zeros(len(x)), nil
 	}
 	if lo == hi {
 		return nil, fmt.Errorf("%w: constant image (value %g) cannot be stretched by normalize1", ErrDegenerate, lo)
 	}
 	d := hi - lo
+	out := ar.floats(len(x))
 	for i, v := range x {
 		out[i] = math.Round((v - lo) / d * 255)
 	}

@@ -69,7 +69,7 @@ func (s *scene) wfilt(win *window, a, b []float64) ([]float64, error) {
 	if c := s.stats[key]; c != nil {
 		return c.m, nil
 	}
-	m := corrValidT(a, b, s.w, s.h, win.k)
+	m := corrValidT(s.ar, a, b, s.w, s.h, win.k)
 	s.stats[key] = &ssimStats{m: m}
 	return m, nil
 }
@@ -80,24 +80,38 @@ func (s *scene) moments(win *window, x, y []float64) (mx, my, vx, vy, cxy []floa
 	if mx, err = s.wfilt(win, x, nil); err != nil {
 		return
 	}
-	xx, _ := s.wfilt(win, x, x)
-	vx = make([]float64, len(mx))
-	for i := range vx {
-		vx[i] = xx[i] - mx[i]*mx[i]
-	}
+	vx = s.variance(win, x, mx)
 	if y == nil {
 		return
 	}
 	my, _ = s.wfilt(win, y, nil)
-	yy, _ := s.wfilt(win, y, y)
+	vy = s.variance(win, y, my)
 	xy, _ := s.wfilt(win, x, y)
-	vy = make([]float64, len(my))
-	cxy = make([]float64, len(my))
-	for i := range vy {
-		vy[i] = yy[i] - my[i]*my[i]
+	cxy = s.ar.floats(len(my))
+	for i := range cxy {
 		cxy[i] = xy[i] - mx[i]*my[i]
 	}
 	return
+}
+
+// variance returns the local variance E[x^2] - mu^2 of x (mu = mx, the
+// window mean), cached per window and image: Piella's indices use each
+// source's variance in the saliency and again in SSIM(F, source).
+func (s *scene) variance(win *window, x, mx []float64) []float64 {
+	key := ssimKey{win: win, a: &x[0], b: &mx[0]} // b marks a variance entry
+	if c := s.vars[key]; c != nil {
+		return c
+	}
+	xx, _ := s.wfilt(win, x, x)
+	v := s.ar.floats(len(mx))
+	for i := range v {
+		v[i] = xx[i] - mx[i]*mx[i]
+	}
+	if s.vars == nil {
+		s.vars = map[ssimKey][]float64{}
+	}
+	s.vars[key] = v
+	return v
 }
 
 // ssimMap is ssim_index.m's map for C1, C2 > 0:
@@ -107,7 +121,7 @@ func (s *scene) ssimMap(win *window, x, y []float64) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]float64, len(mx))
+	out := s.ar.floats(len(mx))
 	for i := range out {
 		out[i] = ((2*(mx[i]*my[i]) + win.c1) * (2*cxy[i] + win.c2)) /
 			((mx[i]*mx[i] + my[i]*my[i] + win.c1) * (vx[i] + vy[i] + win.c2))
@@ -134,8 +148,8 @@ func (s *scene) piellaMaps(win *window, srcs [][]float64, fus []float64) (q, cw 
 			return nil, nil, err
 		}
 	}
-	q = make([]float64, len(vars[0]))
-	cw = make([]float64, len(q))
+	q = s.ar.floats(len(vars[0]))
+	cw = s.ar.floats(len(q))
 	sv := make([]float64, n)
 	for k := range q {
 		tot := 0.0
@@ -184,7 +198,7 @@ func (s *scene) edges() ([][]float64, []float64) {
 	if s.edgeImgs == nil {
 		s.edgeImgs = make([][]float64, s.nsrc()+1)
 		for i := range s.edgeImgs {
-			s.edgeImgs[i] = prewitt(s.plane(i), s.w, s.h)
+			s.edgeImgs[i] = prewitt(s.ar, s.plane(i), s.w, s.h)
 		}
 	}
 	n := s.nsrc()
