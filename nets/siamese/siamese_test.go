@@ -1,0 +1,278 @@
+package siamese
+
+import (
+	"math"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/nn"
+	"github.com/sugarme/gotch/ts"
+
+	"github.com/mfif/mfif/configs"
+)
+
+// tiny is a small config with every module on.
+func tiny() Config {
+	return Config{Name: "siamese", Width: 4, Levels: 2, ResBlocks: 1, DFEBBlocks: 1,
+		GCBDepth: 3, GCBWidth: 4, CGAHidden: 4, CBAMReduction: 2, Modules: append([]string(nil), AllModules...)}
+}
+
+func randInput(seed int64, dims ...int64) *ts.Tensor {
+	n := int64(1)
+	for _, d := range dims {
+		n *= d
+	}
+	r := rand.New(rand.NewSource(seed))
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = r.Float32()
+	}
+	return ts.MustOfSlice(v).MustView(dims, true)
+}
+
+func shapeOf(t *ts.Tensor) []int64 { return t.MustSize() }
+
+func eqShape(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestModuleShapes(t *testing.T) {
+	vs := nn.NewVarStore(gotch.CPU)
+	p := vs.Root()
+	rng := rand.New(rand.NewSource(1))
+	x := randInput(1, 2, 6, 12, 10)
+	g := randInput(2, 2, 1, 12, 10)
+	tests := []struct {
+		name string
+		run  func(s *scope) *ts.Tensor
+		want []int64
+	}{
+		{"cbr 6->5", func(s *scope) *ts.Tensor { return newCBR(p.Sub("cbr"), rng, 6, 5, 3).fwd(s, x, true) }, []int64{2, 5, 12, 10}},
+		{"resblock", func(s *scope) *ts.Tensor { return newResBlock(p.Sub("res"), rng, 6, true).fwd(s, x, true) }, []int64{2, 6, 12, 10}},
+		{"resblock plain", func(s *scope) *ts.Tensor { return newResBlock(p.Sub("res2"), rng, 6, false).fwd(s, x, true) }, []int64{2, 6, 12, 10}},
+		{"gcb", func(s *scope) *ts.Tensor { return s.k(newGCB(p.Sub("gcb"), rng, 4, 8).fwd(s, g, true)) }, []int64{2, 1, 12, 10}},
+		{"cga", func(s *scope) *ts.Tensor { return newCGA(p.Sub("cga"), rng, 6, 16).fwd(s, x) }, []int64{2, 6, 12, 10}},
+		{"dfeb", func(s *scope) *ts.Tensor { return newDFEB(p.Sub("dfeb"), rng, 6, 16).fwd(s, x) }, []int64{2, 6, 12, 10}},
+		{"dca", func(s *scope) *ts.Tensor { return newDCA(p.Sub("dca"), rng, 6, 2, true).fwd(s, x) }, []int64{2, 6, 12, 10}},
+		{"dca no residual", func(s *scope) *ts.Tensor { return newDCA(p.Sub("dca2"), rng, 6, 8, false).fwd(s, x) }, []int64{2, 6, 12, 10}},
+		{"channel stats", func(s *scope) *ts.Tensor { return channelStats(s, x) }, []int64{2, 2, 12, 10}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &scope{}
+			defer s.drop()
+			if got := shapeOf(tc.run(s)); !eqShape(got, tc.want) {
+				t.Errorf("shape %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCGAIsPerChannelMap(t *testing.T) {
+	vs := nn.NewVarStore(gotch.CPU)
+	c := newCGA(vs.Root(), rand.New(rand.NewSource(3)), 3, 4)
+	x := randInput(4, 1, 3, 9, 9)
+	s := &scope{}
+	defer s.drop()
+	w := TensorBlob(c.fwd(s, x)).Data
+	for _, v := range w {
+		if !(v > 0 && v < 1) {
+			t.Fatalf("CGA weight %v outside (0,1)", v)
+		}
+	}
+	// Channels must get different maps (a per-channel SIM, not one map).
+	if w[0] == w[81] && w[1] == w[82] && w[2] == w[83] {
+		t.Errorf("channels 0 and 1 share their attention map")
+	}
+}
+
+// ablations are the rows of the paper's Table 7.
+var ablations = map[string][]string{
+	"baseline":          {},
+	"+dca":              {ModDCA},
+	"+siamese":          {ModDCA, ModSiamese},
+	"+residual+dfeb":    {ModDCA, ModSiamese, ModResidual, ModDFEB},
+	"+gcb (full model)": AllModules,
+}
+
+func TestNetForwardAblations(t *testing.T) {
+	for name, mods := range ablations {
+		t.Run(name, func(t *testing.T) {
+			cfg := tiny()
+			cfg.Modules = mods
+			m, err := NewModel(cfg, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, b := randInput(1, 2, 1, 16, 24), randInput(2, 2, 1, 16, 24)
+			if err := m.Net.CheckInput(a, b); err != nil {
+				t.Fatal(err)
+			}
+			out := m.Net.Forward(a, b, true)
+			defer out.Drop()
+			for _, o := range []*ts.Tensor{out.Logits, out.CleanA, out.CleanB} {
+				if got := shapeOf(o); !eqShape(got, []int64{2, 1, 16, 24}) {
+					t.Errorf("output shape %v", got)
+				}
+			}
+			_, hasB := m.VS.Variables()["enc_b.level0.cbr.conv.weight"]
+			if hasB == cfg.Has(ModSiamese) {
+				t.Errorf("siamese=%v but second encoder present=%v", cfg.Has(ModSiamese), hasB)
+			}
+		})
+	}
+}
+
+func TestSeedReproducible(t *testing.T) {
+	a, _ := NewModel(tiny(), 7)
+	b, _ := NewModel(tiny(), 7)
+	c, _ := NewModel(tiny(), 8)
+	ba, bb, bc := a.Blobs(), b.Blobs(), c.Blobs()
+	same, diff := true, false
+	for k, v := range ba {
+		for i := range v.Data {
+			same = same && v.Data[i] == bb[k].Data[i]
+			diff = diff || v.Data[i] != bc[k].Data[i]
+		}
+	}
+	if !same || !diff {
+		t.Errorf("same seed equal=%v, other seed differs=%v", same, diff)
+	}
+}
+
+func TestCheckInput(t *testing.T) {
+	m, _ := NewModel(tiny(), 1) // stride 4
+	tests := []struct {
+		name string
+		a, b []int64
+		ok   bool
+	}{
+		{"ok", []int64{1, 1, 8, 12}, []int64{1, 1, 8, 12}, true},
+		{"odd size", []int64{1, 1, 9, 12}, []int64{1, 1, 9, 12}, false},
+		{"mismatch", []int64{1, 1, 8, 12}, []int64{1, 1, 8, 8}, false},
+		{"colour", []int64{1, 3, 8, 12}, []int64{1, 3, 8, 12}, false},
+	}
+	for _, tc := range tests {
+		a, b := randInput(1, tc.a...), randInput(1, tc.b...)
+		if err := m.Net.CheckInput(a, b); (err == nil) != tc.ok {
+			t.Errorf("%s: err = %v", tc.name, err)
+		}
+	}
+}
+
+func TestConfigUnknownModule(t *testing.T) {
+	cfg := tiny()
+	cfg.Modules = []string{"dca", "transformer"}
+	err := cfg.Validate()
+	if err == nil || !strings.Contains(err.Error(), `"transformer"`) {
+		t.Fatalf("want an error naming the module, got %v", err)
+	}
+	var out struct {
+		Model Config `yaml:"model"`
+	}
+	doc := []byte("model: {name: siamese, width: 4, levels: 2, res_blocks: 1, dfeb_blocks: 1, gcb_depth: 3, gcb_width: 4, cga_hidden: 4, cbam_reduction: 2, modules: [dca], attention: yes}\n")
+	if err := configs.Decode(doc, nil, &out); err == nil || !strings.Contains(err.Error(), "attention") {
+		t.Errorf("unknown key: got %v", err)
+	}
+	if _, err := NewModel(cfg, 1); err == nil {
+		t.Error("NewModel accepted an unknown module")
+	}
+}
+
+func TestCheckpointRoundTrip(t *testing.T) {
+	m, _ := NewModel(tiny(), 3)
+	// One training-mode pass changes the BatchNorm running statistics,
+	// which must be saved too.
+	a, b := randInput(5, 2, 1, 8, 8), randInput(6, 2, 1, 8, 8)
+	m.Net.Forward(a, b, true).Drop()
+	path := filepath.Join(t.TempDir(), "m.ckpt")
+	if err := m.Save(path, []byte(`{"note":1}`), map[string]Blob{"extra/x": {Shape: []int64{2}, Data: []float32{1, 2}}}); err != nil {
+		t.Fatal(err)
+	}
+	m2, meta, blobs, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(meta.Train) != `{"note":1}` || len(blobs["extra/x"].Data) != 2 {
+		t.Errorf("meta %s / extra %v not preserved", meta.Train, blobs["extra/x"])
+	}
+	var o1, o2 []float32
+	WithNoGrad(func() {
+		x := m.Net.Forward(a, b, false)
+		y := m2.Net.Forward(a, b, false)
+		o1, o2 = TensorBlob(x.Logits).Data, TensorBlob(y.Logits).Data
+		x.Drop()
+		y.Drop()
+	})
+	for i := range o1 {
+		if o1[i] != o2[i] {
+			t.Fatalf("output %d differs after reload: %v vs %v", i, o1[i], o2[i])
+		}
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	m, _ := NewModel(tiny(), 3)
+	good := filepath.Join(dir, "good.ckpt")
+	if err := m.Save(good, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(good)
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, b, 0o644)
+		return p
+	}
+	flipped := append([]byte(nil), raw...)
+	flipped[len(flipped)/2] ^= 0x40
+	tests := []struct {
+		name, path, want string
+	}{
+		{"missing", filepath.Join(dir, "nope.ckpt"), "no such file"},
+		{"empty", write("empty.ckpt", nil), "corrupt"},
+		{"foreign", write("foreign.ckpt", []byte("PK\x03\x04 this is a zip file")), "corrupt"},
+		{"truncated", write("trunc.ckpt", raw[:len(raw)-100]), "corrupt"},
+		{"bit flip", write("flip.ckpt", flipped), "checksum"},
+	}
+	for _, tc := range tests {
+		_, _, _, err := Load(tc.path)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.path) {
+			t.Errorf("%s: got %v, want an error naming the file and %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestTensorFileRejectsBadShape(t *testing.T) {
+	err := WriteTensorFile(filepath.Join(t.TempDir(), "x"), nil, map[string]Blob{"a": {Shape: []int64{3}, Data: []float32{1}}})
+	if err == nil {
+		t.Error("shape/data mismatch accepted")
+	}
+}
+
+func TestGCBRemovesNothingAtInit(t *testing.T) {
+	// Sanity of the residual form: clean = x − noise, so the output stays
+	// finite and close in scale to the input.
+	cfg := tiny()
+	m, _ := NewModel(cfg, 2)
+	a, b := randInput(1, 1, 1, 8, 8), randInput(2, 1, 1, 8, 8)
+	out := m.Net.Forward(a, b, false)
+	defer out.Drop()
+	for _, v := range TensorBlob(out.CleanA).Data {
+		if math.IsNaN(float64(v)) || math.Abs(float64(v)) > 10 {
+			t.Fatalf("GCB output %v", v)
+		}
+	}
+}

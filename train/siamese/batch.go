@@ -1,0 +1,167 @@
+package siamese
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/sugarme/gotch/ts"
+
+	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/train"
+)
+
+// hostBatch is a mini-batch in Go memory, (N,1,S,S) planes flattened.
+type hostBatch struct {
+	n, size                              int
+	a, b, cleanA, cleanB, target, weight []float32
+	err                                  error
+}
+
+// tensors uploads the batch to libtorch.
+func (hb hostBatch) tensors() *batchTensors {
+	shape := []int64{int64(hb.n), 1, int64(hb.size), int64(hb.size)}
+	up := func(v []float32) *ts.Tensor { return ts.MustOfSlice(v).MustView(shape, true) }
+	bt := &batchTensors{a: up(hb.a), b: up(hb.b), cleanA: up(hb.cleanA), cleanB: up(hb.cleanB),
+		target: up(hb.target), weight: up(hb.weight)}
+	for _, w := range hb.weight {
+		bt.wsum += float64(w)
+	}
+	bt.wsum = max(bt.wsum, 1)
+	return bt
+}
+
+// prefetch assembles the epoch's batches on another goroutine (pure Go, no
+// libtorch calls) so data preparation overlaps the training steps. Batch i
+// of epoch e uses the random stream (seed, e, i), whatever came before.
+// Closing done stops the producer early.
+func (r *run) prefetch(order []int, nb, batch, e int, done <-chan struct{}) <-chan hostBatch {
+	ch := make(chan hostBatch, 2)
+	go func() {
+		defer close(ch)
+		for i := 0; i < nb; i++ {
+			rng := train.NewRand(r.fc.Train.Seed, 0x62617463, uint64(e), uint64(i))
+			hb, err := r.assemble(order[i*batch:(i+1)*batch], rng, r.fc.Train.Augment)
+			if err != nil {
+				hb = hostBatch{err: err}
+			}
+			select {
+			case ch <- hb:
+			case <-done:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return ch
+}
+
+// assemble builds a batch from sample indices: optional dihedral
+// transform and A/B swap (augment), then Gaussian noise with a per-sample
+// std drawn from U(0, noise_sigma) on the sources; the clean planes keep
+// the noise-free sources for the GCB loss.
+func (r *run) assemble(idx []int, rng *rand.Rand, augment bool) (hostBatch, error) {
+	s := r.fc.Train.Size
+	n := len(idx)
+	hb := hostBatch{n: n, size: s}
+	for _, p := range []*[]float32{&hb.a, &hb.b, &hb.cleanA, &hb.cleanB, &hb.target, &hb.weight} {
+		*p = make([]float32, n*s*s)
+	}
+	for j, i := range idx {
+		smp, err := r.data.get(i)
+		if err != nil {
+			return hb, err
+		}
+		if smp.size != s {
+			return hb, fmt.Errorf("sample %d is %dx%d, want %dx%d", i, smp.size, smp.size, s, s)
+		}
+		tf, swap := 0, false
+		if augment {
+			tf, swap = rng.IntN(8), rng.IntN(2) == 1
+		}
+		a, b := smp.a, smp.b
+		if swap {
+			a, b = b, a
+		}
+		off := j * s * s
+		sigma := r.fc.Train.NoiseSigma * rng.Float64()
+		for y := 0; y < s; y++ {
+			for x := 0; x < s; x++ {
+				src := dihedral(tf, x, y, s)
+				k := off + y*s + x
+				hb.cleanA[k], hb.cleanB[k] = a[src], b[src]
+				hb.a[k] = a[src] + float32(sigma*rng.NormFloat64())
+				hb.b[k] = b[src] + float32(sigma*rng.NormFloat64())
+				t := smp.target[src]
+				if swap {
+					t = 1 - t
+				}
+				hb.target[k] = t
+				hb.weight[k] = 1 - smp.ign[src]
+			}
+		}
+	}
+	return hb, nil
+}
+
+// dihedral maps output pixel (x,y) to its source index under transform tf
+// (0..7: identity, rotations and mirrors of the square of side s).
+func dihedral(tf, x, y, s int) int {
+	if tf&4 != 0 {
+		x, y = y, x
+	}
+	if tf&1 != 0 {
+		x = s - 1 - x
+	}
+	if tf&2 != 0 {
+		y = s - 1 - y
+	}
+	return y*s + x
+}
+
+// split divides 0..n-1 into train and validation indices with a seeded
+// permutation; validation gets round(n·frac), at least 1.
+func split(n int, frac float64, seed uint64) (tr, val []int) {
+	all := make([]int, n)
+	for i := range all {
+		all[i] = i
+	}
+	p := permute(all, train.NewRand(seed, 0x73706c6974))
+	nv := max(int(float64(n)*frac+0.5), 1)
+	if nv >= n {
+		return nil, p
+	}
+	return p[nv:], p[:nv]
+}
+
+// permute returns a shuffled copy of idx.
+func permute(idx []int, rng *rand.Rand) []int {
+	out := append([]int(nil), idx...)
+	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out
+}
+
+// newProvider builds the sample source named by train.data.
+func newProvider(fc FileConfig) (provider, error) {
+	t := fc.Train
+	seed := train.TorchSeed(train.DeriveSeed(t.Seed, 0x64617461))
+	switch t.Data {
+	case "synth":
+		cfg := data.SynthConfig{W: t.Size, H: t.Size, Gray: true}
+		return dsProvider{ds: data.NewSynthDatasetConfig(t.Samples, cfg, seed), band: 2}, nil
+	case "triplet":
+		ds, err := data.NewTripletDataset(t.TripletDir, t.Size, t.Samples)
+		if err != nil {
+			return nil, fmt.Errorf("train.triplet_dir: %w", err)
+		}
+		return dsProvider{ds: ds}, nil
+	case "voc":
+		ds, err := data.NewVOCDataset(t.VOCRoot, t.Samples, t.Size, seed)
+		if err != nil {
+			return nil, fmt.Errorf("train.voc_root: %w", err)
+		}
+		return dsProvider{ds: ds}, nil
+	}
+	return nil, fmt.Errorf("train.data %q: want synth, voc or triplet", t.Data)
+}
