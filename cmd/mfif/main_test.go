@@ -6,9 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
+	"github.com/mfif/mfif/configs"
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/report"
@@ -162,15 +166,45 @@ func TestMethodOptions(t *testing.T) {
 	}
 }
 
+// tinyDemoConfig writes siamese-demo with a few-second schedule.
+func tinyDemoConfig(t *testing.T) string {
+	t.Helper()
+	b, err := configs.Read("siamese-demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := map[string]any{}
+	if err := yaml.Unmarshal(b, &tree); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]any{"train.samples": 16, "train.size": 32, "train.epochs": 1, "train.batch": 4} {
+		if err := configs.Set(tree, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := yaml.Marshal(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "tiny.yaml")
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func TestDemo(t *testing.T) {
 	out := t.TempDir()
-	stdout, _, err := run(t, "--quiet", "demo", "--out", out, "--n", "2", "--size", "48")
+	stdout, _, err := run(t, "--quiet", "demo", "--out", out, "--n", "2", "--size", "48", "--train-config", tinyDemoConfig(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	res, err := report.ReadResults(filepath.Join(out, "report", "results.json"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !slices.Contains(res.Methods, "siamese") {
+		t.Errorf("demo did not compare the trained model: methods %v", res.Methods)
 	}
 	if len(res.Methods) < 2 || len(res.Images) != 2 || len(res.Metrics) < 6 {
 		t.Errorf("demo results: %v %v %d metrics", res.Methods, res.Images, len(res.Metrics))
