@@ -2,6 +2,7 @@ package data
 
 import (
 	"bytes"
+	"github.com/mfif/mfif/internal/testshared"
 	"image/jpeg"
 	"math"
 	"os"
@@ -14,7 +15,7 @@ import (
 // them with the lossless PNGs that Pillow (libjpeg-turbo) and Octave
 // produced identically. It also logs how far Go's image/jpeg is from them.
 func TestJPEGMatchesLibjpeg(t *testing.T) {
-	root := filepath.Join(sharedDir(t), "oracle", "metrics", "inputs")
+	root := filepath.Join(testshared.Dir(t), "oracle", "metrics", "inputs")
 	files, _ := filepath.Glob(filepath.Join(root, "original", "*.jpg"))
 	if len(files) == 0 {
 		t.Skip("no oracle JPEGs")
@@ -63,7 +64,7 @@ func TestJPEGMatchesLibjpeg(t *testing.T) {
 // TestBMPMatchesOracleGray checks the 8-bit palette BMPs against the gray
 // PNGs the oracle used.
 func TestBMPMatchesOracleGray(t *testing.T) {
-	root := filepath.Join(sharedDir(t), "oracle", "metrics", "inputs")
+	root := filepath.Join(testshared.Dir(t), "oracle", "metrics", "inputs")
 	files, _ := filepath.Glob(filepath.Join(root, "original", "*.bmp"))
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".bmp")

@@ -2,6 +2,7 @@ package data
 
 import (
 	"errors"
+	"github.com/mfif/mfif/internal/testshared"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -229,7 +230,7 @@ func TestNaturalLess(t *testing.T) {
 // TestDiscoverSharedDatasets checks the real folder layouts when ../shared
 // is present.
 func TestDiscoverSharedDatasets(t *testing.T) {
-	root := sharedDir(t)
+	root := testshared.Dir(t)
 	tests := []struct {
 		dir  string
 		n    int

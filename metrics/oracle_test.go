@@ -3,6 +3,7 @@ package metrics
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/mfif/mfif/internal/testshared"
 	"image"
 	"image/png"
 	"math"
@@ -14,37 +15,6 @@ import (
 
 	"github.com/mfif/mfif/data"
 )
-
-// sharedDir locates the read-only shared folder (env MFIF_SHARED, else
-// ../shared next to the repository root) or skips the test.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("MFIF_SHARED"); d != "" {
-		if _, err := os.Stat(d); err == nil {
-			return d
-		}
-		t.Skipf("MFIF_SHARED=%s does not exist", d)
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Skip("no working directory")
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(d, "oracle", "metrics", "reference.json")); err != nil {
-		t.Skipf("shared folder not found at %s", d)
-	}
-	return d
-}
 
 // readPNG decodes an 8-bit PNG into a gray or RGB data.Image with
 // image/png only.
@@ -106,7 +76,7 @@ var oracleAlternates = map[string]string{
 }
 
 func loadOracle(t testing.TB) (string, []oracleTriple) {
-	root := filepath.Join(sharedDir(t), "oracle", "metrics")
+	root := filepath.Join(testshared.Dir(t), "oracle", "metrics")
 	b, err := os.ReadFile(filepath.Join(root, "reference.json"))
 	if err != nil {
 		t.Fatalf("read reference.json: %v", err)

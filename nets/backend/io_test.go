@@ -1,17 +1,16 @@
 package backend
 
 import (
-	"archive/zip"
-	"bytes"
 	"errors"
+	"github.com/mfif/mfif/internal/testshared"
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/data/npy"
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
@@ -136,121 +135,6 @@ func TestConversionErrors(t *testing.T) {
 	}
 }
 
-// npyBytes builds a version-1.0 .npy file by hand.
-func npyBytes(header string, payload []byte) []byte {
-	for (10+len(header)+1)%64 != 0 {
-		header += " "
-	}
-	header += "\n"
-	var b bytes.Buffer
-	b.WriteString("\x93NUMPY\x01\x00")
-	b.WriteByte(byte(len(header)))
-	b.WriteByte(byte(len(header) >> 8))
-	b.WriteString(header)
-	b.Write(payload)
-	return b.Bytes()
-}
-
-func TestDecodeNpy(t *testing.T) {
-	i64 := []byte{5, 0, 0, 0, 0, 0, 0, 0, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
-	f4 := []byte{0, 0, 0x80, 0x3f, 0, 0, 0, 0xc0} // 1, -2
-	tests := []struct {
-		name    string
-		file    []byte
-		shape   []int64
-		vals    []float64
-		wantErr string
-	}{
-		{"int64", npyBytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", i64), []int64{2}, []float64{5, -2}, ""},
-		{"float32 2x1", npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 1), }", f4), []int64{2, 1}, []float64{1, -2}, ""},
-		{"scalar", npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", f4[:4]), []int64{}, []float64{1}, ""},
-		{"fortran", npyBytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", f4), nil, nil, "C-order"},
-		{"big endian", npyBytes("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", f4), nil, nil, "big-endian"},
-		{"short", npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", f4), nil, nil, "bytes"},
-		{"magic", []byte("NOTNUMPYxxxxxxxx"), nil, nil, "magic"},
-		{"complex", npyBytes("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", f4), nil, nil, "dtype"},
-	}
-	for _, tc := range tests {
-		a, err := DecodeNpy(bytes.NewReader(tc.file))
-		if tc.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Errorf("%s: error %v, want containing %q", tc.name, err, tc.wantErr)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("%s: %v", tc.name, err)
-			continue
-		}
-		if len(a.Shape) != len(tc.shape) {
-			t.Errorf("%s: shape %v, want %v", tc.name, a.Shape, tc.shape)
-		}
-		for i, v := range tc.vals {
-			if a.Data[i] != v {
-				t.Errorf("%s: value %d = %g, want %g", tc.name, i, a.Data[i], v)
-			}
-		}
-	}
-}
-
-func TestNpyRoundTripAndNpz(t *testing.T) {
-	vals := []float64{0.5, -1.25, 3, 4, 1e-3, 6}
-	var buf bytes.Buffer
-	if err := EncodeNpy(&buf, []int64{2, 3}, vals, false); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	npz := filepath.Join(dir, "x.npz")
-	f, err := os.Create(npz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
-	w, _ := zw.Create("arr.npy")
-	w.Write(buf.Bytes())
-	var buf32 bytes.Buffer
-	if err := EncodeNpy(&buf32, []int64{6}, vals, true); err != nil {
-		t.Fatal(err)
-	}
-	w, _ = zw.Create("flat.npy")
-	w.Write(buf32.Bytes())
-	zw.Close()
-	f.Close()
-	m, err := ReadNpz(npz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Join(Keys(m), ","); got != "arr,flat" {
-		t.Fatalf("keys %s", got)
-	}
-	err = Run(func() error {
-		x, err := m["arr"].Tensor(gotch.Double)
-		if err != nil {
-			return err
-		}
-		defer Drop(x)
-		got, err := Float64s(x)
-		if err != nil {
-			return err
-		}
-		for i := range vals {
-			if got[i] != vals[i] || math.Abs(m["flat"].Data[i]-vals[i]) > 1e-7 {
-				t.Errorf("value %d: %g / %g, want %g", i, got[i], m["flat"].Data[i], vals[i])
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ReadNpy(filepath.Join(dir, "missing.npy")); err == nil || !strings.Contains(err.Error(), "missing.npy") {
-		t.Errorf("missing file error should name the file: %v", err)
-	}
-	if err := EncodeNpy(&buf, []int64{4}, vals, false); err == nil {
-		t.Error("EncodeNpy accepted a shape/value mismatch")
-	}
-}
-
 func TestApplyStateDict(t *testing.T) {
 	err := Run(func() error {
 		vs := nn.NewVarStore(gotch.CPU)
@@ -299,23 +183,8 @@ func TestApplyStateDict(t *testing.T) {
 	}
 }
 
-// sharedDir locates the read-only reference material (MFIF_SHARED or
-// ../shared from the repository root).
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("MFIF_SHARED"); d != "" {
-		return d
-	}
-	_, file, _, _ := runtime.Caller(0)
-	d := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared")
-	if _, err := os.Stat(d); err != nil {
-		t.Skip("shared reference data not present")
-	}
-	return d
-}
-
 func TestGoldenFilesLoad(t *testing.T) {
-	dir := filepath.Join(sharedDir(t), "design")
+	dir := filepath.Join(testshared.Dir(t), "design")
 	for _, name := range []string{"fusiondiff-golden/noisepred_small_state_dict.pt", "ddfm-golden/unet_small_state_dict.pt"} {
 		path := filepath.Join(dir, name)
 		if _, err := os.Stat(path); err != nil {
@@ -350,7 +219,7 @@ func TestGoldenFilesLoad(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"fusiondiff-golden/input.npy", "ddfm-golden/output.npy"} {
-		a, err := ReadNpy(filepath.Join(dir, name))
+		a, err := npy.Read(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -358,12 +227,39 @@ func TestGoldenFilesLoad(t *testing.T) {
 			t.Errorf("%s: shape %v with %d values", name, a.Shape, len(a.Data))
 		}
 	}
-	m, err := ReadNpz(filepath.Join(dir, "ddfm-golden", "em_onestep_io.npz"))
+	m, err := npy.ReadNpz(filepath.Join(dir, "ddfm-golden", "em_onestep_io.npz"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(m) == 0 {
 		t.Error("em_onestep_io.npz has no arrays")
 	}
-	t.Logf("em_onestep_io.npz keys %v", Keys(m))
+	t.Logf("em_onestep_io.npz keys %v", npy.Keys(m))
+}
+
+func TestArrayTensor(t *testing.T) {
+	a := &npy.Array{Shape: []int64{2, 2}, DType: "<f8", Data: []float64{1, -2, 3.5, 4}}
+	err := Run(func() error {
+		x, err := ArrayTensor(a, gotch.Float)
+		if err != nil {
+			return err
+		}
+		defer Drop(x)
+		if got := x.MustSize(); len(got) != 2 || got[0] != 2 || got[1] != 2 {
+			t.Errorf("shape %v, want [2 2]", got)
+		}
+		got, err := Float64s(x)
+		if err != nil {
+			return err
+		}
+		for i, v := range a.Data {
+			if got[i] != v {
+				t.Errorf("value %d = %g, want %g", i, got[i], v)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

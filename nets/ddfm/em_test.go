@@ -1,29 +1,31 @@
 package ddfm
 
 import (
+	"github.com/mfif/mfif/data/npy"
+	"github.com/mfif/mfif/internal/testshared"
 	"math"
 	"path/filepath"
 	"testing"
 )
 
 func TestEMGolden(t *testing.T) {
-	dir := sharedDir(t, "design/ddfm-golden")
-	z, err := readNpz(filepath.Join(dir, "em_onestep_io.npz"))
+	dir := testshared.Dir(t, "design/ddfm-golden")
+	z, err := npy.ReadNpz(filepath.Join(dir, "em_onestep_io.npz"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	in, vs := z["I"], z["V"]
-	h, w := in.shape[2], in.shape[3]
+	h, w := int(in.Shape[2]), int(in.Shape[3])
 	em, err := NewEM(w, h)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for k, name := range []string{"0", "1", "2"} {
-		got, err := em.Step(z["f"+name].data, in.data, vs.data, DefaultLambda, DefaultRho)
+		got, err := em.Step(z["f"+name].Data, in.Data, vs.Data, DefaultLambda, DefaultRho)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := z["F"+name].data
+		want := z["F"+name].Data
 		worst := 0.0
 		for j := range want {
 			worst = math.Max(worst, math.Abs(got[j]-want[j]))

@@ -3,6 +3,7 @@ package guided
 import (
 	"bufio"
 	"fmt"
+	"github.com/mfif/mfif/internal/testshared"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,21 +14,9 @@ import (
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
+	"github.com/mfif/mfif/data/npy"
 	"github.com/mfif/mfif/nets/backend"
 )
-
-func sharedDir(t testing.TB, sub string) string {
-	t.Helper()
-	root := os.Getenv("MFIF_SHARED")
-	if root == "" {
-		root = filepath.Join("..", "..", "..", "shared")
-	}
-	p := filepath.Join(root, sub)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("reference data %s not available: %v", p, err)
-	}
-	return p
-}
 
 // goldenSmall is the configuration the golden vectors were made with.
 func goldenSmall() Config {
@@ -40,7 +29,7 @@ func goldenSmall() Config {
 }
 
 func TestOfficialParamLayout(t *testing.T) {
-	path := filepath.Join(sharedDir(t, "design/ddfm-golden"), "guided_diffusion_256_uncond_state_dict_keys.tsv")
+	path := filepath.Join(testshared.Dir(t, "design/ddfm-golden"), "guided_diffusion_256_uncond_state_dict_keys.tsv")
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +87,7 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestGoldenForward(t *testing.T) {
-	dir := sharedDir(t, "design/ddfm-golden")
+	dir := testshared.Dir(t, "design/ddfm-golden")
 	err := backend.Run(func() error {
 		vs := nn.NewVarStore(gotch.CPU)
 		m, err := New(vs, goldenSmall())
@@ -112,19 +101,19 @@ func TestGoldenForward(t *testing.T) {
 		if err := backend.ApplyStateDict(vs, sd, true); err != nil {
 			return err
 		}
-		in, err := backend.ReadNpy(filepath.Join(dir, "input.npy"))
+		in, err := npy.Read(filepath.Join(dir, "input.npy"))
 		if err != nil {
 			return err
 		}
-		tt, err := backend.ReadNpy(filepath.Join(dir, "t.npy"))
+		tt, err := npy.Read(filepath.Join(dir, "t.npy"))
 		if err != nil {
 			return err
 		}
-		want, err := backend.ReadNpy(filepath.Join(dir, "output.npy"))
+		want, err := npy.Read(filepath.Join(dir, "output.npy"))
 		if err != nil {
 			return err
 		}
-		x, err := in.Tensor(gotch.Float)
+		x, err := backend.ArrayTensor(in, gotch.Float)
 		if err != nil {
 			return err
 		}
