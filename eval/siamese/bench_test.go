@@ -30,7 +30,7 @@ func benchFuse(b *testing.B, cfgName string) {
 		b.Fatal(err)
 	}
 	path := filepath.Join(b.TempDir(), "m.ckpt")
-	if err := m.Save(path, nil, nil); err != nil {
+	if err := m.Save(path); err != nil {
 		b.Fatal(err)
 	}
 	meth, err := New(eval.Options{"model": path})

@@ -85,7 +85,7 @@ func New(opts eval.Options) (*Method, error) {
 	if post.Threshold < 0 || post.Threshold > 1 || post.MinAreaFraction < 0 || post.MinAreaFraction > 1 {
 		return nil, fmt.Errorf("options threshold (%v) and min_area (%v) must be in [0,1]", post.Threshold, post.MinAreaFraction)
 	}
-	m, _, _, err := net.Load(path)
+	m, _, err := net.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("option model: %w", err)
 	}

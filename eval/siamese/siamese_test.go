@@ -60,7 +60,7 @@ func tinyModel(t *testing.T) string {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "tiny.ckpt")
-	if err := m.Save(path, nil, nil); err != nil {
+	if err := m.Save(path); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -1,29 +1,24 @@
 package siamese
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
-	"runtime"
-	"sort"
+	"io/fs"
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
 	"github.com/mfif/mfif/nets/backend"
+	"github.com/mfif/mfif/train"
 )
 
-// Meta is the JSON header of a siamese checkpoint.
-type Meta struct {
-	// Format is always "mfif-siamese".
-	Format string `json:"format"`
-	// Config is the architecture, so a checkpoint alone rebuilds the net.
-	Config Config `json:"config"`
-	// Train is the trainer's resumable state (opaque to this package).
-	Train json.RawMessage `json:"train,omitempty"`
-}
+// Kind is the model kind recorded in siamese checkpoints (train.Checkpoint).
+const Kind = "siamese"
 
-const metaFormat = "mfif-siamese"
+// ConfigState names the checkpoint state holding the architecture, so a
+// checkpoint alone rebuilds the network.
+const ConfigState = "model_config"
 
 // Model couples a network with the variable store holding its weights.
 type Model struct {
@@ -41,16 +36,19 @@ func NewModel(cfg Config, seed int64) (*Model, error) {
 	return &Model{Net: net, VS: vs}, nil
 }
 
+// Blob is a float32 array copied out of a tensor.
+type Blob struct {
+	Shape []int64
+	Data  []float32
+}
+
 // Blobs copies every variable of the store (weights and BatchNorm
 // running statistics) into Go memory, keyed by variable name.
 func (m *Model) Blobs() map[string]Blob {
 	out := map[string]Blob{}
-	for name, t := range m.VS.Variables() {
-		out[name] = TensorBlob(&t)
+	for _, p := range train.Variables(m.VS) {
+		out[p.Name] = TensorBlob(p.Tensor)
 	}
-	// Variables returns copies of the tensor handles; the originals (and
-	// their finalizers, which free the C memory) must outlive the copies.
-	runtime.KeepAlive(m)
 	return out
 }
 
@@ -64,76 +62,58 @@ func TensorBlob(t *ts.Tensor) Blob {
 	return Blob{Shape: shape, Data: vals}
 }
 
-// SetBlobs overwrites the store's variables with blobs of the same names
-// and shapes; extra blobs (e.g. optimizer state) are ignored. A missing
-// name or a shape mismatch is an error naming the variable.
-func (m *Model) SetBlobs(blobs map[string]Blob) error {
-	vars := m.VS.Variables()
-	names := make([]string, 0, len(vars))
-	for k := range vars {
-		names = append(names, k)
+// Put stores the architecture (state ConfigState) and every variable
+// ("model/<name>") in c, whose Kind should be Kind.
+func (m *Model) Put(c *train.Checkpoint) error {
+	if err := c.PutState(ConfigState, m.Net.Config()); err != nil {
+		return err
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		b, ok := blobs[name]
-		t := vars[name]
-		if !ok {
-			return fmt.Errorf("weights lack variable %q", name)
-		}
-		if fmt.Sprint(b.Shape) != fmt.Sprint(t.MustSize()) {
-			return fmt.Errorf("variable %q has shape %v in the file, %v in the model", name, b.Shape, t.MustSize())
-		}
-	}
-	WithNoGrad(func() {
-		for _, name := range names {
-			b, t := blobs[name], vars[name]
-			src := ts.MustOfSlice(b.Data).MustView(b.Shape, true)
-			t.Copy_(src)
-			src.MustDrop()
-		}
-	})
-	runtime.KeepAlive(m) // see Blobs
-	return nil
+	return train.SaveModel(c, m.VS)
 }
 
-// Save writes the model (config + all variables) and, optionally, the
-// trainer's state and extra tensors to path, atomically.
-func (m *Model) Save(path string, train json.RawMessage, extra map[string]Blob) error {
-	meta, err := json.Marshal(Meta{Format: metaFormat, Config: m.Net.Config(), Train: train})
-	if err != nil {
+// Save writes a model-only checkpoint to path, atomically.
+func (m *Model) Save(path string) error {
+	c := train.NewCheckpoint(Kind)
+	if err := m.Put(c); err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
 	}
-	blobs := m.Blobs()
-	for k, v := range extra {
-		if _, dup := blobs[k]; dup {
-			return fmt.Errorf("save %s: extra tensor %q collides with a model variable", path, k)
-		}
-		blobs[k] = v
-	}
-	return WriteTensorFile(path, meta, blobs)
+	return c.Save(path)
 }
 
-// Load reads a checkpoint written by Save, rebuilds the network from its
-// stored config and loads the weights. It returns the metadata and all
-// blobs (so a trainer can restore optimizer state). Missing, truncated,
+// FromCheckpoint rebuilds the network from the stored architecture and
+// loads its weights.
+func FromCheckpoint(c *train.Checkpoint) (*Model, error) {
+	var cfg Config
+	if err := c.State(ConfigState, &cfg); err != nil {
+		return nil, err
+	}
+	m, err := NewModel(cfg, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := train.LoadModel(c, m.VS); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Load reads a siamese checkpoint (a train.Checkpoint of kind Kind),
+// rebuilds the network and loads its weights; it also returns the whole
+// checkpoint so a trainer can restore its state. Missing, truncated,
 // foreign or inconsistent files are errors naming path.
-func Load(path string) (*Model, Meta, map[string]Blob, error) {
-	raw, blobs, err := ReadTensorFile(path)
+func Load(path string) (*Model, *train.Checkpoint, error) {
+	c, err := train.LoadCheckpoint(path, Kind)
 	if err != nil {
-		return nil, Meta{}, nil, err
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, err
+		}
+		return nil, nil, fmt.Errorf("corrupt or not a siamese checkpoint: %w", err)
 	}
-	var meta Meta
-	if err := json.Unmarshal(raw, &meta); err != nil || meta.Format != metaFormat {
-		return nil, Meta{}, nil, fmt.Errorf("checkpoint %s: not a siamese checkpoint (format %q, %v)", path, meta.Format, err)
-	}
-	m, err := NewModel(meta.Config, 0)
+	m, err := FromCheckpoint(c)
 	if err != nil {
-		return nil, Meta{}, nil, fmt.Errorf("checkpoint %s: %w", path, err)
+		return nil, nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
-	if err := m.SetBlobs(blobs); err != nil {
-		return nil, Meta{}, nil, fmt.Errorf("checkpoint %s: %w", path, err)
-	}
-	return m, meta, blobs, nil
+	return m, c, nil
 }
 
 // WithNoGrad runs fn with autograd off on a locked OS thread (libtorch's

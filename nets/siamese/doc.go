@@ -47,6 +47,7 @@
 //
 // Weights are initialised from a Go RNG with PyTorch's default bounds, so
 // a seed reproduces a model independently of libtorch's generator.
-// Checkpoints are single files (see WriteTensorFile) holding the config,
-// every variable and optional trainer state, written atomically.
+// Checkpoints are train.Checkpoint files of kind Kind: the architecture
+// (state ConfigState), every variable under "model/", and whatever trainer
+// state the caller adds (see Model.Put, Model.Save, Load).
 package siamese

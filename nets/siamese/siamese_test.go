@@ -13,6 +13,7 @@ import (
 	"github.com/sugarme/gotch/ts"
 
 	"github.com/mfif/mfif/configs"
+	"github.com/mfif/mfif/train"
 )
 
 // tiny is a small config with every module on.
@@ -198,15 +199,24 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	a, b := randInput(5, 2, 1, 8, 8), randInput(6, 2, 1, 8, 8)
 	m.Net.Forward(a, b, true).Drop()
 	path := filepath.Join(t.TempDir(), "m.ckpt")
-	if err := m.Save(path, []byte(`{"note":1}`), map[string]Blob{"extra/x": {Shape: []int64{2}, Data: []float32{1, 2}}}); err != nil {
+	c := train.NewCheckpoint(Kind)
+	if err := m.Put(c); err != nil {
 		t.Fatal(err)
 	}
-	m2, meta, blobs, err := Load(path)
+	c.PutState("note", 1)
+	c.Tensors["extra/x"] = train.Float32Array([]float32{1, 2}, 2)
+	if err := c.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	m2, c2, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(meta.Train) != `{"note":1}` || len(blobs["extra/x"].Data) != 2 {
-		t.Errorf("meta %s / extra %v not preserved", meta.Train, blobs["extra/x"])
+	if string(c2.States["note"]) != `1` || c2.Tensors["extra/x"].Numel() != 2 {
+		t.Errorf("state %s / extra %v not preserved", c2.States["note"], c2.Tensors["extra/x"])
+	}
+	if m2.Net.Config().Summary() != tiny().Summary() {
+		t.Errorf("config %s rebuilt as %s", tiny().Summary(), m2.Net.Config().Summary())
 	}
 	var o1, o2 []float32
 	WithNoGrad(func() {
@@ -227,7 +237,7 @@ func TestLoadErrors(t *testing.T) {
 	dir := t.TempDir()
 	m, _ := NewModel(tiny(), 3)
 	good := filepath.Join(dir, "good.ckpt")
-	if err := m.Save(good, nil, nil); err != nil {
+	if err := m.Save(good); err != nil {
 		t.Fatal(err)
 	}
 	raw, _ := os.ReadFile(good)
@@ -248,17 +258,40 @@ func TestLoadErrors(t *testing.T) {
 		{"bit flip", write("flip.ckpt", flipped), "checksum"},
 	}
 	for _, tc := range tests {
-		_, _, _, err := Load(tc.path)
+		_, _, err := Load(tc.path)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.path) {
 			t.Errorf("%s: got %v, want an error naming the file and %q", tc.name, err, tc.want)
 		}
 	}
 }
 
-func TestTensorFileRejectsBadShape(t *testing.T) {
-	err := WriteTensorFile(filepath.Join(t.TempDir(), "x"), nil, map[string]Blob{"a": {Shape: []int64{3}, Data: []float32{1}}})
-	if err == nil {
-		t.Error("shape/data mismatch accepted")
+func TestLoadRejectsOtherKindAndArchitecture(t *testing.T) {
+	dir := t.TempDir()
+	m, _ := NewModel(tiny(), 3)
+	other := train.NewCheckpoint("fusiondiff")
+	if err := m.Put(other); err != nil {
+		t.Fatal(err)
+	}
+	wrongKind := filepath.Join(dir, "kind.ckpt")
+	if err := other.Save(wrongKind); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Load(wrongKind); err == nil || !strings.Contains(err.Error(), "fusiondiff") {
+		t.Errorf("other kind: got %v", err)
+	}
+	c := train.NewCheckpoint(Kind)
+	if err := m.Put(c); err != nil {
+		t.Fatal(err)
+	}
+	cfg := tiny()
+	cfg.Width = 6
+	c.PutState(ConfigState, cfg)
+	wrongArch := filepath.Join(dir, "arch.ckpt")
+	if err := c.Save(wrongArch); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Load(wrongArch); err == nil || !strings.Contains(err.Error(), wrongArch) {
+		t.Errorf("mismatched architecture: got %v", err)
 	}
 }
 

@@ -3,6 +3,7 @@ package siamese
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -78,4 +79,47 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkEpochRSS trains a siamese-cpu-sized model (96×96 crops, batch
+// 8) on a small synthetic set for 6 epochs per iteration, logging RSS at
+// every epoch end, and reports the growth from the end of epoch 1 to the
+// end of epoch 6: a leak of per-batch tensors shows up as tens of MB.
+func BenchmarkEpochRSS(b *testing.B) {
+	fc, err := LoadConfig("siamese-cpu", map[string]any{"train.samples": 96, "train.epochs": 6,
+		"train.max_minutes": 0, "train.patience": 0})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		var log rssLog
+		if _, err := Train(fc, Options{OutDir: b.TempDir(), Log: &log}); err != nil {
+			b.Fatal(err)
+		}
+		for _, l := range log.lines {
+			b.Log(l)
+		}
+		if n := len(log.rss); n >= 2 {
+			b.ReportMetric(float64(log.rss[n-1]-log.rss[0]), "rss-growth-MB")
+			b.ReportMetric(float64(log.rss[n-1]), "rss-final-MB")
+		}
+	}
+}
+
+// rssLog keeps the trainer's epoch lines and the "rss N MB" values in them.
+type rssLog struct {
+	lines []string
+	rss   []int
+}
+
+func (l *rssLog) Write(p []byte) (int, error) {
+	s := strings.TrimSpace(string(p))
+	l.lines = append(l.lines, s)
+	if _, rest, ok := strings.Cut(s, "rss "); ok {
+		var mb int
+		if _, err := fmt.Sscanf(rest, "%d MB", &mb); err == nil {
+			l.rss = append(l.rss, mb)
+		}
+	}
+	return len(p), nil
 }

@@ -22,9 +22,13 @@
 // Optimisation follows the paper's §4.1.3 (Adam, step decay 0.88 every 2
 // epochs, batch 8, early stopping with patience 6 on the validation loss),
 // using the schedule, early stopping, history and progress helpers of
-// package train. Adam is local (adam.go) because its moments must be saved
-// with the single-file checkpoint of nets/siamese; every epoch writes
-// last.ckpt, improvements write best.ckpt, plus history.csv and loss.png.
+// package train. Checkpoints are train.Checkpoint files (kind "siamese",
+// the model config in them, see nets/siamese.Load): every epoch writes
+// last.ckpt (with the Adam state, train.SaveOptimizer), improvements write
+// best.ckpt (no optimizer state), plus history.csv and loss.png. Adam
+// implements train.Optimizer locally (adam.go) only because gotch's
+// in-place methods leak the tensors they touch; its state is that of
+// train's Adam. The epoch log line reports the resident memory.
 //
 // Exact resume: weights, BatchNorm statistics, Adam moments and step,
 // epoch counter, early-stopping state and history are in last.ckpt; data

@@ -31,32 +31,44 @@ type lossParts struct {
 // and Dice count only pixels with weight 1 (not ignored) and the GCB term
 // compares each GCB output with its noise-free source.
 func computeLoss(out net.Output, bt *batchTensors, lc LossConfig, gcbOn bool) lossParts {
+	// Every intermediate tensor and scalar is freed before returning:
+	// gotch would otherwise keep their C memory until a Go GC happens to
+	// run their finalizers, which a small Go heap makes rare.
 	s := []*ts.Tensor{}
 	k := func(t *ts.Tensor) *ts.Tensor { s = append(s, t); return t }
+	var scalars []*ts.Scalar
+	fs := func(v float64) *ts.Scalar {
+		sc := ts.FloatScalar(v)
+		scalars = append(scalars, sc)
+		return sc
+	}
 	defer func() {
 		for _, t := range s {
 			t.MustDrop()
 		}
+		for _, sc := range scalars {
+			sc.MustDrop()
+		}
 	}()
 	undef := k(ts.NewTensor())
 	bce := k(out.Logits.MustBinaryCrossEntropyWithLogits(bt.target, bt.weight, undef, ts.ReductionSum, false))
-	bce = k(bce.MustDivScalar(ts.FloatScalar(bt.wsum), false))
+	bce = k(bce.MustDivScalar(fs(bt.wsum), false))
 	p := k(out.Logits.MustSigmoid(false))
 	pw := k(p.MustMul(bt.weight, false))
 	inter := k(k(pw.MustMul(bt.target, false)).MustSum(gotch.Float, false))
 	den := k(k(pw.MustSum(gotch.Float, false)).MustAdd(k(k(bt.target.MustMul(bt.weight, false)).MustSum(gotch.Float, false)), false))
 	// dice = 1 − (2·inter + 1)/(den + 1)
-	num := k(k(inter.MustMulScalar(ts.FloatScalar(2), false)).MustAddScalar(ts.FloatScalar(1), false))
-	ratio := k(num.MustDiv(k(den.MustAddScalar(ts.FloatScalar(1), false)), false))
-	dice := k(k(ratio.MustNeg(false)).MustAddScalar(ts.FloatScalar(1), false))
-	total := k(k(bce.MustMulScalar(ts.FloatScalar(lc.BCE), false)).MustAdd(k(dice.MustMulScalar(ts.FloatScalar(lc.Dice), false)), false))
+	num := k(k(inter.MustMulScalar(fs(2), false)).MustAddScalar(fs(1), false))
+	ratio := k(num.MustDiv(k(den.MustAddScalar(fs(1), false)), false))
+	dice := k(k(ratio.MustNeg(false)).MustAddScalar(fs(1), false))
+	total := k(k(bce.MustMulScalar(fs(lc.BCE), false)).MustAdd(k(dice.MustMulScalar(fs(lc.Dice), false)), false))
 	lp := lossParts{bce: scalar(bce), dice: scalar(dice)}
 	if gcbOn && lc.GCB > 0 {
 		ma := k(out.CleanA.MustMseLoss(bt.cleanA, ts.ReductionMean, false))
 		mb := k(out.CleanB.MustMseLoss(bt.cleanB, ts.ReductionMean, false))
-		g := k(k(ma.MustAdd(mb, false)).MustMulScalar(ts.FloatScalar(0.5), false))
+		g := k(k(ma.MustAdd(mb, false)).MustMulScalar(fs(0.5), false))
 		lp.gcb = scalar(g)
-		total = k(total.MustAdd(k(g.MustMulScalar(ts.FloatScalar(lc.GCB), false)), false))
+		total = k(total.MustAdd(k(g.MustMulScalar(fs(lc.GCB), false)), false))
 	}
 	lp.total = total.MustShallowClone()
 	lp.correct, lp.count = accuracy(out.Logits, bt)

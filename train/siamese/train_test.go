@@ -1,7 +1,6 @@
 package siamese
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -55,33 +54,45 @@ func TestOverfitFourPairs(t *testing.T) {
 
 func blobsEqual(t *testing.T, a, b string) {
 	t.Helper()
-	_, ma, ba, err := net.Load(a)
+	_, ca, err := net.Load(a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, mb, bb, err := net.Load(b)
+	_, cb, err := net.Load(b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ba) != len(bb) {
-		t.Fatalf("%d vs %d tensors", len(ba), len(bb))
+	if len(ca.Tensors) != len(cb.Tensors) {
+		t.Fatalf("%d vs %d tensors", len(ca.Tensors), len(cb.Tensors))
 	}
-	for k, x := range ba {
-		y, ok := bb[k]
+	for k, x := range ca.Tensors {
+		y, ok := cb.Tensors[k]
 		if !ok {
 			t.Fatalf("tensor %s missing", k)
 		}
-		for i := range x.Data {
-			if x.Data[i] != y.Data[i] {
-				t.Fatalf("tensor %s[%d]: %v vs %v", k, i, x.Data[i], y.Data[i])
+		if !x.Equal(y) {
+			xs, _ := x.Float32s()
+			ys, _ := y.Float32s()
+			for i := range xs {
+				if i < len(ys) && xs[i] != ys[i] {
+					t.Fatalf("tensor %s[%d]: %v vs %v", k, i, xs[i], ys[i])
+				}
 			}
+			t.Fatalf("tensor %s differs", k)
 		}
 	}
 	var sa, sb state
-	_ = json.Unmarshal(ma.Train, &sa)
-	_ = json.Unmarshal(mb.Train, &sb)
+	if err := ca.State(stateName, &sa); err != nil {
+		t.Fatal(err)
+	}
+	if err := cb.State(stateName, &sb); err != nil {
+		t.Fatal(err)
+	}
 	if sa.Step != sb.Step || sa.Epoch != sb.Epoch || sa.Early != sb.Early {
 		t.Errorf("state differs: %+v vs %+v", sa, sb)
+	}
+	if string(ca.States["optimizer"]) != string(cb.States["optimizer"]) {
+		t.Errorf("optimizer state differs: %s vs %s", ca.States["optimizer"], cb.States["optimizer"])
 	}
 }
 

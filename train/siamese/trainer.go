@@ -1,7 +1,6 @@
 package siamese
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,8 @@ import (
 	"reflect"
 	"sync"
 	"time"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/train"
@@ -53,8 +54,12 @@ type Result struct {
 	History train.History
 }
 
-// state is the trainer's resumable state, stored as the checkpoint's
-// Train field.
+// stateName names the checkpoint state holding the trainer's state.
+const stateName = "siamese_trainer"
+
+// state is the trainer's resumable state, stored in the checkpoint under
+// stateName (weights, Adam moments and the architecture are stored by
+// train.SaveModel, train.SaveOptimizer and net.Model.Put).
 type state struct {
 	Config  FileConfig          `json:"config"`
 	Epoch   int                 `json:"epoch"` // completed epochs
@@ -120,7 +125,7 @@ type run struct {
 	fc       FileConfig
 	opt      Options
 	model    *net.Model
-	adam     *adam
+	optim    train.Optimizer
 	sched    train.Schedule
 	st       state
 	trainIdx []int
@@ -151,21 +156,27 @@ func newRun(fc FileConfig, opt Options) (*run, error) {
 	if err != nil {
 		return nil, err
 	}
-	net.WithNoGrad(func() { r.adam = newAdam(r.model.VS) })
-	return r, nil
+	r.optim, err = newOptimizer(r.model, fc.Train.LR)
+	return r, err
+}
+
+// newOptimizer is Adam with PyTorch's defaults over the model's trainable
+// variables (see adam for why not train.NewOptimizer).
+func newOptimizer(m *net.Model, lr float64) (train.Optimizer, error) {
+	return newAdam(train.Trainable(m.VS), lr), nil
 }
 
 // resume restores the model, optimizer and counters from path. The model
 // config must match; the train section may differ only in epochs,
 // max_minutes and threads, which do not change the trajectory.
 func (r *run) resume(path string) error {
-	m, meta, blobs, err := net.Load(path)
+	m, c, err := net.Load(path)
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
 	var st state
-	if err := json.Unmarshal(meta.Train, &st); err != nil {
-		return fmt.Errorf("resume %s: no trainer state: %w", path, err)
+	if err := c.State(stateName, &st); err != nil {
+		return fmt.Errorf("resume %s: %w", path, err)
 	}
 	a, b := st.Config, r.fc
 	a.Train.Epochs, a.Train.MaxMinutes, a.Train.Threads = 0, 0, 0
@@ -174,11 +185,11 @@ func (r *run) resume(path string) error {
 		return fmt.Errorf("resume %s: the checkpoint was trained with a different config (only train.epochs, max_minutes and threads may change)", path)
 	}
 	r.model = m
-	net.WithNoGrad(func() { r.adam = newAdam(m.VS) })
-	var rerr error
-	net.WithNoGrad(func() { rerr = r.adam.restore(blobs, st.Step) })
-	if rerr != nil {
-		return fmt.Errorf("resume %s: %w", path, rerr)
+	if r.optim, err = newOptimizer(m, r.fc.Train.LR); err != nil {
+		return err
+	}
+	if err := train.LoadOptimizer(c, r.optim); err != nil {
+		return fmt.Errorf("resume %s: %w", path, err)
 	}
 	st.Config = r.fc
 	st.Early.Patience = r.fc.Train.Patience
@@ -218,8 +229,9 @@ func (r *run) loop() (*Result, error) {
 			return nil, err
 		}
 		if r.opt.Log != nil {
-			fmt.Fprintf(r.opt.Log, "epoch %d/%d lr %.3g train %.4f val %.4f acc %.4f (%.1fs)%s\n",
-				r.st.Epoch, t.Epochs, lr, trainLoss, val, acc, time.Since(t0).Seconds(), map[bool]string{true: " *best"}[improved])
+			fmt.Fprintf(r.opt.Log, "epoch %d/%d lr %.3g train %.4f val %.4f acc %.4f (%.1fs, rss %d MB)%s\n",
+				r.st.Epoch, t.Epochs, lr, trainLoss, val, acc, time.Since(t0).Seconds(), residentBytes()>>20,
+				map[bool]string{true: " *best"}[improved])
 		}
 		if early {
 			stop = "early-stopping"
@@ -239,20 +251,23 @@ func (r *run) loop() (*Result, error) {
 }
 
 // save writes last.ckpt (and best.ckpt when improved), history.csv and
-// the loss curve.
+// the loss curve. best.ckpt has no optimizer state.
 func (r *run) save(improved bool) error {
-	meta, err := json.Marshal(r.st)
-	if err != nil {
-		return fmt.Errorf("save: %w", err)
-	}
-	var extra map[string]net.Blob
-	net.WithNoGrad(func() { extra = r.adam.state() })
 	last := filepath.Join(r.opt.OutDir, LastName)
-	if err := r.model.Save(last, meta, extra); err != nil {
+	c, err := r.checkpoint(true)
+	if err != nil {
+		return fmt.Errorf("save %s: %w", last, err)
+	}
+	if err := c.Save(last); err != nil {
 		return err
 	}
 	if improved {
-		if err := r.model.Save(filepath.Join(r.opt.OutDir, BestName), meta, nil); err != nil {
+		best := filepath.Join(r.opt.OutDir, BestName)
+		c, err := r.checkpoint(false)
+		if err != nil {
+			return fmt.Errorf("save %s: %w", best, err)
+		}
+		if err := c.Save(best); err != nil {
 			return err
 		}
 	}
@@ -264,6 +279,30 @@ func (r *run) save(improved bool) error {
 		_ = r.st.History.SavePlots("siamese "+r.fc.Model.Summary(), filepath.Join(r.opt.OutDir, "loss.png"))
 	}
 	return nil
+}
+
+// checkpoint captures the model, the resolved config, the trainer state
+// and (withOpt) Adam's moments.
+func (r *run) checkpoint(withOpt bool) (*train.Checkpoint, error) {
+	c := train.NewCheckpoint(net.Kind)
+	c.Epoch, c.Iteration = r.st.Epoch, r.st.Step
+	y, err := yaml.Marshal(r.fc)
+	if err != nil {
+		return nil, err
+	}
+	c.Config = string(y)
+	if err := r.model.Put(c); err != nil {
+		return nil, err
+	}
+	if err := c.PutState(stateName, r.st); err != nil {
+		return nil, err
+	}
+	if withOpt {
+		if err := train.SaveOptimizer(c, r.optim); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // trainEpoch runs one epoch and returns the mean training loss. When the
@@ -309,9 +348,16 @@ func (r *run) step(hb hostBatch, lr float64) (float64, error) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, fmt.Errorf("loss is %v (diverged; lower train.lr)", v)
 	}
-	lp.total.MustBackward()
-	net.WithNoGrad(func() { r.adam.apply(lr) })
-	r.adam.zeroGrad()
+	if err := lp.total.Backward(); err != nil {
+		return 0, fmt.Errorf("backward: %w", err)
+	}
+	r.optim.SetLR(lr)
+	if err := r.optim.Step(); err != nil {
+		return 0, err
+	}
+	if err := r.optim.ZeroGrad(); err != nil {
+		return 0, err
+	}
 	r.st.Step++
 	return v, nil
 }
