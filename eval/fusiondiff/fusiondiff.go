@@ -43,7 +43,9 @@ func init() {
 	}, func(opts eval.Options) (eval.Method, error) { return New(opts) })
 }
 
-// Options configure a Method.
+// Options configure a Method. A reference state dict (.pt/.pth) is fed
+// BGR planes, as the reference code was trained on OpenCV's channel order;
+// checkpoints of train/fusiondiff are RGB end to end.
 type Options struct {
 	// Model is a checkpoint written by train/fusiondiff or a reference
 	// PyTorch state_dict (.pt, paper configuration).
@@ -139,6 +141,9 @@ type Method struct {
 	tr      *fdtrain.Trained
 	sampler diffusion.Sampler
 	opts    Options
+	// bgr is set for reference state dicts: the reference code reads
+	// images with OpenCV and trains on BGR channel order.
+	bgr bool
 }
 
 // Open loads the model and prepares the sampler.
@@ -171,7 +176,8 @@ func Open(o Options) (*Method, error) {
 		tr.Close()
 		return nil, fmt.Errorf("option sampler: %w", err)
 	}
-	return &Method{tr: tr, sampler: s, opts: o}, nil
+	bgr := strings.HasSuffix(o.Model, ".pt") || strings.HasSuffix(o.Model, ".pth")
+	return &Method{tr: tr, sampler: s, opts: o, bgr: bgr}, nil
 }
 
 // Close frees the model.
@@ -209,8 +215,8 @@ func (m *Method) FuseSeed(sources []*data.Image, seed uint64) (*data.Image, erro
 
 	w, h := sources[0].W, sources[0].H
 	stride := m.tr.Config.Model.Stride()
-	s1, pw, ph := padCHW(fdtrain.ToCHW(sources[0]), w, h, stride)
-	s2, _, _ := padCHW(fdtrain.ToCHW(sources[1]), w, h, stride)
+	s1, pw, ph := padCHW(m.toCHW(sources[0]), w, h, stride)
+	s2, _, _ := padCHW(m.toCHW(sources[1]), w, h, stride)
 	cond := append(s1, s2...)
 	pred, done, err := m.predictor(cond, pw, ph)
 	if err != nil {
@@ -226,7 +232,23 @@ func (m *Method) FuseSeed(sources []*data.Image, seed uint64) (*data.Image, erro
 	if err != nil {
 		return nil, fmt.Errorf("fusiondiff: %w", err)
 	}
-	return fdtrain.FromCHW(cropCHW(x0, pw, ph, w, h), w, h), nil
+	out := fdtrain.FromCHW(cropCHW(x0, pw, ph, w, h), w, h)
+	if m.bgr {
+		out.Planes[0], out.Planes[2] = out.Planes[2], out.Planes[0]
+	}
+	return out, nil
+}
+
+// toCHW converts a source to the network's planar [-1, 1] layout in the
+// channel order the model was trained on.
+func (m *Method) toCHW(img *data.Image) []float32 {
+	if m.bgr && img.C() >= 3 {
+		sw := *img
+		sw.Planes = append([][]float64(nil), img.Planes...)
+		sw.Planes[0], sw.Planes[2] = sw.Planes[2], sw.Planes[0]
+		img = &sw
+	}
+	return fdtrain.ToCHW(img)
 }
 
 func (m *Method) bar() *progressbar.ProgressBar {

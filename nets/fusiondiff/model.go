@@ -1,0 +1,214 @@
+package fusiondiff
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/nn"
+	"github.com/sugarme/gotch/ts"
+)
+
+// Model is the NoisePred U-Net. Its variables live in the VarStore it was
+// built on, under the reference code's parameter names.
+type Model struct {
+	cfg       Config
+	temb0     *linear
+	temb2     *linear
+	in        *conv2d
+	down      []block
+	mid       []block
+	up        []block
+	downSkips []int // indices into down after which a skip is saved
+	upSkips   []int // indices into up after which a skip is added
+	outNorm   *groupNorm
+	outConv   *conv2d
+}
+
+// block is one entry of a down/middle/up sequence.
+type block interface {
+	forward(x, temb *ts.Tensor, train bool) *ts.Tensor
+}
+
+// New builds the U-Net on vs with PyTorch's default initialisation.
+func New(vs *nn.VarStore, cfg Config) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	root := vs.Root()
+	mc := int64(cfg.ModelChannels)
+	ted := mc * int64(cfg.TimeEmbedDimMult)
+	m := &Model{cfg: cfg}
+	te := root.Sub("time_embed")
+	m.temb0 = newLinear(te.Sub("0"), mc, ted)
+	m.temb2 = newLinear(te.Sub("2"), ted, ted)
+	m.in = newConv2d(root.Sub("inBlock"), int64(cfg.InChannels), mc, 3, 1, 1)
+	g := int64(cfg.Groups)
+	res := func(p *nn.Path, in, out int64) block {
+		return newResBlock(p, in, out, ted, g, cfg.Dropout)
+	}
+
+	// Encoder: NumResBlocks residual blocks per level, a stride-2 conv
+	// after every level but the last. Each level's final output is a skip.
+	downP := root.Sub("downBlock")
+	ch := mc
+	for lvl, mult := range cfg.ChannelMult {
+		out := mc * int64(mult)
+		for range cfg.NumResBlocks {
+			m.down = append(m.down, res(seq(downP, len(m.down)), ch, out))
+			ch = out
+		}
+		if lvl < len(cfg.ChannelMult)-1 {
+			m.down = append(m.down, newDownsample(seq(downP, len(m.down)), ch))
+		}
+		m.downSkips = append(m.downSkips, len(m.down)-1)
+	}
+	midP := root.Sub("middleBlock")
+	for i := 0; i < 2; i++ {
+		m.mid = append(m.mid, res(seq(midP, i), ch, ch))
+	}
+
+	// Decoder: level L-1..0; level l narrows to the width of level l-1 and
+	// (except at the deepest level) upsamples. The outputs of levels L-1..1
+	// receive the encoder skips of levels L-2..0; level 0 receives none.
+	upP := root.Sub("upBlock")
+	for lvl := len(cfg.ChannelMult) - 1; lvl >= 0; lvl-- {
+		out := mc * int64(cfg.ChannelMult[max(lvl-1, 0)])
+		for range cfg.NumResBlocks {
+			m.up = append(m.up, res(seq(upP, len(m.up)), ch, out))
+			ch = out
+		}
+		if lvl < len(cfg.ChannelMult)-1 {
+			m.up = append(m.up, newUpsample(seq(upP, len(m.up)), ch))
+		}
+		if lvl > 0 {
+			m.upSkips = append(m.upSkips, len(m.up)-1)
+		}
+	}
+	on := root.Sub("outBlock")
+	m.outNorm = newGroupNorm(on.Sub("0"), g, ch)
+	m.outConv = newConv2d(on.Sub("2"), ch, int64(cfg.OutChannels), 3, 1, 1)
+	return m, nil
+}
+
+// seq names element i of a Sequential of one-module Sequentials ("k.0").
+func seq(p *nn.Path, i int) *nn.Path {
+	return p.Sub(strconv.Itoa(i)).Sub("0")
+}
+
+// Config returns the configuration the model was built with.
+func (m *Model) Config() Config { return m.cfg }
+
+// CheckInput reports whether x (N, C, H, W) and t can be fed to the model.
+func (m *Model) CheckInput(x *ts.Tensor, t []int64) error {
+	size, err := x.Size()
+	if err != nil {
+		return fmt.Errorf("noisepred input: %w", err)
+	}
+	if len(size) != 4 || size[1] != int64(m.cfg.InChannels) {
+		return fmt.Errorf("noisepred input: shape %v, want (N, %d, H, W)", size, m.cfg.InChannels)
+	}
+	if int(size[0]) != len(t) {
+		return fmt.Errorf("noisepred input: batch %d but %d timesteps", size[0], len(t))
+	}
+	if size[2]%2 != 0 || size[3]%2 != 0 || size[2] < 2 || size[3] < 2 {
+		return fmt.Errorf("noisepred input: %dx%d, sides must be even (pad to a multiple of %d)", size[3], size[2], m.cfg.Stride())
+	}
+	return nil
+}
+
+// Forward predicts the noise in x_t. x is [S1, S2, x_t] concatenated on
+// channels (N, InChannels, H, W), float32; t holds one integer timestep per
+// image. train enables dropout. Call CheckInput first on untrusted shapes.
+func (m *Model) Forward(x *ts.Tensor, t []int64, train bool) *ts.Tensor {
+	emb := timestepEmbedding(t, int64(m.cfg.ModelChannels), x.MustDevice())
+	h0 := m.temb0.forward(emb)
+	emb.MustDrop()
+	h1 := h0.MustSilu(true)
+	temb := m.temb2.forward(h1)
+	h1.MustDrop()
+	defer temb.MustDrop()
+
+	h := m.in.forward(x)
+	var skips []*ts.Tensor
+	for i, b := range m.down {
+		h = replace(h, b.forward(h, temb, train))
+		if contains(m.downSkips, i) {
+			skips = append(skips, h.MustShallowClone())
+		}
+	}
+	for _, b := range m.mid {
+		h = replace(h, b.forward(h, temb, train))
+	}
+	h = addSkip(h, skips[len(skips)-1])
+	next := len(skips) - 2
+	for i, b := range m.up {
+		h = replace(h, b.forward(h, temb, train))
+		if contains(m.upSkips, i) {
+			h = addSkip(h, skips[next])
+			next--
+		}
+	}
+	for _, s := range skips {
+		s.MustDrop()
+	}
+	a := m.outNorm.forward(h)
+	h.MustDrop()
+	a = a.MustSilu(true)
+	out := m.outConv.forward(a)
+	a.MustDrop()
+	return out
+}
+
+// addSkip crops h at the bottom/right to the skip's size (the reference
+// code's h[:, :, :H, :W]) and adds the skip; it frees h.
+func addSkip(h, skip *ts.Tensor) *ts.Tensor {
+	ss := skip.MustSize()
+	hs := h.MustSize()
+	if hs[2] != ss[2] || hs[3] != ss[3] {
+		c := h.MustNarrow(2, 0, ss[2], false).MustNarrow(3, 0, ss[3], true)
+		h.MustDrop()
+		h = c
+	}
+	out := h.MustAdd(skip, false)
+	h.MustDrop()
+	return out
+}
+
+func replace(old, new *ts.Tensor) *ts.Tensor {
+	old.MustDrop()
+	return new
+}
+
+func contains(xs []int, v int) bool {
+	for _, x := range xs {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// timestepEmbedding is the sinusoidal embedding with cosines first:
+// [cos(t f_i), sin(t f_i)], f_i = exp(-ln(10000) i / (dim/2)), computed in
+// float32 with the same operation order as the reference code.
+func timestepEmbedding(t []int64, dim int64, dev gotch.Device) *ts.Tensor {
+	half := dim / 2
+	ar := ts.MustArange(ts.IntScalar(half), gotch.Float, dev)
+	f := ar.MustMulScalar(ts.FloatScalar(-math.Log(10000)), true).
+		MustDivScalar(ts.FloatScalar(float64(half)), true).
+		MustExp(true).MustUnsqueeze(0, true)
+	tt := ts.MustOfSlice(t).MustTotype(gotch.Float, true).MustUnsqueeze(1, true)
+	if dev != gotch.CPU {
+		tt = tt.MustTo(dev, true)
+	}
+	args := tt.MustMul(f, true)
+	f.MustDrop()
+	c := args.MustCos(false)
+	s := args.MustSin(true)
+	out := ts.MustCat([]*ts.Tensor{c, s}, 1)
+	c.MustDrop()
+	s.MustDrop()
+	return out
+}

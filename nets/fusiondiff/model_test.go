@@ -1,0 +1,184 @@
+package fusiondiff
+
+import (
+	"bufio"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/sugarme/gotch"
+	"github.com/sugarme/gotch/nn"
+	"github.com/sugarme/gotch/ts"
+)
+
+// goldenDir returns the FusionDiff golden directory of the shared reference
+// material ($MFIF_SHARED or ../shared next to the repository root), or
+// skips the test.
+func goldenDir(t testing.TB) string {
+	t.Helper()
+	shared := os.Getenv("MFIF_SHARED")
+	if shared == "" {
+		dir, err := os.Getwd()
+		if err != nil {
+			t.Skip(err)
+		}
+		for ; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
+			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+				break
+			}
+		}
+		shared = filepath.Join(filepath.Dir(dir), "shared")
+	}
+	g := filepath.Join(shared, "design", "fusiondiff-golden")
+	if _, err := os.Stat(g); err != nil {
+		t.Skipf("shared golden files absent: %v", err)
+	}
+	return g
+}
+
+func smallConfig() Config {
+	return Config{InChannels: 9, OutChannels: 3, ModelChannels: 32, NumResBlocks: 2, Dropout: 0.1,
+		TimeEmbedDimMult: 4, ChannelMult: []int{1, 2, 4}, Groups: 32}
+}
+
+func TestParamNamesMatchReference(t *testing.T) {
+	g := goldenDir(t)
+	f, err := os.Open(filepath.Join(g, "noisepred_full_state_dict_keys.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if line := strings.TrimSpace(sc.Text()); line != "" {
+			want[line] = true
+		}
+	}
+	vs := nn.NewVarStore(gotch.CPU)
+	if _, err := New(vs, PaperConfig()); err != nil {
+		t.Fatal(err)
+	}
+	got := ParamShapes(vs)
+	for _, s := range got {
+		if !want[s] {
+			t.Errorf("ours, not in reference: %s", s)
+		}
+		delete(want, s)
+	}
+	for s := range want {
+		t.Errorf("reference, not in ours: %s", s)
+	}
+	n := NumParams(vs)
+	t.Logf("paper NoisePred: %d tensors, %d parameters", len(got), n)
+	if n < 26_800_000 || n > 27_000_000 {
+		t.Errorf("parameter count %d, expected about 26.9 M", n)
+	}
+}
+
+func TestGoldenForward(t *testing.T) {
+	g := goldenDir(t)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	vs := nn.NewVarStore(gotch.CPU)
+	m, err := New(vs, smallConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := NumParams(vs); n != 1778403 {
+		t.Errorf("small config has %d parameters, reference 1778403", n)
+	}
+	if err := LoadStateDict(vs, filepath.Join(g, "noisepred_small_state_dict.pt")); err != nil {
+		t.Fatal(err)
+	}
+	in, err := ts.ReadNpy(filepath.Join(g, "input.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tt, err := ts.ReadNpy(filepath.Join(g, "t.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ts.ReadNpy(filepath.Join(g, "output.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := tt.Int64Values()
+	if err := m.CheckInput(in, steps); err != nil {
+		t.Fatal(err)
+	}
+	var got *ts.Tensor
+	ts.NoGrad(func() { got = m.Forward(in, steps, false) })
+	if a, b := got.MustSize(), want.MustSize(); len(a) != 4 || a[0] != b[0] || a[1] != b[1] || a[2] != b[2] || a[3] != b[3] {
+		t.Fatalf("output shape %v, want %v", a, b)
+	}
+	gv := make([]float32, got.Numel())
+	wv := make([]float32, want.Numel())
+	got.MustCopyData(gv, got.Numel())
+	want.MustCopyData(wv, want.Numel())
+	var maxd float64
+	for i := range gv {
+		maxd = math.Max(maxd, math.Abs(float64(gv[i]-wv[i])))
+	}
+	t.Logf("max |ours - reference| = %.3g over %d values (t = %v)", maxd, len(gv), steps)
+	if !(maxd <= 1e-4) {
+		t.Errorf("max abs difference %g > 1e-4", maxd)
+	}
+}
+
+func TestForwardShapesOddSizes(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	vs := nn.NewVarStore(gotch.CPU)
+	cfg := Config{InChannels: 9, OutChannels: 3, ModelChannels: 8, NumResBlocks: 1, TimeEmbedDimMult: 2,
+		ChannelMult: []int{1, 2, 2}, Groups: 4}
+	m, err := New(vs, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 12x10 is not a multiple of the stride 4: the skip crops must handle it.
+	for _, hw := range [][2]int64{{16, 16}, {12, 10}, {6, 14}} {
+		x := ts.MustRandn([]int64{2, 9, hw[0], hw[1]}, gotch.Float, gotch.CPU)
+		if err := m.CheckInput(x, []int64{0, 5}); err != nil {
+			t.Fatal(err)
+		}
+		var y *ts.Tensor
+		ts.NoGrad(func() { y = m.Forward(x, []int64{0, 5}, false) })
+		if s := y.MustSize(); s[0] != 2 || s[1] != 3 || s[2] != hw[0] || s[3] != hw[1] {
+			t.Errorf("input %v: output %v", hw, s)
+		}
+	}
+	bad := ts.MustRandn([]int64{1, 9, 7, 8}, gotch.Float, gotch.CPU)
+	if err := m.CheckInput(bad, []int64{0}); err == nil {
+		t.Error("odd height accepted")
+	}
+	if err := m.CheckInput(bad, []int64{0, 1}); err == nil {
+		t.Error("batch/timestep mismatch accepted")
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	cases := map[string]func(*Config){
+		"groups":  func(c *Config) { c.Groups = 48 },
+		"mult":    func(c *Config) { c.ChannelMult = nil },
+		"dropout": func(c *Config) { c.Dropout = 1 },
+		"odd":     func(c *Config) { c.ModelChannels = 33 },
+		"res":     func(c *Config) { c.NumResBlocks = 0 },
+	}
+	for name, mut := range cases {
+		c := PaperConfig()
+		mut(&c)
+		if err := c.Validate(); err == nil {
+			t.Errorf("%s: invalid config accepted", name)
+		}
+	}
+	if err := PaperConfig().Validate(); err != nil {
+		t.Error(err)
+	}
+	if s := PaperConfig().Stride(); s != 8 {
+		t.Errorf("stride %d, want 8", s)
+	}
+}
