@@ -30,6 +30,7 @@ import (
 
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
+	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/diffusion"
 	netfd "github.com/mfif/mfif/nets/fusiondiff"
 	fdtrain "github.com/mfif/mfif/train/fusiondiff"
@@ -159,7 +160,11 @@ func Open(o Options) (*Method, error) {
 	case o.Tile > 0 && o.Overlap >= o.Tile:
 		return nil, fmt.Errorf("option overlap %d must be smaller than tile %d", o.Overlap, o.Tile)
 	}
-	netfd.SetThreads(o.Threads)
+	if o.Threads > 0 {
+		if err := backend.SetThreads(o.Threads); err != nil {
+			return nil, err
+		}
+	}
 	tr, err := fdtrain.LoadTrained(o.Model, nil)
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
+	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/diffusion"
 	netfd "github.com/mfif/mfif/nets/fusiondiff"
 	"github.com/mfif/mfif/train"
@@ -52,7 +53,11 @@ func Train(cfg *Config, trips []Triplet, outDir string, resume bool, progress io
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	netfd.SetThreads(cfg.Train.Threads)
+	if cfg.Train.Threads > 0 {
+		if err := backend.SetThreads(cfg.Train.Threads); err != nil {
+			return "", fmt.Errorf("fusiondiff train: %w", err)
+		}
+	}
 
 	r, err := newRun(cfg, trips)
 	if err != nil {
@@ -135,7 +140,7 @@ func newRun(cfg *Config, trips []Triplet) (*run, error) {
 	}
 	// Initial weights are drawn from libtorch's generator: seed it so a
 	// run is reproducible.
-	netfd.ManualSeed(train.TorchSeed(train.DeriveSeed(cfg.Train.Seed, 3)))
+	backend.ManualSeed(train.TorchSeed(train.DeriveSeed(cfg.Train.Seed, 3)))
 	vs := nn.NewVarStore(gotch.CPU)
 	model, err := netfd.New(vs, cfg.Model)
 	if err != nil {
@@ -159,7 +164,7 @@ func newRun(cfg *Config, trips []Triplet) (*run, error) {
 		Kind: Kind, VS: vs, Opt: opt, Schedule: schedule,
 		Epochs: cfg.Train.Epochs, NumSamples: len(trips), BatchSize: bs,
 		Shuffle: true, DropLast: true, Seed: cfg.Train.Seed,
-		Loss: r.loss, SeedTorch: netfd.ManualSeed, Config: doc,
+		Loss: r.loss, SeedTorch: backend.ManualSeed, Config: doc,
 	}
 	if cfg.Train.EMA > 0 {
 		if r.tr.EMA, err = train.NewEMA(vs, cfg.Train.EMA); err != nil {
