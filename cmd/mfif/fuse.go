@@ -35,6 +35,7 @@ scalars: 3, 0.5, true, text); --model CKPT is short for --opt model=CKPT.`,
 	f.String("pairs", "", "folder of source pairs (source_1/, source_2/ or NAME_A/NAME_B files)")
 	f.String("out", "", "output folder for fused images")
 	f.Bool("list", false, "list the registered methods and exit")
+	f.Int("repeats", 1, "fuse N times with seeds seed, seed+1, ... (methods with a seed option, e.g. fusiondiff, ddfm) and report every metric's mean and spread")
 	return cmd
 }
 
@@ -60,6 +61,9 @@ func (a *app) runFuse(cmd *cobra.Command) error {
 	pairs, err := data.DiscoverPairs(pairsDir)
 	if err != nil {
 		return err
+	}
+	if n := a.v.GetInt("fuse.repeats"); n > 1 {
+		return a.runRepeats(cmd, pairs, method, opts, out, n)
 	}
 	paths, err := pipeline.FuseFolder(pairs, method, opts, out, a.options())
 	if err != nil {

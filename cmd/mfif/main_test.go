@@ -243,3 +243,44 @@ func TestVersionAndGlobalEnv(t *testing.T) {
 		t.Errorf("MFIF_QUIET=true: %v, stderr %q", err, stderr)
 	}
 }
+
+// TestFuseRepeats trains a one-epoch FusionDiff on one synthetic pair and
+// fuses it with two x_T seeds: the report has one row per seed.
+func TestFuseRepeats(t *testing.T) {
+	dir := t.TempDir()
+	pairs := filepath.Join(dir, "pairs")
+	if _, err := data.WriteSyntheticSet(pairs, 1, data.SynthConfig{W: 32, H: 32}, 5); err != nil {
+		t.Fatal(err)
+	}
+	model := filepath.Join(dir, "model")
+	_, _, err := run(t, "--quiet", "train", "fusiondiff-cpu", "--out", model,
+		"--set", "data.dir="+pairs, "--set", "data.pairs=1", "--set", "data.size=32",
+		"--set", "train.epochs=1", "--set", "train.batch_size=1", "--set", "train.threads=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "fused")
+	stdout, _, err := run(t, "--quiet", "fuse", "--method", "fusiondiff", "--model", filepath.Join(model, "last.ckpt"),
+		"--opt", "steps=2", "--opt", "seed=7", "--pairs", pairs, "--out", out, "--repeats", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := report.ReadResults(filepath.Join(out, "repeats", "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"seed-7", "seed-8"}; !reflect.DeepEqual(res.Images, want) {
+		t.Errorf("repeat rows %v, want %v", res.Images, want)
+	}
+	if st := res.Summary["fusiondiff"]["Q_G"]; st.N != 2 || st.Std < 0 {
+		t.Errorf("Q_G over seeds: %+v", st)
+	}
+	if !strings.Contains(stdout, "±") {
+		t.Errorf("printed table has no spread:\n%s", stdout)
+	}
+	for _, seed := range []string{"seed-7", "seed-8"} {
+		if _, err := os.Stat(filepath.Join(out, seed)); err != nil {
+			t.Errorf("fused folder of %s: %v", seed, err)
+		}
+	}
+}

@@ -11,6 +11,9 @@ import "fmt"
 // Config sets the U-Net's size. The YAML keys mirror the reference code's
 // argument names.
 type Config struct {
+	// Name is the model's registry name, "fusiondiff" (or empty); `mfif
+	// train` picks the trainer by it.
+	Name string `yaml:"name,omitempty"`
 	// InChannels is 9: two RGB sources and the noisy RGB estimate.
 	InChannels int `yaml:"in_channels"`
 	// OutChannels is 3: the predicted noise of x_t.
@@ -41,6 +44,8 @@ func PaperConfig() Config {
 // Validate reports the first inconsistent field.
 func (c Config) Validate() error {
 	switch {
+	case c.Name != "" && c.Name != "fusiondiff":
+		return fmt.Errorf("fusiondiff config: model.name %q, want fusiondiff", c.Name)
 	case c.InChannels < 1 || c.OutChannels < 1:
 		return fmt.Errorf("fusiondiff config: in_channels %d, out_channels %d must be positive", c.InChannels, c.OutChannels)
 	case c.ModelChannels < 2 || c.ModelChannels%2 != 0:
