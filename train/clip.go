@@ -48,7 +48,11 @@ func ClipGradNorm(params []Param, maxNorm float64) (float64, error) {
 	if c := maxNorm / (norm + 1e-6); c < 1 {
 		noGrad(func() {
 			for _, g := range grads {
-				g.MustMulScalar_(ts.FloatScalar(c))
+				// Out of place and copied back: gotch's in-place
+				// methods leak the handle they replace.
+				k := newKeep()
+				g.Copy_(k.t(g.MustMulScalar(k.f(c), false)))
+				k.drop()
 			}
 		})
 	}

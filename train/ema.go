@@ -50,10 +50,12 @@ func (e *EMA) Update() {
 	noGrad(func() {
 		for _, p := range e.vars {
 			s := e.shadow[p.Name]
-			s.MustMulScalar_(ts.FloatScalar(e.Decay))
-			t := p.Tensor.MustMulScalar(ts.FloatScalar(1-e.Decay), false)
-			s.MustAdd_(t)
-			t.MustDrop()
+			// s = decay s + (1-decay) w, out of place and copied back:
+			// gotch's in-place methods leak the handle they replace.
+			k := newKeep()
+			t := k.t(p.Tensor.MustMulScalar(k.f(1-e.Decay), false))
+			s.Copy_(k.t(k.t(s.MustMulScalar(k.f(e.Decay), false)).MustAdd(t, false)))
+			k.drop()
 		}
 	})
 	e.Updates++

@@ -180,25 +180,27 @@ func (o *optim) LR() float64 { return o.lr }
 // SetLR changes the learning rate.
 func (o *optim) SetLR(lr float64) { o.lr = lr }
 
-// ZeroGrad zeroes the gradients in place.
-
-func (o *optim) ZeroGrad() error {
-	for _, p := range o.params {
-		g, err := p.Tensor.Grad(false)
-		if err != nil {
-			return fmt.Errorf("zero grad %s: %w", p.Name, err)
-		}
-		if g.MustDefined() {
-			if err := g.Detach_(); err != nil {
-				return fmt.Errorf("zero grad %s: %w", p.Name, err)
+// ZeroGrad zeroes the gradients by copying zeros into them. gotch v0.9.1's
+// in-place methods (Zero_, Detach_, MulScalar_, ...) replace the handle's C
+// tensor without freeing the old one, which keeps the old storage alive, so
+// this file never calls them; Copy_ writes through the existing handle.
+func (o *optim) ZeroGrad() (err error) {
+	noGrad(func() {
+		for _, p := range o.params {
+			g, gerr := p.Tensor.Grad(false)
+			if gerr != nil {
+				err = fmt.Errorf("zero grad %s: %w", p.Name, gerr)
+				return
 			}
-			if err := g.Zero_(); err != nil {
-				return fmt.Errorf("zero grad %s: %w", p.Name, err)
+			if g.MustDefined() {
+				z := g.MustZerosLike(false)
+				g.Copy_(z)
+				z.MustDrop()
 			}
+			g.MustDrop()
 		}
-		g.MustDrop()
-	}
-	return nil
+	})
+	return err
 }
 
 // Step updates every parameter that has a gradient.
@@ -232,7 +234,8 @@ func (o *optim) stepParam(p Param) error {
 
 // adam follows PyTorch's single-tensor Adam/AdamW update; each tensor
 // operation mirrors one of PyTorch's so the float32 rounding is the same up
-// to kernel fusion.
+// to kernel fusion. Results are computed out of place and written back with
+// Copy_ (see ZeroGrad for why).
 func (o *optim) adam(p Param, g *ts.Tensor) error {
 	c, lr, w := o.cfg, o.lr, p.Tensor
 	wd := *c.WeightDecay
@@ -244,37 +247,25 @@ func (o *optim) adam(p Param, g *ts.Tensor) error {
 	if err != nil {
 		return err
 	}
+	k := newKeep()
+	defer k.drop()
 	if wd != 0 && c.Kind == "adamw" {
-		w.MustMulScalar_(ts.FloatScalar(1 - lr*wd))
+		w.Copy_(k.t(w.MustMulScalar(k.f(1-lr*wd), false)))
 	}
 	if wd != 0 && c.Kind == "adam" {
-		gw := w.MustMulScalar(ts.FloatScalar(wd), false)
-		gw.MustAdd_(g)
-		g = gw
-		defer gw.MustDrop()
+		g = k.t(k.t(w.MustMulScalar(k.f(wd), false)).MustAdd(g, false))
 	}
-	// m = b1 m + (1-b1) g ; v = b2 v + (1-b2) g²
-	m.MustMulScalar_(ts.FloatScalar(c.Beta1))
-	t := g.MustMulScalar(ts.FloatScalar(1-c.Beta1), false)
-	m.MustAdd_(t)
-	t.MustDrop()
-	v.MustMulScalar_(ts.FloatScalar(c.Beta2))
-	t = g.MustMulScalar(ts.FloatScalar(1-c.Beta2), false)
-	t.MustMul_(g)
-	v.MustAdd_(t)
-	t.MustDrop()
-	// w -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps)
+	// m = b1 m + (1-b1) g ; v = b2 v + ((1-b2) g) g
+	m.Copy_(k.t(k.t(m.MustMulScalar(k.f(c.Beta1), false)).MustAdd(k.t(g.MustMulScalar(k.f(1-c.Beta1), false)), false)))
+	g2 := k.t(k.t(g.MustMulScalar(k.f(1-c.Beta2), false)).MustMul(g, false))
+	v.Copy_(k.t(k.t(v.MustMulScalar(k.f(c.Beta2), false)).MustAdd(g2, false)))
+	// w += (-lr/bc1 m) / (sqrt(v)/sqrt(bc2) + eps)
 	step := float64(o.steps[p.Name])
 	bc1 := 1 - math.Pow(c.Beta1, step)
 	bc2 := 1 - math.Pow(c.Beta2, step)
-	den := v.MustSqrt(false)
-	den.MustDivScalar_(ts.FloatScalar(math.Sqrt(bc2)))
-	den.MustAddScalar_(ts.FloatScalar(c.Eps))
-	t = m.MustMulScalar(ts.FloatScalar(-lr/bc1), false)
-	t.MustDiv_(den)
-	w.MustAdd_(t)
-	t.MustDrop()
-	den.MustDrop()
+	den := k.t(k.t(k.t(v.MustSqrt(false)).MustDivScalar(k.f(math.Sqrt(bc2)), false)).MustAddScalar(k.f(c.Eps), false))
+	upd := k.t(k.t(m.MustMulScalar(k.f(-lr/bc1), false)).MustDiv(den, false))
+	w.Copy_(k.t(w.MustAdd(upd, false)))
 	return nil
 }
 
@@ -283,13 +274,11 @@ func (o *optim) adam(p Param, g *ts.Tensor) error {
 // w -= lr buf without.
 func (o *optim) sgd(p Param, g *ts.Tensor) error {
 	c, w := o.cfg, p.Tensor
-	d := g.MustShallowClone()
-	defer func() { d.MustDrop() }()
+	k := newKeep()
+	defer k.drop()
+	d := g
 	if wd := *c.WeightDecay; wd != 0 {
-		gw := w.MustMulScalar(ts.FloatScalar(wd), false)
-		gw.MustAdd_(g)
-		d.MustDrop()
-		d = gw
+		d = k.t(k.t(w.MustMulScalar(k.f(wd), false)).MustAdd(g, false))
 	}
 	if c.Momentum != 0 {
 		buf, ok := o.slots["momentum_buffer"][p.Name]
@@ -298,25 +287,49 @@ func (o *optim) sgd(p Param, g *ts.Tensor) error {
 			buf.Copy_(d)
 			o.slots["momentum_buffer"][p.Name] = buf
 		} else {
-			buf.MustMulScalar_(ts.FloatScalar(c.Momentum))
-			t := d.MustMulScalar(ts.FloatScalar(1-c.Dampening), false)
-			buf.MustAdd_(t)
-			t.MustDrop()
+			t := k.t(d.MustMulScalar(k.f(1-c.Dampening), false))
+			buf.Copy_(k.t(k.t(buf.MustMulScalar(k.f(c.Momentum), false)).MustAdd(t, false)))
 		}
 		if c.Nesterov {
-			t := buf.MustMulScalar(ts.FloatScalar(c.Momentum), false)
-			t.MustAdd_(d)
-			d.MustDrop()
-			d = t
+			d = k.t(k.t(buf.MustMulScalar(k.f(c.Momentum), false)).MustAdd(d, false))
 		} else {
-			d.MustDrop()
-			d = buf.MustShallowClone()
+			d = buf
 		}
 	}
-	t := d.MustMulScalar(ts.FloatScalar(-o.lr), false)
-	w.MustAdd_(t)
-	t.MustDrop()
+	w.Copy_(k.t(w.MustAdd(k.t(d.MustMulScalar(k.f(-o.lr), false)), false)))
 	return nil
+}
+
+// keep collects the temporaries of one update so they are freed together
+// when it returns instead of whenever the Go collector runs.
+type keep struct {
+	tensors []*ts.Tensor
+	scalars []*ts.Scalar
+}
+
+func newKeep() *keep { return &keep{} }
+
+// t registers a temporary tensor and returns it.
+func (k *keep) t(x *ts.Tensor) *ts.Tensor {
+	k.tensors = append(k.tensors, x)
+	return x
+}
+
+// f returns a registered float scalar.
+func (k *keep) f(v float64) *ts.Scalar {
+	s := ts.FloatScalar(v)
+	k.scalars = append(k.scalars, s)
+	return s
+}
+
+func (k *keep) drop() {
+	for _, x := range k.tensors {
+		x.MustDrop()
+	}
+	for _, s := range k.scalars {
+		s.MustDrop()
+	}
+	k.tensors, k.scalars = nil, nil
 }
 
 // slot returns the named state tensor of p, creating zeros on first use.

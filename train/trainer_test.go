@@ -89,9 +89,10 @@ func newRegressionTrainer(t *testing.T, p *regression, dir string, epochs int, i
 			defer y.MustDrop()
 			// noise drawn by libtorch, reproducible through SeedTorch
 			noise := ts.MustRandn(y.MustSize(), gotch.Float, gotch.CPU).MustMulScalar(ts.FloatScalar(0.01), true)
-			y.MustAdd_(noise)
+			yn := y.MustAdd(noise, false) // not Add_: gotch leaks the replaced handle
 			noise.MustDrop()
-			return mse(w, b, x, y), nil
+			defer yn.MustDrop()
+			return mse(w, b, x, yn), nil
 		},
 		Validate: func(int) (float64, error) {
 			x, y := p.batch(all, nil)

@@ -25,10 +25,9 @@
 // package train. Checkpoints are train.Checkpoint files (kind "siamese",
 // the model config in them, see nets/siamese.Load): every epoch writes
 // last.ckpt (with the Adam state, train.SaveOptimizer), improvements write
-// best.ckpt (no optimizer state), plus history.csv and loss.png. Adam
-// implements train.Optimizer locally (adam.go) only because gotch's
-// in-place methods leak the tensors they touch; its state is that of
-// train's Adam. The epoch log line reports the resident memory.
+// best.ckpt (no optimizer state), plus history.csv and loss.png. The
+// optimizer is train's Adam. The epoch log line reports the resident
+// memory.
 //
 // Exact resume: weights, BatchNorm statistics, Adam moments and step,
 // epoch counter, early-stopping state and history are in last.ckpt; data

@@ -161,9 +161,9 @@ func newRun(fc FileConfig, opt Options) (*run, error) {
 }
 
 // newOptimizer is Adam with PyTorch's defaults over the model's trainable
-// variables (see adam for why not train.NewOptimizer).
+// variables.
 func newOptimizer(m *net.Model, lr float64) (train.Optimizer, error) {
-	return newAdam(train.Trainable(m.VS), lr), nil
+	return train.NewOptimizer(train.OptimConfig{Kind: "adam", LR: lr}, train.Trainable(m.VS))
 }
 
 // resume restores the model, optimizer and counters from path. The model
