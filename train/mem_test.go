@@ -1,48 +1,14 @@
 package train
 
 import (
-	"bufio"
-	"os"
+	"github.com/mfif/mfif/internal/memstat"
 	"runtime"
-	"runtime/debug"
-	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 )
-
-// rssBytes is VmRSS from /proc/self/status after a GC (which runs the
-// finalizers of unreachable gotch handles) and returning free Go pages to
-// the OS, so what remains is live C memory and live Go data; 0 where the
-// file does not exist.
-func rssBytes() int64 {
-	runtime.GC()
-	time.Sleep(10 * time.Millisecond) // let the finalizers queued by GC run
-	runtime.GC()
-	debug.FreeOSMemory()
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:")
-		if !ok {
-			continue
-		}
-		kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-		if err != nil {
-			return 0
-		}
-		return kb << 10
-	}
-	return 0
-}
 
 // memRound runs one training step on sum(w²) over vs: backward, gradient
 // clipping, the optimizer step, the EMA update and zero-grad, the code
@@ -84,7 +50,7 @@ func memRound(t *testing.T, vs *nn.VarStore, o Optimizer, e *EMA) {
 // jump. The warm-up is long because the allocator grows for about 25 steps
 // before it levels off.
 func TestStepMemoryBounded(t *testing.T) {
-	if rssBytes() == 0 {
+	if memstat.Settled() == 0 {
 		t.Skip("no /proc/self/status")
 	}
 	cases := []struct {
@@ -119,11 +85,11 @@ func TestStepMemoryBounded(t *testing.T) {
 			const window, boundMB = 15, 24
 			var grew [2]float64
 			for w := range grew {
-				before := rssBytes()
+				before := memstat.Settled()
 				for i := 0; i < window; i++ {
 					memRound(t, vs, o, e)
 				}
-				grew[w] = float64(rssBytes()-before) / (1 << 20)
+				grew[w] = float64(memstat.Settled()-before) / (1 << 20)
 			}
 			t.Logf("RSS grew %.1f MB, then %.1f MB over %d steps each on 4 MB of parameters", grew[0], grew[1], window)
 			if min(grew[0], grew[1]) > boundMB {

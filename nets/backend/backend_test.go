@@ -1,8 +1,7 @@
 package backend
 
 import (
-	"fmt"
-	"os"
+	"github.com/mfif/mfif/internal/memstat"
 	"runtime"
 	"strings"
 	"sync"
@@ -206,19 +205,6 @@ func TestScope(t *testing.T) {
 	}
 }
 
-// rssBytes reads the resident set size of this process.
-func rssBytes(t testing.TB) int64 {
-	b, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		t.Skip("no /proc/self/statm")
-	}
-	var size, rss int64
-	if _, err := fmt.Sscan(string(b), &size, &rss); err != nil {
-		t.Skip("cannot parse statm")
-	}
-	return rss * int64(os.Getpagesize())
-}
-
 // TestScopeKeepsRSSFlat runs 200 small SGD steps of a linear model, each in
 // its own Scope, and checks resident memory stops growing once warm.
 func TestScopeKeepsRSSFlat(t *testing.T) {
@@ -250,7 +236,7 @@ func TestScopeKeepsRSSFlat(t *testing.T) {
 		}
 		if i == 50 || i == 200 {
 			runtime.GC()
-			rss = append(rss, rssBytes(t))
+			rss = append(rss, memstat.Resident())
 		}
 	}
 	growth := rss[1] - rss[0]

@@ -1,21 +1,12 @@
 package siamese
 
 import (
+	"github.com/mfif/mfif/internal/memstat"
 	"runtime"
-	"runtime/debug"
 	"testing"
 
 	"github.com/mfif/mfif/train"
 )
-
-// settledRSS collects Go garbage (running the finalizers of unreachable
-// gotch handles) and returns free Go pages to the OS before reading RSS,
-// so what remains is live C memory and live Go data.
-func settledRSS() int64 {
-	runtime.GC()
-	debug.FreeOSMemory()
-	return residentBytes()
-}
 
 // TestStepMemoryBounded runs training steps (forward, loss, backward,
 // Adam, zero-grad) and validations on the siamese-cpu network and fails
@@ -24,7 +15,7 @@ func settledRSS() int64 {
 // handle they replace) costs several times the 0.3 MB of parameters per
 // step, i.e. well over the bound after 40 steps.
 func TestStepMemoryBounded(t *testing.T) {
-	if residentBytes() == 0 {
+	if memstat.Resident() == 0 {
 		t.Skip("no /proc/self/status")
 	}
 	fc, err := LoadConfig("siamese-cpu", map[string]any{"train.samples": 8, "train.size": 32, "train.batch": 4})
@@ -55,11 +46,11 @@ func TestStepMemoryBounded(t *testing.T) {
 		round(i)
 	}
 	const steps, boundMB = 40, 24
-	before := settledRSS()
+	before := memstat.Settled()
 	for i := 0; i < steps; i++ {
 		round(i)
 	}
-	grew := float64(settledRSS()-before) / (1 << 20)
+	grew := float64(memstat.Settled()-before) / (1 << 20)
 	t.Logf("RSS grew %.1f MB over %d steps (%d parameters)", grew, steps, paramCount(r.model))
 	if grew > boundMB {
 		t.Errorf("RSS grew %.1f MB over %d steps, want at most %d MB: tensors are leaking", grew, steps, boundMB)

@@ -3,6 +3,7 @@ package siamese
 import (
 	"errors"
 	"fmt"
+	"github.com/mfif/mfif/internal/memstat"
 	"io"
 	"math"
 	"os"
@@ -230,7 +231,7 @@ func (r *run) loop() (*Result, error) {
 		}
 		if r.opt.Log != nil {
 			fmt.Fprintf(r.opt.Log, "epoch %d/%d lr %.3g train %.4f val %.4f acc %.4f (%.1fs, rss %d MB)%s\n",
-				r.st.Epoch, t.Epochs, lr, trainLoss, val, acc, time.Since(t0).Seconds(), residentBytes()>>20,
+				r.st.Epoch, t.Epochs, lr, trainLoss, val, acc, time.Since(t0).Seconds(), memstat.Resident()>>20,
 				map[bool]string{true: " *best"}[improved])
 		}
 		if early {
