@@ -21,6 +21,7 @@ package ddfm
 import (
 	"errors"
 	"fmt"
+	"github.com/mfif/mfif/eval/padding"
 	"io"
 	"os"
 	"runtime"
@@ -195,8 +196,8 @@ func (m *Method) Fuse(sources []*data.Image) (*eval.Result, error) {
 		return nil, err
 	}
 	st := m.p.Config.Stride()
-	pw, ph := roundUp(w, st), roundUp(h, st)
-	irP, visP := padReflect(ir, w, h, pw, ph), padReflect(vis, w, h, pw, ph)
+	irP, pw, ph := padding.Reflect(ir, w, h, st)
+	visP, _, _ := padding.Reflect(vis, w, h, st)
 	i, v := visP, irP // the released code's roles
 	if m.opts.PaperRoles {
 		i, v = irP, visP
@@ -213,7 +214,7 @@ func (m *Method) Fuse(sources []*data.Image) (*eval.Result, error) {
 		return nil, err
 	}
 	y := netddfm.Luma(x, pw*ph)
-	fused := netddfm.MinMax255(crop(y, pw, w, h))
+	fused := netddfm.MinMax255(padding.Crop(y, pw, ph, w, h))
 	return &eval.Result{Fused: m.output(fused, sources[1], w, h)}, nil
 }
 

@@ -173,17 +173,3 @@ func TestFuseTrainedCheckpoint(t *testing.T) {
 		t.Error("one source accepted")
 	}
 }
-
-func TestReflectPad(t *testing.T) {
-	p := []float64{1, 2, 3, 4, 5, 6} // 3 x 2
-	got := padReflect(p, 3, 2, 5, 3)
-	want := []float64{1, 2, 3, 2, 1, 4, 5, 6, 5, 4, 1, 2, 3, 2, 1}
-	for k := range want {
-		if got[k] != want[k] {
-			t.Fatalf("padReflect = %v, want %v", got, want)
-		}
-	}
-	if c := crop(got, 5, 3, 2); c[5] != 6 || len(c) != 6 {
-		t.Errorf("crop = %v", c)
-	}
-}

@@ -22,43 +22,6 @@ func grayPlane(m *data.Image) ([]float64, error) {
 	return out, nil
 }
 
-func roundUp(v, m int) int { return (v + m - 1) / m * m }
-
-// reflect maps i into [0, n) by mirror reflection without repeating the
-// edge sample (OpenCV BORDER_REFLECT_101); n must be >= 2.
-func reflect(i, n int) int {
-	p := 2 * (n - 1)
-	i %= p
-	if i < 0 {
-		i += p
-	}
-	if i >= n {
-		i = p - i
-	}
-	return i
-}
-
-// padReflect pads a w x h plane to pw x ph at the right and bottom.
-func padReflect(p []float64, w, h, pw, ph int) []float64 {
-	out := make([]float64, pw*ph)
-	for y := range ph {
-		sy := reflect(y, h)
-		for x := range pw {
-			out[y*pw+x] = p[sy*w+reflect(x, w)]
-		}
-	}
-	return out
-}
-
-// crop returns the top-left w x h part of a plane of width pw.
-func crop(p []float64, pw, w, h int) []float64 {
-	out := make([]float64, w*h)
-	for y := range h {
-		copy(out[y*w:(y+1)*w], p[y*pw:y*pw+w])
-	}
-	return out
-}
-
 // withChroma combines the luma y (0..255) with the chroma of an RGB image
 // in full-range BT.601 YCbCr (JPEG), the usual colour re-insertion of
 // infrared-visible fusion.

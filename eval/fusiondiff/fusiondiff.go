@@ -17,6 +17,7 @@ package fusiondiff
 import (
 	"errors"
 	"fmt"
+	"github.com/mfif/mfif/eval/padding"
 	"io"
 	"os"
 	"runtime"
@@ -220,8 +221,8 @@ func (m *Method) FuseSeed(sources []*data.Image, seed uint64) (*data.Image, erro
 
 	w, h := sources[0].W, sources[0].H
 	stride := m.tr.Config.Model.Stride()
-	s1, pw, ph := padCHW(m.toCHW(sources[0]), w, h, stride)
-	s2, _, _ := padCHW(m.toCHW(sources[1]), w, h, stride)
+	s1, pw, ph := padding.Reflect(m.toCHW(sources[0]), w, h, stride)
+	s2, _, _ := padding.Reflect(m.toCHW(sources[1]), w, h, stride)
 	cond := append(s1, s2...)
 	pred, done, err := m.predictor(cond, pw, ph)
 	if err != nil {
@@ -237,7 +238,7 @@ func (m *Method) FuseSeed(sources []*data.Image, seed uint64) (*data.Image, erro
 	if err != nil {
 		return nil, fmt.Errorf("fusiondiff: %w", err)
 	}
-	out := fdtrain.FromCHW(cropCHW(x0, pw, ph, w, h), w, h)
+	out := fdtrain.FromCHW(padding.Crop(x0, pw, ph, w, h), w, h)
 	if m.bgr {
 		out.Planes[0], out.Planes[2] = out.Planes[2], out.Planes[0]
 	}

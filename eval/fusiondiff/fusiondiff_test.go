@@ -12,24 +12,6 @@ import (
 	fdtrain "github.com/mfif/mfif/train/fusiondiff"
 )
 
-func TestPadCropReflect(t *testing.T) {
-	// One 3x2 plane: rows [1 2 3], [4 5 6]; padded to 4x4 by reflection.
-	x := []float32{1, 2, 3, 4, 5, 6}
-	p, pw, ph := padCHW(x, 3, 2, 4)
-	want := []float32{1, 2, 3, 2, 4, 5, 6, 5, 1, 2, 3, 2, 4, 5, 6, 5}
-	if pw != 4 || ph != 4 || fmt.Sprint(p) != fmt.Sprint(want) {
-		t.Fatalf("pad = %v (%dx%d), want %v", p, pw, ph, want)
-	}
-	if c := cropCHW(p, pw, ph, 3, 2); fmt.Sprint(c) != fmt.Sprint(x) {
-		t.Errorf("crop = %v, want %v", c, x)
-	}
-	// Already a multiple: unchanged.
-	q, qw, qh := padCHW(x, 3, 2, 1)
-	if qw != 3 || qh != 2 || fmt.Sprint(q) != fmt.Sprint(x) {
-		t.Errorf("pad to 1 changed the plane: %v", q)
-	}
-}
-
 func TestTileStarts(t *testing.T) {
 	cases := []struct {
 		n, t, ov int

@@ -7,54 +7,6 @@ import (
 	netfd "github.com/mfif/mfif/nets/fusiondiff"
 )
 
-// reflectIndex folds i into [0, n) by mirror reflection without repeating
-// the edge (PyTorch's ReflectionPad2d), as often as needed.
-func reflectIndex(i, n int) int {
-	if n == 1 {
-		return 0
-	}
-	period := 2 * (n - 1)
-	i %= period
-	if i < 0 {
-		i += period
-	}
-	if i >= n {
-		i = period - i
-	}
-	return i
-}
-
-// padCHW pads every w x h plane of x on the right and bottom by reflection
-// to the next multiple of mult.
-func padCHW(x []float32, w, h, mult int) (out []float32, pw, ph int) {
-	pw, ph = (w+mult-1)/mult*mult, (h+mult-1)/mult*mult
-	planes := len(x) / (w * h)
-	out = make([]float32, planes*pw*ph)
-	for c := 0; c < planes; c++ {
-		src, dst := x[c*w*h:], out[c*pw*ph:]
-		for y := 0; y < ph; y++ {
-			sy := reflectIndex(y, h)
-			for xx := 0; xx < pw; xx++ {
-				dst[y*pw+xx] = src[sy*w+reflectIndex(xx, w)]
-			}
-		}
-	}
-	return out, pw, ph
-}
-
-// cropCHW returns the top-left w x h window of every pw x ph plane.
-func cropCHW(x []float32, pw, ph, w, h int) []float32 {
-	planes := len(x) / (pw * ph)
-	out := make([]float32, 0, planes*w*h)
-	for c := 0; c < planes; c++ {
-		for y := 0; y < h; y++ {
-			off := c*pw*ph + y*pw
-			out = append(out, x[off:off+w]...)
-		}
-	}
-	return out
-}
-
 // windowCHW copies the tw x th window at (x0, y0) of every pw-wide plane.
 func windowCHW(x []float32, pw, ph, x0, y0, tw, th int) []float32 {
 	planes := len(x) / (pw * ph)

@@ -18,6 +18,7 @@ package siamese
 
 import (
 	"fmt"
+	"github.com/mfif/mfif/eval/padding"
 	"math"
 	"slices"
 	"strings"
@@ -202,8 +203,8 @@ func (m *Method) RawMap(a, b *data.Image) (*data.Image, error) {
 		return nil, fmt.Errorf("siamese: source B: %w", err)
 	}
 	st := m.model.Net.Stride()
-	pa, pw, ph := PadReflect(ga, a.W, a.H, st)
-	pb, _, _ := PadReflect(gb, a.W, a.H, st)
+	pa, pw, ph := padding.Reflect(ga, a.W, a.H, st)
+	pb, _, _ := padding.Reflect(gb, a.W, a.H, st)
 	var vals []float32
 	m.mu.Lock()
 	net.WithNoGrad(func() {
@@ -219,7 +220,7 @@ func (m *Method) RawMap(a, b *data.Image) (*data.Image, error) {
 		tb.MustDrop()
 	})
 	m.mu.Unlock()
-	crop := Crop(vals, pw, a.W, a.H)
+	crop := padding.Crop(vals, pw, ph, a.W, a.H)
 	img := data.NewImage(a.W, a.H, 1)
 	for i, v := range crop {
 		if math.IsNaN(float64(v)) {

@@ -1,6 +1,7 @@
 package siamese
 
 import (
+	"github.com/mfif/mfif/eval/padding"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -12,44 +13,6 @@ import (
 
 	net "github.com/mfif/mfif/nets/siamese"
 )
-
-func TestReflectIndex(t *testing.T) {
-	tests := []struct{ i, n, want int }{
-		{0, 4, 0}, {3, 4, 3}, {4, 4, 2}, {5, 4, 1}, {6, 4, 0}, {7, 4, 1},
-		{-1, 4, 1}, {-3, 4, 3}, {9, 1, 0}, {2, 2, 0}, {3, 2, 1},
-	}
-	for _, tc := range tests {
-		if got := reflectIndex(tc.i, tc.n); got != tc.want {
-			t.Errorf("reflectIndex(%d,%d) = %d, want %d", tc.i, tc.n, got, tc.want)
-		}
-	}
-}
-
-func TestPadCrop(t *testing.T) {
-	// 3×2 plane, padded to multiples of 4: columns 0 1 2 | 1, rows 0 1 | 0 1.
-	p := []float32{1, 2, 3, 4, 5, 6}
-	out, w, h := PadReflect(p, 3, 2, 4)
-	if w != 4 || h != 4 {
-		t.Fatalf("padded size %dx%d, want 4x4", w, h)
-	}
-	want := []float32{1, 2, 3, 2, 4, 5, 6, 5, 1, 2, 3, 2, 4, 5, 6, 5}
-	for i := range want {
-		if out[i] != want[i] {
-			t.Fatalf("padded %v, want %v", out, want)
-		}
-	}
-	back := Crop(out, w, 3, 2)
-	for i := range p {
-		if back[i] != p[i] {
-			t.Fatalf("crop %v, want %v", back, p)
-		}
-	}
-	// Pads larger than the image still fill every pixel from the image.
-	big, bw, bh := PadReflect([]float32{7, 8}, 2, 1, 16)
-	if bw != 16 || bh != 16 || big[15] != 8 || big[16*16-1] != 8 || big[14] != 7 {
-		t.Errorf("large pad: %dx%d %v", bw, bh, big[:16])
-	}
-}
 
 func tinyModel(t *testing.T) string {
 	t.Helper()
@@ -138,7 +101,7 @@ func TestRawMapMatchesPaddedInput(t *testing.T) {
 	a, b := randImage(1, 13, 6, 1), randImage(2, 13, 6, 1)
 	pad := func(m *data.Image) *data.Image {
 		g, _ := lumaPlane(m)
-		p, w, h := PadReflect(g, m.W, m.H, 4)
+		p, w, h := padding.Reflect(g, m.W, m.H, 4)
 		out := data.NewImage(w, h, 1)
 		for i, v := range p {
 			out.Planes[0][i] = float64(v) * 255
