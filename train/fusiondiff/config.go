@@ -58,22 +58,9 @@ type DataConfig struct {
 	Mode string `yaml:"mode"`
 }
 
-// TrainConfig is the optimisation.
-type TrainConfig struct {
-	Epochs    int                  `yaml:"epochs"`
-	BatchSize int                  `yaml:"batch_size"`
-	Optimizer train.OptimConfig    `yaml:"optimizer"`
-	Schedule  train.ScheduleConfig `yaml:"schedule"`
-	Seed      uint64               `yaml:"seed"`
-	// EMA is the decay of an exponential moving average of the weights,
-	// used for sampling when set (0: off, as the reference code).
-	EMA float64 `yaml:"ema"`
-	// CheckpointEvery writes last.ckpt, loss.csv and the curves every that
-	// many epochs (and at the end).
-	CheckpointEvery int `yaml:"checkpoint_every"`
-	// Threads is libtorch's intra-op thread count (0: libtorch default).
-	Threads int `yaml:"threads"`
-}
+// TrainConfig is the optimisation section, shared with the other diffusion
+// trainer.
+type TrainConfig = train.LoopConfig
 
 // SampleConfig holds inference defaults stored with the model.
 type SampleConfig struct {

@@ -67,21 +67,9 @@ type DataConfig struct {
 	Resize int `yaml:"resize"`
 }
 
-// TrainConfig is the optimisation.
-type TrainConfig struct {
-	Epochs    int                  `yaml:"epochs"`
-	BatchSize int                  `yaml:"batch_size"`
-	Optimizer train.OptimConfig    `yaml:"optimizer"`
-	Schedule  train.ScheduleConfig `yaml:"schedule"`
-	Seed      uint64               `yaml:"seed"`
-	// EMA is the decay of the weight average used for sampling (0: off).
-	EMA float64 `yaml:"ema"`
-	// CheckpointEvery writes last.ckpt and the curves every that many
-	// epochs (and at the end).
-	CheckpointEvery int `yaml:"checkpoint_every"`
-	// Threads is libtorch's intra-op thread count (0: default).
-	Threads int `yaml:"threads"`
-}
+// TrainConfig is the optimisation section, shared with the other diffusion
+// trainer.
+type TrainConfig = train.LoopConfig
 
 // LoadConfig reads an embedded config name or a YAML path with dotted-key
 // overrides and validates it.
