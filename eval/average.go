@@ -15,8 +15,8 @@ func init() {
 type average struct{}
 
 func newAverage(opts Options) (Method, error) {
-	r := newOptReader(opts)
-	return average{}, r.done()
+	r := NewOptionReader(opts)
+	return average{}, r.Done()
 }
 
 // Fuse returns the mean of the sources.

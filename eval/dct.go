@@ -38,10 +38,10 @@ type dctVariance struct {
 }
 
 func newDCTVariance(opts Options) (Method, error) {
-	r := newOptReader(opts)
+	r := NewOptionReader(opts)
 	m := dctVariance{cv: r.Bool("cv", true), cvWindow: r.Int("cv_window", 7)}
-	r.check(m.cvWindow >= 1 && m.cvWindow%2 == 1, "cv_window", m.cvWindow, "an odd integer >= 1")
-	return m, r.done()
+	r.Check(m.cvWindow >= 1 && m.cvWindow%2 == 1, "cv_window", m.cvWindow, "an odd integer >= 1")
+	return m, r.Done()
 }
 
 // Fuse fuses the sources pairwise from the left.

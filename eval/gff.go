@@ -37,13 +37,13 @@ type gff struct {
 }
 
 func newGFF(opts Options) (Method, error) {
-	r := newOptReader(opts)
+	r := NewOptionReader(opts)
 	m := gff{r1: r.Int("r1", 45), eps1: r.Float("eps1", 0.3), r2: r.Int("r2", 7), eps2: r.Float("eps2", 1e-6)}
-	r.check(m.r1 >= 1, "r1", m.r1, "an integer >= 1")
-	r.check(m.r2 >= 1, "r2", m.r2, "an integer >= 1")
-	r.check(m.eps1 > 0, "eps1", m.eps1, "positive")
-	r.check(m.eps2 > 0, "eps2", m.eps2, "positive")
-	return m, r.done()
+	r.Check(m.r1 >= 1, "r1", m.r1, "an integer >= 1")
+	r.Check(m.r2 >= 1, "r2", m.r2, "an integer >= 1")
+	r.Check(m.eps1 > 0, "eps1", m.eps1, "positive")
+	r.Check(m.eps2 > 0, "eps2", m.eps2, "positive")
+	return m, r.Done()
 }
 
 // Fuse fuses the sources pairwise from the left.

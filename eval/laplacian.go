@@ -27,10 +27,10 @@ func init() {
 type laplacianPyr struct{ levels int }
 
 func newLaplacian(opts Options) (Method, error) {
-	r := newOptReader(opts)
+	r := NewOptionReader(opts)
 	m := laplacianPyr{levels: r.Int("levels", 4)}
-	r.check(m.levels >= 1 && m.levels <= 30, "levels", m.levels, "between 1 and 30")
-	return m, r.done()
+	r.Check(m.levels >= 1 && m.levels <= 30, "levels", m.levels, "between 1 and 30")
+	return m, r.Done()
 }
 
 // Fuse fuses the sources pairwise from the left.

@@ -8,19 +8,22 @@ import (
 	"strings"
 )
 
-// optReader reads typed values out of Options, remembers which keys were
-// consumed and records the first conversion error, so factories stay short.
-type optReader struct {
+// OptionReader reads typed values out of Options, remembers which keys were
+// consumed and records the first conversion error, so method factories (the
+// classical ones here and the model methods in their own packages) stay
+// short: read every option, then call Done.
+type OptionReader struct {
 	opts Options
 	used map[string]bool
 	err  error
 }
 
-func newOptReader(opts Options) *optReader {
-	return &optReader{opts: opts, used: map[string]bool{}}
+// NewOptionReader starts reading opts.
+func NewOptionReader(opts Options) *OptionReader {
+	return &OptionReader{opts: opts, used: map[string]bool{}}
 }
 
-func (r *optReader) fail(key string, v any, want string) {
+func (r *OptionReader) fail(key string, v any, want string) {
 	if r.err == nil {
 		r.err = fmt.Errorf("option %s: %v (%T) is not %s", key, v, v, want)
 	}
@@ -28,7 +31,7 @@ func (r *optReader) fail(key string, v any, want string) {
 
 // Int reads an integer; integral floats and numeric strings are accepted
 // because YAML and CLI decoders produce them.
-func (r *optReader) Int(key string, def int) int {
+func (r *OptionReader) Int(key string, def int) int {
 	r.used[key] = true
 	v, ok := r.opts[key]
 	if !ok {
@@ -63,7 +66,7 @@ func (r *optReader) Int(key string, def int) int {
 }
 
 // Float reads a finite number.
-func (r *optReader) Float(key string, def float64) float64 {
+func (r *OptionReader) Float(key string, def float64) float64 {
 	r.used[key] = true
 	v, ok := r.opts[key]
 	if !ok {
@@ -103,8 +106,23 @@ func (r *optReader) Float(key string, def float64) float64 {
 	return f
 }
 
+// String reads a string option.
+func (r *OptionReader) String(key, def string) string {
+	r.used[key] = true
+	v, ok := r.opts[key]
+	if !ok {
+		return def
+	}
+	s, ok := v.(string)
+	if !ok {
+		r.fail(key, v, "a string")
+		return def
+	}
+	return s
+}
+
 // Bool reads a boolean; "true"/"false"-style strings are accepted.
-func (r *optReader) Bool(key string, def bool) bool {
+func (r *OptionReader) Bool(key string, def bool) bool {
 	r.used[key] = true
 	v, ok := r.opts[key]
 	if !ok {
@@ -122,16 +140,16 @@ func (r *optReader) Bool(key string, def bool) bool {
 	return def
 }
 
-// check sets err when cond is false, naming the key, the rule and the value.
-func (r *optReader) check(cond bool, key string, val any, rule string) {
+// Check records an error when cond is false, naming the key, the rule and the value.
+func (r *OptionReader) Check(cond bool, key string, val any, rule string) {
 	if !cond && r.err == nil {
 		r.err = fmt.Errorf("option %s: must be %s (got %v)", key, rule, val)
 	}
 }
 
-// done returns the first conversion or range error, or else an error naming
+// Done returns the first conversion or range error, or else an error naming
 // every key that no reader consumed.
-func (r *optReader) done() error {
+func (r *OptionReader) Done() error {
 	if r.err != nil {
 		return r.err
 	}

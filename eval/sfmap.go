@@ -33,7 +33,7 @@ type sfMap struct {
 }
 
 func newSFMap(opts Options) (Method, error) {
-	r := newOptReader(opts)
+	r := NewOptionReader(opts)
 	d := DefaultPostOptions()
 	m := sfMap{window: r.Int("window", 8), post: PostOptions{
 		Threshold:       r.Float("threshold", d.Threshold),
@@ -41,8 +41,8 @@ func newSFMap(opts Options) (Method, error) {
 		GuidedRadius:    r.Int("guided_radius", d.GuidedRadius),
 		GuidedEps:       r.Float("guided_eps", d.GuidedEps),
 	}}
-	r.check(m.window >= 1, "window", m.window, "an integer >= 1")
-	if err := r.done(); err != nil {
+	r.Check(m.window >= 1, "window", m.window, "an integer >= 1")
+	if err := r.Done(); err != nil {
 		return nil, err
 	}
 	if err := m.post.validate(); err != nil {

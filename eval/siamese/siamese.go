@@ -20,8 +20,6 @@ import (
 	"fmt"
 	"github.com/mfif/mfif/eval/padding"
 	"math"
-	"slices"
-	"strings"
 	"sync"
 
 	"github.com/sugarme/gotch/ts"
@@ -48,43 +46,23 @@ type Method struct {
 	post  eval.PostOptions
 }
 
-// optionKeys are the options New accepts.
-var optionKeys = []string{"guided", "guided_eps", "min_area", "model", "threshold"}
-
 // New builds the method from options: model (checkpoint path, required),
 // threshold (0.5), min_area (fraction of the image, 0.01), guided
 // (guided-filter radius, 0 = off) and guided_eps (0.1, 0..255² units).
 func New(opts eval.Options) (*Method, error) {
-	for k := range opts {
-		if !slices.Contains(optionKeys, k) {
-			return nil, fmt.Errorf("unknown option %q (known: %s)", k, strings.Join(optionKeys, ", "))
-		}
-	}
-	path, ok := opts["model"].(string)
-	if !ok || path == "" {
-		return nil, fmt.Errorf("option model: want the path of a siamese checkpoint (train one with `mfif train siamese-cpu`)")
-	}
+	r := eval.NewOptionReader(opts)
+	path := r.String("model", "")
 	post := eval.DefaultPostOptions()
-	var err error
-	if post.Threshold, err = floatOpt(opts, "threshold", post.Threshold); err != nil {
-		return nil, err
-	}
-	if post.MinAreaFraction, err = floatOpt(opts, "min_area", post.MinAreaFraction); err != nil {
-		return nil, err
-	}
-	if post.GuidedEps, err = floatOpt(opts, "guided_eps", post.GuidedEps); err != nil {
-		return nil, err
-	}
-	r, err := floatOpt(opts, "guided", 0)
-	if err != nil {
-		return nil, err
-	}
-	if r < 0 || r != math.Trunc(r) || r > 1000 {
-		return nil, fmt.Errorf("option guided = %v: want a whole radius in 0..1000", r)
-	}
-	post.GuidedRadius = int(r)
-	if post.Threshold < 0 || post.Threshold > 1 || post.MinAreaFraction < 0 || post.MinAreaFraction > 1 {
-		return nil, fmt.Errorf("options threshold (%v) and min_area (%v) must be in [0,1]", post.Threshold, post.MinAreaFraction)
+	post.Threshold = r.Float("threshold", post.Threshold)
+	post.MinAreaFraction = r.Float("min_area", post.MinAreaFraction)
+	post.GuidedRadius = r.Int("guided", 0)
+	post.GuidedEps = r.Float("guided_eps", post.GuidedEps)
+	r.Check(path != "", "model", path, "the path of a siamese checkpoint (train one with `mfif train siamese-cpu`)")
+	r.Check(post.Threshold >= 0 && post.Threshold <= 1, "threshold", post.Threshold, "in [0,1]")
+	r.Check(post.MinAreaFraction >= 0 && post.MinAreaFraction <= 1, "min_area", post.MinAreaFraction, "in [0,1]")
+	r.Check(post.GuidedRadius >= 0 && post.GuidedRadius <= 1000, "guided", post.GuidedRadius, "a radius in 0..1000")
+	if err := r.Done(); err != nil {
+		return nil, fmt.Errorf("siamese: %w", err)
 	}
 	m, _, err := net.Load(path)
 	if err != nil {
@@ -97,34 +75,6 @@ func New(opts eval.Options) (*Method, error) {
 // tests) with the given post-processing.
 func NewFromModel(m *net.Model, post eval.PostOptions) *Method {
 	return &Method{model: m, post: post}
-}
-
-func floatOpt(opts eval.Options, key string, def float64) (float64, error) {
-	v, ok := opts[key]
-	if !ok {
-		return def, nil
-	}
-	var f float64
-	switch x := v.(type) {
-	case float64:
-		f = x
-	case float32:
-		f = float64(x)
-	case int:
-		f = float64(x)
-	case int64:
-		f = float64(x)
-	case string:
-		if _, err := fmt.Sscan(x, &f); err != nil {
-			return 0, fmt.Errorf("option %s = %q: not a number", key, x)
-		}
-	default:
-		return 0, fmt.Errorf("option %s = %v: not a number", key, v)
-	}
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, fmt.Errorf("option %s = %v: not finite", key, f)
-	}
-	return f, nil
 }
 
 // Fuse fuses two or more sources of equal size and plane count.

@@ -140,7 +140,7 @@ func TestOptionErrors(t *testing.T) {
 		{"no model", eval.Options{}, "option model"},
 		{"missing file", eval.Options{"model": filepath.Join(dir, "none.ckpt")}, "none.ckpt"},
 		{"corrupt file", eval.Options{"model": corrupt}, "corrupt"},
-		{"unknown option", eval.Options{"model": ckpt, "window": 3}, `"window"`},
+		{"unknown option", eval.Options{"model": ckpt, "window": 3}, "unknown option(s) window"},
 		{"bad threshold", eval.Options{"model": ckpt, "threshold": 2.0}, "threshold"},
 		{"bad radius", eval.Options{"model": ckpt, "guided": 1.5}, "guided"},
 	}
