@@ -58,20 +58,9 @@ func LoadTrained(path string, cfg *Config) (*Trained, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := train.LoadModel(c, t.VS); err != nil {
+	if err := train.LoadWeights(c, t.VS); err != nil {
 		t.Close()
 		return nil, fmt.Errorf("load %s: %w", path, err)
-	}
-	if _, ok := c.States["ema"]; ok {
-		e, err := train.NewEMA(t.VS, 0)
-		if err == nil {
-			err = e.Load(c)
-		}
-		if err != nil {
-			t.Close()
-			return nil, fmt.Errorf("load %s: ema: %w", path, err)
-		}
-		e.CopyTo()
 	}
 	return t, nil
 }

@@ -183,14 +183,6 @@ func (r *run) loss(b train.Batch) (*ts.Tensor, error) {
 	bs := int64(len(b.Samples))
 	s := int64(size)
 	cond, gt := batch(r.trips, b.Samples, size, b.Rand)
-	steps := make([]int64, bs)
-	ca := make([]float32, bs)
-	cb := make([]float32, bs)
-	for i := range steps {
-		steps[i] = int64(b.Rand.IntN(r.sched.T))
-		a, c := r.sched.QSampleCoeffs(int(steps[i]))
-		ca[i], cb[i] = float32(a), float32(c)
-	}
 	condT, err := ts.NewTensorFromData(cond, []int64{bs, 6, s, s})
 	if err != nil {
 		return nil, err
@@ -201,16 +193,11 @@ func (r *run) loss(b train.Batch) (*ts.Tensor, error) {
 		return nil, err
 	}
 	defer x0.MustDrop()
-	at := ts.MustOfSlice(ca).MustView([]int64{bs, 1, 1, 1}, true)
-	bt := ts.MustOfSlice(cb).MustView([]int64{bs, 1, 1, 1}, true)
-	defer at.MustDrop()
-	defer bt.MustDrop()
-	eps := ts.MustRandn([]int64{bs, 3, s, s}, gotch.Float, gotch.CPU)
+	xt, eps, steps, err := train.NoisedBatch(x0, r.sched, b.Rand)
+	if err != nil {
+		return nil, err
+	}
 	defer eps.MustDrop()
-	xa := x0.MustMul(at, false)
-	xb := eps.MustMul(bt, false)
-	xt := xa.MustAdd(xb, true)
-	xb.MustDrop()
 	in := ts.MustCat([]*ts.Tensor{condT, xt}, 1)
 	xt.MustDrop()
 	pred := r.model.Forward(in, steps, true)

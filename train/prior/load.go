@@ -64,20 +64,9 @@ func LoadPrior(path string, cfg *guided.Config) (*Prior, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := train.LoadModel(c, p.VS); err != nil {
+	if err := train.LoadWeights(c, p.VS); err != nil {
 		p.Close()
 		return nil, fmt.Errorf("load %s: %w", path, err)
-	}
-	if _, ok := c.States["ema"]; ok {
-		e, err := train.NewEMA(p.VS, 0)
-		if err == nil {
-			err = e.Load(c)
-		}
-		if err != nil {
-			p.Close()
-			return nil, fmt.Errorf("load %s: ema: %w", path, err)
-		}
-		e.CopyTo()
 	}
 	return p, nil
 }

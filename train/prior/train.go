@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 
-	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 
 	"github.com/mfif/mfif/nets/backend"
@@ -118,28 +117,16 @@ func Train(cfg *Config, ex []Example, outDir string, resume bool, progress, log 
 func loss(p *Prior, ex []Example, size int, b train.Batch) (*ts.Tensor, error) {
 	bs, s := int64(len(b.Samples)), int64(size)
 	x := batch(ex, b.Samples, size, b.Rand)
-	steps := make([]int64, bs)
-	ca, cb := make([]float32, bs), make([]float32, bs)
-	for i := range steps {
-		steps[i] = int64(b.Rand.IntN(p.Schedule.T))
-		a, c := p.Schedule.QSampleCoeffs(int(steps[i]))
-		ca[i], cb[i] = float32(a), float32(c)
-	}
 	x0, err := ts.NewTensorFromData(x, []int64{bs, 3, s, s})
 	if err != nil {
 		return nil, err
 	}
 	defer x0.MustDrop()
-	at := ts.MustOfSlice(ca).MustView([]int64{bs, 1, 1, 1}, true)
-	bt := ts.MustOfSlice(cb).MustView([]int64{bs, 1, 1, 1}, true)
-	defer at.MustDrop()
-	defer bt.MustDrop()
-	eps := ts.MustRandn([]int64{bs, 3, s, s}, gotch.Float, gotch.CPU)
+	xt, eps, steps, err := train.NoisedBatch(x0, p.Schedule, b.Rand)
+	if err != nil {
+		return nil, err
+	}
 	defer eps.MustDrop()
-	xa := x0.MustMul(at, false)
-	xb := eps.MustMul(bt, false)
-	xt := xa.MustAdd(xb, true)
-	xb.MustDrop()
 	out := p.Model.Forward(xt, steps, true)
 	xt.MustDrop()
 	if p.Config.LearnSigma {
