@@ -28,8 +28,9 @@ deps: ## installs missing Debian packages (no-op when all are present)
 build: deps ## bin/mfif
 	$(TORCHENV) $(GO) build -p $(JOBS) -o $(BIN) ./cmd/mfif
 
-test: deps ## go test ./... (one line per package)
+test: deps ## go test ./... (one line per package), then the portable metric kernels
 	$(TORCHENV) $(GO) test -p $(JOBS) -timeout 30m $(TESTFLAGS) $(PKG)
+	$(TORCHENV) GOEXPERIMENT=nosimd $(GO) test -p $(JOBS) $(TESTFLAGS) ./metrics ./data
 
 demo: build ## runs bin/mfif demo
 	$(TORCHENV) ./$(BIN) demo
@@ -39,6 +40,7 @@ bench: ## go test -bench (set PKG=./nets/... BENCH=Conv to narrow)
 
 vet: deps
 	$(TORCHENV) $(GO) vet -p $(JOBS) $(PKG)
+	$(TORCHENV) GOEXPERIMENT=nosimd $(GO) vet ./metrics ./data
 
 fmt-check: ## fails listing every file gofmt would change
 	@out="$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path './build/*'))"; \

@@ -76,25 +76,50 @@ const (
 // 16) is rounded on the 16-bit scale instead, as MATLAB does for uint16. Other plane counts (for
 // example RGBA already stripped of alpha elsewhere) are an error.
 func (m *Image) Gray() (*Image, error) {
+	if m.C() == 1 {
+		return m, nil
+	}
+	out := &Image{W: m.W, H: m.H, Depth: m.Depth, Planes: [][]float64{make([]float64, m.W*m.H)}}
+	if err := m.GrayTo(out.Planes[0]); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// GrayTo writes Gray's plane into dst (len W*H) without allocating; a gray
+// image is copied.
+func (m *Image) GrayTo(dst []float64) error {
+	n := m.W * m.H
+	if len(dst) != n {
+		return fmt.Errorf("gray: destination has %d samples, want %d", len(dst), n)
+	}
 	switch m.C() {
 	case 1:
-		return m, nil
+		copy(dst, m.Planes[0])
 	case 3:
-		out := NewImage(m.W, m.H, 1)
-		out.Depth = m.Depth
-		r, g, b := m.Planes[0], m.Planes[1], m.Planes[2]
-		for i := range out.Planes[0] {
-			v := grayR*r[i] + grayG*g[i] + grayB*b[i]
-			if m.Depth == 16 {
-				// uint16 input: MATLAB rounds on the 16-bit scale.
-				out.Planes[0][i] = float64(round16(v)) / 257
-			} else {
-				out.Planes[0][i] = RoundSat255(v)
-			}
+		r, g, b := m.Planes[0][:n], m.Planes[1][:n], m.Planes[2][:n]
+		if m.Depth != 16 {
+			gray8(dst, r, g, b)
+			return nil
 		}
-		return out, nil
+		for i := range dst {
+			// uint16 input: MATLAB rounds on the 16-bit scale.
+			dst[i] = float64(round16(grayR*r[i]+grayG*g[i]+grayB*b[i])) / 257
+		}
 	default:
-		return nil, fmt.Errorf("gray: image has %d planes, want 1 or 3", m.C())
+		return fmt.Errorf("gray: image has %d planes, want 1 or 3", m.C())
+	}
+	return nil
+}
+
+// gray8 is rgb2gray on the 8-bit scale; gray_simd.go may replace it with a
+// vector version that gives the same bits.
+var gray8 = gray8Go
+
+func gray8Go(dst, r, g, b []float64) {
+	r, g, b = r[:len(dst)], g[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = RoundSat255(grayR*r[i] + grayG*g[i] + grayB*b[i])
 	}
 }
 

@@ -22,9 +22,11 @@ const cbMinSide = 64
 // cbTables are the DFT multipliers of one image size, transposed (index
 // kx*h + ky) as the spectra are, with the 1/(w h) of the inverse DFT
 // folded in: sd is the CSF, g1 and g2 the CSF times the DFT of the
-// circularly centred Gaussians.
+// circularly centred Gaussians. Each real multiplier m is stored as the
+// complex value m + i m, so applying it to a spectrum is an elementwise
+// product of the two as float arrays; g12 is g1 + i g2.
 type cbTables struct {
-	sd, g1, g2 []float64
+	sd, g1, g2, g12 []complex128
 }
 
 var (
@@ -43,14 +45,14 @@ func cbTablesFor(w, h int) *cbTables {
 	gw1, gh1 := cbKernelDFT(cbG1, w), cbKernelDFT(cbG1, h)
 	gw2, gh2 := cbKernelDFT(cbG2, w), cbKernelDFT(cbG2, h)
 	scale := 1 / float64(w*h)
-	t := &cbTables{sd: make([]float64, w*h), g1: make([]float64, w*h), g2: make([]float64, w*h)}
+	n := w * h
+	t := &cbTables{sd: make([]complex128, n), g1: make([]complex128, n), g2: make([]complex128, n), g12: make([]complex128, n)}
 	for kx := 0; kx < w; kx++ {
 		for ky := 0; ky < h; ky++ {
 			v := sd[ky*w+kx] * scale
 			i := kx*h + ky
-			t.sd[i] = v
-			t.g1[i] = v * (gh1[ky] * gw1[kx])
-			t.g2[i] = v * (gh2[ky] * gw2[kx])
+			g1, g2 := v*(gh1[ky]*gw1[kx]), v*(gh2[ky]*gw2[kx])
+			t.sd[i], t.g1[i], t.g2[i], t.g12[i] = complex(v, v), complex(g1, g1), complex(g2, g2), complex(g1, g2)
 		}
 	}
 	if len(cbTabs) > 64 {
@@ -92,10 +94,8 @@ func cbContrastMaps(ar *arena, imgs [][]float64, w, h int) (z1s, z2s [][]float64
 		transformCols(c, u, w, h, true)
 		return c
 	}
-	mul := func(m []float64) []complex128 {
-		for i, v := range spec {
-			u[i] = complex(real(v)*m[i], imag(v)*m[i])
-		}
+	mul := func(m []complex128) []complex128 {
+		mulv(floatsOf(u), floatsOf(spec), floatsOf(m))
 		return inverse()
 	}
 	z1s, z2s = make([][]float64, len(imgs)), make([][]float64, len(imgs))
@@ -128,9 +128,7 @@ func cbContrastMaps(ar *arena, imgs [][]float64, w, h int) (z1s, z2s [][]float64
 			continue
 		}
 		splitComplex(mul(tb.sd), xf, nil)
-		for k, v := range spec { // (G1 + i G2) X: both inverses are real
-			u[k] = v * complex(tb.g1[k], tb.g2[k])
-		}
+		cmulv(u, spec, tb.g12) // (G1 + i G2) X: both inverses are real
 		splitComplex(inverse(), z1s[i], z2s[i])
 		cbBorder(xf, z1s[i], z2s[i], w, h)
 	}
@@ -140,16 +138,14 @@ func cbContrastMaps(ar *arena, imgs [][]float64, w, h int) (z1s, z2s [][]float64
 // splitComplex writes the real parts of c to re and the imaginary parts to
 // im (if not nil).
 func splitComplex(c []complex128, re, im []float64) {
-	re = re[:len(c)]
-	for k, v := range c {
-		re[k] = real(v)
-	}
-	if im != nil {
-		im = im[:len(c)]
+	if im == nil {
+		re = re[:len(c)]
 		for k, v := range c {
-			im[k] = imag(v)
+			re[k] = real(v)
 		}
+		return
 	}
+	deinterleave(re, im, c)
 }
 
 // cbBorder overwrites z1 and z2 (G1 and G2 'same' correlations of xf) in
@@ -204,10 +200,6 @@ func cbBorder(xf, z1, z2 []float64, w, h int) {
 // cbMaskedMaps turns G1/G2 maps into the masked contrast CP = C^3/(C^2+Z),
 // C = |z1/z2 - 1|, in place in z1.
 func cbMaskedMaps(z1, z2 []float64) []float64 {
-	z2 = z2[:len(z1)]
-	for i, a := range z1 {
-		c := math.Abs(a/z2[i] - 1)
-		z1[i] = c * c * c / (c*c + cbZ)
-	}
+	cbMaskMap(z1, z2)
 	return z1
 }

@@ -142,10 +142,10 @@ func foldCB(k []float64) cbHalf {
 
 var cbH1, cbH2 = foldCB(cbG1), foldCB(cbG2)
 
-// rowDot2 sets o1[i] = sum_j G1[j] p[i+j] and o2[i] likewise for G2,
+// rowDot2Go sets o1[i] = sum_j G1[j] p[i+j] and o2[i] likewise for G2,
 // folding mirrored taps and sharing the folded sums; the sums stay in
 // registers.
-func rowDot2(o1, o2, p []float64, h1, h2 *cbHalf) {
+func rowDot2Go(o1, o2, p []float64, h1, h2 *cbHalf) {
 	for i := range o1 {
 		w := p[i : i+31 : i+31]
 		s1, s2 := h1.c*w[15], h2.c*w[15]
@@ -158,9 +158,9 @@ func rowDot2(o1, o2, p []float64, h1, h2 *cbHalf) {
 	}
 }
 
-// rowDotPair is rowDot2 on two different inputs: two independent folded
+// rowDotPairGo is rowDot2Go on two different inputs: two independent folded
 // dot products per output in one loop.
-func rowDotPair(o1, o2, p1, p2 []float64, h1, h2 *cbHalf) {
+func rowDotPairGo(o1, o2, p1, p2 []float64, h1, h2 *cbHalf) {
 	for i := range o1 {
 		w1, w2 := p1[i:i+31:i+31], p2[i:i+31:i+31]
 		s1, s2 := h1.c*w1[15], h2.c*w2[15]
@@ -187,6 +187,15 @@ func transposeF(dst, x []float64, w, h int) {
 	}
 }
 
+// cbRatio is the contrast preservation min(c/f, f/c) with the
+// reference's strict comparison.
+func cbRatio(c, f float64) float64 {
+	if c < f {
+		return c / f
+	}
+	return f / c
+}
+
 // qCB is metricChenBlum.m (Chen & Blum, Image Vis. Comput. 27 2009) on
 // normalize1'd images: Q = mean2(sum_i lambda_i Q_iF) with the contrast
 // preservation Q_iF = min(CP_i/CP_F, CP_F/CP_i) (strict < as in the
@@ -198,6 +207,12 @@ func qCB(s *scene) (float64, error) {
 		return 0, err
 	}
 	cf := cps[n]
+	if n == 2 {
+		acc, bad := cbQ2(cps[0], cps[1], cf)
+		if bad < 0 {
+			return acc / float64(len(cf)), nil
+		}
+	}
 	acc := 0.0
 	for k := range cf {
 		den := 0.0
@@ -213,13 +228,7 @@ func qCB(s *scene) (float64, error) {
 				v = math.NaN()
 				break
 			}
-			var qi float64
-			if ci < cf[k] {
-				qi = ci / cf[k]
-			} else {
-				qi = cf[k] / ci
-			}
-			v += ci * ci / den * qi
+			v += ci * ci / den * cbRatio(ci, cf[k])
 		}
 		if math.IsNaN(v) {
 			x, y := k%s.w, k/s.w

@@ -81,6 +81,16 @@
 // of at least 64x64 its 31x31 Gaussians are applied in the same spectra
 // (exact away from the 15-pixel border, where direct sums replace them);
 // smaller images and the SSIM windows use separable direct sums.
+//
+// The pixel loops are small kernels (vec.go) with a portable version and,
+// when the module is built with GOEXPERIMENT=simd on amd64 (scripts/torchenv
+// sets it) and the CPU has AVX2, a four-lane version (vec_simd.go,
+// fft_simd.go, fft_odd_simd.go): FFT passes, filters, the Sobel and
+// arctangent maps, the edge-preservation sigmoids, the SSIM and Chen-Blum
+// pixel maps. The vector kernels do each element's IEEE operations in the
+// scalar order, so they return the same bits (the tests compare them),
+// except the exponential (within an ulp or so of math.Exp) and the image
+// sums, which add in four lanes. Kernels reports which set is in use.
 // BenchmarkPrimary520Colour times the six primary metrics on one 520x520
 // colour triple and also reports CPU time per op, which is the meaningful
 // number on a shared machine.

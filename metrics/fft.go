@@ -98,8 +98,14 @@ func smallestRadix(n int) int {
 
 // transformCols transforms each of the w columns of the h x w array x
 // (length h) in place; tmp must have len(x). The inverse is unnormalised.
+// (Transforming blocks of columns that stay in cache was tried: the
+// strided copies cost more than the passes save.)
 func transformCols(x, tmp []complex128, w, h int, inverse bool) {
-	p := planFor(h, inverse)
+	planFor(h, inverse).transform(x, tmp, w)
+}
+
+// transform runs all passes on the w columns of x (h x w), in place.
+func (p *fftPlan) transform(x, tmp []complex128, w int) {
 	src, dst := x, tmp
 	for i := range p.stages {
 		st := &p.stages[i]
@@ -111,9 +117,16 @@ func transformCols(x, tmp []complex128, w, h int, inverse bool) {
 	}
 }
 
+// vecStage, when set (fft_simd.go), runs a whole pass with vector
+// butterflies and reports whether it handled the radix.
+var vecStage func(st *fftStage, src, dst []complex128, w int) bool
+
 // run is one Stockham pass on vectors of length w:
 // dst[s*(r*q+k)] = w_n^(q k) * sum_j src[s*(q+j*m)] w_r^(j k).
 func (st *fftStage) run(src, dst []complex128, w int) {
+	if vecStage != nil && vecStage(st, src, dst, w) {
+		return
+	}
 	r, m, s := st.r, st.m, st.s
 	blk := s * w
 	var scratch []complex128
@@ -123,25 +136,33 @@ func (st *fftStage) run(src, dst []complex128, w int) {
 	for q := 0; q < m; q++ {
 		in := func(j int) []complex128 { o := (q + j*m) * blk; return src[o : o+blk] }
 		out := func(k int) []complex128 { o := (r*q + k) * blk; return dst[o : o+blk] }
-		tw := st.tw[q*(r-1) : (q+1)*(r-1)]
-		switch r {
-		case 2:
-			bfly2(in(0), in(1), out(0), out(1), tw[0])
-		case 3:
-			bfly3(in(0), in(1), in(2), out(0), out(1), out(2), tw, st.sign)
-		case 4:
-			bfly4(in(0), in(1), in(2), in(3), out(0), out(1), out(2), out(3), tw, st.sign > 0)
-		case 5:
-			st.bfly5(in, out, tw, blk)
-		case 7:
-			st.bfly7(in, out, tw, blk)
-		case 11:
-			st.bfly11(in, out, tw, blk)
-		case 13:
-			st.bfly13(in, out, tw, blk)
-		default:
-			st.bflyGeneric(in, out, tw, scratch, blk)
+		st.butterfly(in, out, st.tw[q*(r-1):(q+1)*(r-1)], scratch, blk)
+	}
+}
+
+// butterfly runs the radix-r butterfly of one q on runs of blk values;
+// scratch (r-1 values) is needed only by the generic odd radix.
+func (st *fftStage) butterfly(in, out func(int) []complex128, tw, scratch []complex128, blk int) {
+	switch st.r {
+	case 2:
+		bfly2(in(0)[:blk], in(1)[:blk], out(0)[:blk], out(1)[:blk], tw[0])
+	case 3:
+		bfly3(in(0)[:blk], in(1)[:blk], in(2)[:blk], out(0)[:blk], out(1)[:blk], out(2)[:blk], tw, st.sign)
+	case 4:
+		bfly4(in(0)[:blk], in(1)[:blk], in(2)[:blk], in(3)[:blk], out(0)[:blk], out(1)[:blk], out(2)[:blk], out(3)[:blk], tw, st.sign > 0)
+	case 5:
+		st.bfly5(in, out, tw, blk)
+	case 7:
+		st.bfly7(in, out, tw, blk)
+	case 11:
+		st.bfly11(in, out, tw, blk)
+	case 13:
+		st.bfly13(in, out, tw, blk)
+	default:
+		if scratch == nil {
+			scratch = make([]complex128, st.r-1)
 		}
+		st.bflyGeneric(in, out, tw, scratch, blk)
 	}
 }
 
@@ -268,8 +289,11 @@ func (st *fftStage) bflyGeneric(in, out func(int) []complex128, tw, scratch []co
 	}
 }
 
-// transpose writes the w x h transpose of the h x w array x into dst.
-func transpose(dst, x []complex128, w, h int) {
+// transpose writes the w x h transpose of the h x w array x into dst
+// (transposeC, or a vector version from fft_simd.go).
+var transpose = transposeC
+
+func transposeC(dst, x []complex128, w, h int) {
 	const b = 32
 	for y0 := 0; y0 < h; y0 += b {
 		for x0 := 0; x0 < w; x0 += b {

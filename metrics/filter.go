@@ -6,112 +6,52 @@ package metrics
 // come out exactly 0 where the reference's does (Piella's 0.5 rule), and
 // this order reproduces the reference there.
 func corrValid(x []float64, w, h int, k []float64) []float64 {
-	kn := len(k)
-	ow, oh := w-kn+1, h-kn+1
-	tmp := make([]float64, ow*h)
+	ow, oh := w-len(k)+1, h-len(k)+1
+	tmp := getFloats(ow * h)
+	defer putFloats(tmp)
 	for y := 0; y < h; y++ {
-		out, p := tmp[y*ow:(y+1)*ow], x[y*w:(y+1)*w]
-		for i := range out {
-			out[i] = k[0] * p[i]
-		}
-		for j := 1; j < kn; j++ {
-			c, src := k[j], p[j:j+ow]
-			for i := range out {
-				out[i] += c * src[i]
-			}
-		}
+		rowValid(tmp[y*ow:(y+1)*ow], x[y*w:(y+1)*w], k)
 	}
 	res := make([]float64, ow*oh)
 	for y := 0; y < oh; y++ {
-		out := res[y*ow : (y+1)*ow]
-		src := tmp[y*ow : (y+1)*ow]
-		for i := range out {
-			out[i] = k[0] * src[i]
-		}
-		for j := 1; j < kn; j++ {
-			c, src := k[j], tmp[(y+j)*ow:(y+j+1)*ow]
-			for i := range out {
-				out[i] += c * src[i]
-			}
-		}
+		colValid(res[y*ow:(y+1)*ow], tmp[y*ow:], ow, k)
 	}
 	return res
 }
 
-// corrValidT is corrValid of a (or of the product a.*b when b is not nil)
-// with the result transposed: element (x, y) of the (w-K+1) x (h-K+1) map
-// is at x*(h-K+1) + y. Each output is accumulated in a register in the same
-// tap order as corrValid, so the values are identical; the transposed
-// layout turns the column pass into a contiguous row pass.
-func corrValidT(ar *arena, a, b []float64, w, h int, k []float64) []float64 {
-	kn := len(k)
-	ow, oh := w-kn+1, h-kn+1
-	tmp := getFloats(ow * h) // transposed: tmp[x*h + y]
-	defer putFloats(tmp)
-	row := make([]float64, w)
-	for y := 0; y < h; y++ {
-		src := a[y*w : (y+1)*w]
-		if b != nil {
-			bb := b[y*w : (y+1)*w]
-			for i, v := range src {
-				row[i] = v * bb[i]
-			}
-			src = row
-		}
-		dotValid(tmp[y:], h, src, k, ow)
-	}
-	out := ar.floats(ow * oh)
-	for x := 0; x < ow; x++ {
-		dotValid(out[x*oh:], 1, tmp[x*h:(x+1)*h], k, oh)
-	}
-	return out
+// rowValid sets out[i] = sum_j k[j] p[i+j], j ascending.
+func rowValid(out, p, k []float64) {
+	dotTaps(out, p, 1, k)
 }
 
-// dotValid writes n outputs sum_j k[j] p[i+j] (j ascending, one rounding
-// per step as in a loop) to out[i*stride]. The window lengths used by the
-// metrics (11 and 8) are unrolled.
-func dotValid(out []float64, stride int, p, k []float64, n int) {
-	switch len(k) {
-	case 11:
-		k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10 := k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9], k[10]
-		for i := 0; i < n; i++ {
-			w := p[i : i+11 : i+11]
-			s := k0 * w[0]
-			s += k1 * w[1]
-			s += k2 * w[2]
-			s += k3 * w[3]
-			s += k4 * w[4]
-			s += k5 * w[5]
-			s += k6 * w[6]
-			s += k7 * w[7]
-			s += k8 * w[8]
-			s += k9 * w[9]
-			s += k10 * w[10]
-			out[i*stride] = s
-		}
-	case 8:
-		k0, k1, k2, k3, k4, k5, k6, k7 := k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]
-		for i := 0; i < n; i++ {
-			w := p[i : i+8 : i+8]
-			s := k0 * w[0]
-			s += k1 * w[1]
-			s += k2 * w[2]
-			s += k3 * w[3]
-			s += k4 * w[4]
-			s += k5 * w[5]
-			s += k6 * w[6]
-			s += k7 * w[7]
-			out[i*stride] = s
-		}
-	default:
-		k0, rest := k[0], k[1:]
-		for i := 0; i < n; i++ {
-			win := p[i : i+len(k)]
-			s := k0 * win[0]
-			for j, c := range rest {
-				s += c * win[j+1]
-			}
-			out[i*stride] = s
-		}
+// colValid sets out[i] = sum_j k[j] p[j*stride+i], j ascending: one output
+// row of a vertical 'valid' pass over rows of length stride.
+func colValid(out, p []float64, stride int, k []float64) {
+	dotTaps(out, p, stride, k)
+}
+
+// corrValidMap is corrValid of a (or of the product a.*b when b is not
+// nil) with the vertical pass first. In flat regions both passes see
+// constant data, so the value is the same expression as corrValid's (the
+// exact zeros of the SSIM variance survive); elsewhere the two orders
+// differ by rounding only.
+func corrValidMap(ar *arena, a, b []float64, w, h int, k []float64) []float64 {
+	ow, oh := w-len(k)+1, h-len(k)+1
+	src := a
+	if b != nil {
+		prod := getFloats(w * h)
+		defer putFloats(prod)
+		mulv(prod, a[:w*h], b[:w*h])
+		src = prod
 	}
+	tmp := getFloats(w * oh)
+	defer putFloats(tmp)
+	for y := 0; y < oh; y++ {
+		colValid(tmp[y*w:(y+1)*w], src[y*w:], w, k)
+	}
+	out := ar.floats(ow * oh)
+	for y := 0; y < oh; y++ {
+		rowValid(out[y*ow:(y+1)*ow], tmp[y*w:(y+1)*w], k)
+	}
+	return out
 }

@@ -30,14 +30,19 @@ func sobel(ar *arena, x []float64, w, h int) (gx, gy []float64) {
 	gx = ar.floats(w * h)
 	gy = ar.floats(w * h)
 	for y := 0; y < h; y++ {
-		up, mid, dn := p[y*pw:], p[(y+1)*pw:], p[(y+2)*pw:]
-		ox, oy := gx[y*w:(y+1)*w], gy[y*w:(y+1)*w]
-		for x := 0; x < w; x++ {
-			ox[x] = (up[x+2] + 2*mid[x+2] + dn[x+2]) - (up[x] + 2*mid[x] + dn[x])
-			oy[x] = (dn[x] + 2*dn[x+1] + dn[x+2]) - (up[x] + 2*up[x+1] + up[x+2])
-		}
+		sobelRow(gx[y*w:(y+1)*w], gy[y*w:(y+1)*w], p[y*pw:(y+1)*pw], p[(y+1)*pw:(y+2)*pw], p[(y+2)*pw:(y+3)*pw])
 	}
 	return gx, gy
+}
+
+// sobelRowGo computes one output row of sobel from three padded rows.
+func sobelRowGo(ox, oy, up, mid, dn []float64) {
+	w := len(ox)
+	up, mid, dn, oy = up[:w+2], mid[:w+2], dn[:w+2], oy[:w]
+	for x := 0; x < w; x++ {
+		ox[x] = (up[x+2] + 2*mid[x+2] + dn[x+2]) - (up[x] + 2*mid[x] + dn[x])
+		oy[x] = (dn[x] + 2*dn[x+1] + dn[x+2]) - (up[x] + 2*up[x+1] + up[x+2])
+	}
 }
 
 // prewitt returns the magnitude of filter2([1 0 -1;1 0 -1;1 0 -1], x,
@@ -65,14 +70,7 @@ func (s *scene) gradient(i int) *gradMaps {
 	if s.grad[i] == nil {
 		gx, gy := sobel(s.ar, s.plane(i), s.w, s.h)
 		m := &gradMaps{gx: gx, gy: gy, g: s.ar.floats(len(gx)), alpha: s.ar.floats(len(gx))}
-		for k := range gx {
-			x, y := gx[k], gy[k]
-			m.g[k] = math.Sqrt(x*x + y*y)
-			if x == 0 {
-				x = 1e-5
-			}
-			m.alpha[k] = math.Atan(y / x)
-		}
+		gradPolar(m.g, m.alpha, gx, gy)
 		s.grad[i] = m
 	}
 	return s.grad[i]
@@ -98,16 +96,25 @@ type xydeasParams struct {
 // the fused magnitude was already adjusted, i.e. on i > 0).
 func (s *scene) edgePreservation(i int, p xydeasParams, q []float64) {
 	src, fus := s.gradient(i), s.gradient(s.nsrc())
+	edgeQ(q, src.g, fus.g, src.alpha, fus.alpha, &p, i > 0)
+}
+
+// edgeQGo is the portable edge-preservation kernel: Q_XF per pixel from
+// the source and fused magnitudes and orientations. adjF says whether the
+// fused magnitude's epsilon applies to the comparison (sources after the
+// first, see edgePreservation).
+func edgeQGo(q, gs, gf, as, af []float64, p *xydeasParams, adjF bool) {
+	gf, as, af = gf[:len(gs)], as[:len(gs)], af[:len(gs)]
 	// G = 1 and A = 1 wherever F copies the source's gradient (large
 	// regions of decision-map fusions); their sigmoids are computed once.
 	qg1 := p.gg / (1 + math.Exp(p.kg*(1-p.dg)))
 	qa1 := p.ga / (1 + math.Exp(p.ka*(1-p.da)))
 	gga := p.gg * p.ga
-	for k := range q {
-		gx0, gf0 := src.g[k], fus.g[k]
+	for k, gx0 := range gs {
+		gf0 := gf[k]
 		gfe := eps5(gf0)
 		cmpF := gf0
-		if i > 0 {
+		if adjF {
 			cmpF = gfe
 		}
 		gxe := eps5(gx0)
@@ -117,7 +124,7 @@ func (s *scene) edgePreservation(i int, p xydeasParams, q []float64) {
 		} else {
 			g = gxe / gfe
 		}
-		d := math.Abs(src.alpha[k] - fus.alpha[k])
+		d := math.Abs(as[k] - af[k])
 		var a float64
 		if p.paperAngle {
 			a = 1 - d*2/math.Pi
@@ -149,18 +156,9 @@ func qG(s *scene) (float64, error) {
 	q := s.ar.floats(s.w * s.h)
 	for i := 0; i < n; i++ {
 		s.edgePreservation(i, p, q)
-		g := s.gradient(i).g
-		for k := range q {
-			wt := eps5(g[k])
-			num[k] += q[k] * wt
-			den[k] += wt
-		}
+		weighAdd(num, den, q, s.gradient(i).g)
 	}
-	acc := 0.0
-	for k := range num {
-		acc += num[k] / den[k]
-	}
-	return acc / float64(len(num)), nil
+	return ratioSum(num, den) / float64(len(num)), nil
 }
 
 // qGYuLiu is Yu Liu's corrected metricXydeas.m: the paper's constants

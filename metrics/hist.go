@@ -35,6 +35,33 @@ func newJoint(x, y []float64) *joint {
 	for k := range x {
 		j.cnt[level(x[k])<<8|level(y[k])]++
 	}
+	return j.finish()
+}
+
+// newJointLevels is newJoint for samples that are already integers in
+// 0..255 (normalize1's output), which index the bins directly.
+func newJointLevels(x, y []float64) *joint {
+	j := &joint{p: make([]float64, 256*256), cnt: make([]int32, 256*256), n: float64(len(x))}
+	y = y[:len(x)]
+	// Two count arrays break the store-to-load chain when neighbouring
+	// pixels fall in the same bin (smooth images).
+	c2 := make([]int32, 256*256)
+	k := 0
+	for ; k+1 < len(x); k += 2 {
+		j.cnt[(int(x[k])&255)<<8|int(y[k])&255]++
+		c2[(int(x[k+1])&255)<<8|int(y[k+1])&255]++
+	}
+	if k < len(x) {
+		j.cnt[(int(x[k])&255)<<8|int(y[k])&255]++
+	}
+	for i, c := range c2 {
+		j.cnt[i] += c
+	}
+	return j.finish()
+}
+
+// finish turns the counts into probabilities and marginals.
+func (j *joint) finish() *joint {
 	for k, c := range j.cnt {
 		if c != 0 {
 			j.p[k] = float64(c) / j.n
@@ -155,7 +182,7 @@ func (s *scene) jointNorm(i, k int) (*joint, error) {
 	if j := s.joints[key]; j != nil {
 		return j, nil
 	}
-	j := newJoint(x, y)
+	j := newJointLevels(x, y)
 	s.joints[key] = j
 	return j, nil
 }

@@ -53,16 +53,18 @@ func newScene(in Inputs) (*scene, error) {
 				return nil, fmt.Errorf("%s: plane %d has %d samples, want %d", what, c, len(p), m.W*m.H)
 			}
 		}
-		g, err := m.Gray()
-		if err != nil {
+		g := s.ar.floats(m.W * m.H)
+		if err := m.GrayTo(g); err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
-		for _, v := range g.Planes[0] {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%s: %w: non-finite sample", what, ErrDegenerate)
+		if m.C() == 1 { // rgb2gray saturates; gray input is taken as is
+			for _, v := range g {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return nil, fmt.Errorf("%s: %w: non-finite sample", what, ErrDegenerate)
+				}
 			}
 		}
-		return g.Planes[0], nil
+		return g, nil
 	}
 	var err error
 	if s.fus, err = gray("fused image", in.Fused); err != nil {
@@ -154,15 +156,7 @@ func normalize1(x []float64) ([]float64, error) { return normalize1Into(nil, x) 
 
 // normalize1Into is normalize1 with the result taken from ar.
 func normalize1Into(ar *arena, x []float64) ([]float64, error) {
-	lo, hi := x[0], x[0]
-	for _, v := range x { // samples are finite (checked in newScene)
-		if v < lo {
-			lo = v
-		}
-		if v > hi {
-			hi = v
-		}
-	}
+	lo, hi := minMax(x) // samples are finite (checked in newScene)
 	if lo == 0 && hi == 0 {
 		return ar.zeros(len(x)), nil
 	}
@@ -171,9 +165,7 @@ func normalize1Into(ar *arena, x []float64) ([]float64, error) {
 	}
 	d := hi - lo
 	out := ar.floats(len(x))
-	for i, v := range x {
-		out[i] = math.Round((v - lo) / d * 255)
-	}
+	stretch(out, x, lo, d)
 	return out, nil
 }
 

@@ -32,21 +32,9 @@ func sfSums(imgs [][]float64, w, h int) [4]float64 {
 			lo, hi := y*w+x0, y*w+x1
 			switch len(imgs) {
 			case 1:
-				a, an := imgs[0][lo:hi], imgs[0][lo+off:hi+off]
-				for i, v := range a {
-					d := v - an[i]
-					acc += d * d
-				}
+				acc += sqDiffSum(imgs[0][lo:hi], imgs[0][lo+off:hi+off])
 			case 2:
-				a, an := imgs[0][lo:hi], imgs[0][lo+off:hi+off]
-				b, bn := imgs[1][lo:hi], imgs[1][lo+off:hi+off]
-				for i, v := range a {
-					da, db := math.Abs(v-an[i]), math.Abs(b[i]-bn[i])
-					if db > da {
-						da = db
-					}
-					acc += da * da
-				}
+				acc += maxDiffSqSum(imgs[0][lo:hi], imgs[0][lo+off:hi+off], imgs[1][lo:hi], imgs[1][lo+off:hi+off])
 			default:
 				for k := lo; k < hi; k++ {
 					m := 0.0

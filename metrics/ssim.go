@@ -49,8 +49,7 @@ type ssimKey struct {
 type ssimStats struct{ m []float64 }
 
 // wfilt returns filter2(window, a.*b, 'valid') (or of a when b is nil),
-// cached per scene. Maps are transposed (see corrValidT); every user
-// combines them pixel by pixel and sums, so the layout does not matter.
+// cached per scene (see corrValidMap).
 func (s *scene) wfilt(win *window, a, b []float64) ([]float64, error) {
 	if s.w < len(win.k) || s.h < len(win.k) {
 		return nil, errf("image %dx%d is smaller than the %s window", s.w, s.h, win.name)
@@ -69,7 +68,7 @@ func (s *scene) wfilt(win *window, a, b []float64) ([]float64, error) {
 	if c := s.stats[key]; c != nil {
 		return c.m, nil
 	}
-	m := corrValidT(s.ar, a, b, s.w, s.h, win.k)
+	m := corrValidMap(s.ar, a, b, s.w, s.h, win.k)
 	s.stats[key] = &ssimStats{m: m}
 	return m, nil
 }
@@ -88,9 +87,7 @@ func (s *scene) moments(win *window, x, y []float64) (mx, my, vx, vy, cxy []floa
 	vy = s.variance(win, y, my)
 	xy, _ := s.wfilt(win, x, y)
 	cxy = s.ar.floats(len(my))
-	for i := range cxy {
-		cxy[i] = xy[i] - mx[i]*my[i]
-	}
+	subProd(cxy, xy, mx, my)
 	return
 }
 
@@ -104,9 +101,7 @@ func (s *scene) variance(win *window, x, mx []float64) []float64 {
 	}
 	xx, _ := s.wfilt(win, x, x)
 	v := s.ar.floats(len(mx))
-	for i := range v {
-		v[i] = xx[i] - mx[i]*mx[i]
-	}
+	subProd(v, xx, mx, mx)
 	if s.vars == nil {
 		s.vars = map[ssimKey][]float64{}
 	}
@@ -122,10 +117,7 @@ func (s *scene) ssimMap(win *window, x, y []float64) ([]float64, error) {
 		return nil, err
 	}
 	out := s.ar.floats(len(mx))
-	for i := range out {
-		out[i] = ((2*(mx[i]*my[i]) + win.c1) * (2*cxy[i] + win.c2)) /
-			((mx[i]*mx[i] + my[i]*my[i] + win.c1) * (vx[i] + vy[i] + win.c2))
-	}
+	ssimPix(out, mx, my, vx, vy, cxy, win.c1, win.c2)
 	return out, nil
 }
 
@@ -150,6 +142,10 @@ func (s *scene) piellaMaps(win *window, srcs [][]float64, fus []float64) (q, cw 
 	}
 	q = s.ar.floats(len(vars[0]))
 	cw = s.ar.floats(len(q))
+	if n == 2 {
+		piella2(q, cw, vars[0], vars[1], maps[0], maps[1])
+		return q, cw, nil
+	}
 	sv := make([]float64, n)
 	for k := range q {
 		tot := 0.0

@@ -45,7 +45,10 @@ func (a *app) runBench() error {
 	if len(methods) == 0 {
 		methods = pipeline.DefaultMethods()
 	}
-	fmt.Fprintf(a.stdout, "%dx%d colour, %d sources\n%-22s %10s %6s\n", size, size, len(in.Sources), "operation", "ms/op", "runs")
+	fmt.Fprintf(a.stdout, "%dx%d colour, %d sources, metric kernels %s\n%-22s %10s %6s\n",
+		size, size, len(in.Sources), metrics.Kernels(), "operation", "ms/op", "runs")
+	primary := metrics.Primary()
+	a.printTiming(pipeline.TimeOp("metrics: six primary", minTime, func() error { _, err := metrics.Evaluate(primary, in); return err }))
 	for _, n := range names {
 		m, err := metrics.Lookup(n)
 		if err != nil {
