@@ -36,3 +36,14 @@ func TestGrayToErrors(t *testing.T) {
 		t.Error("2-plane image accepted")
 	}
 }
+
+func TestGrayUnit(t *testing.T) {
+	m := NewImage(2, 1, 3)
+	for c := range 3 {
+		m.Planes[c][0], m.Planes[c][1] = 255, 51
+	}
+	g, err := m.GrayUnit()
+	if err != nil || len(g) != 2 || g[0] != 1 || g[1] != float32(51.0/255) {
+		t.Errorf("GrayUnit = %v, %v; want [1 0.2]", g, err)
+	}
+}

@@ -86,6 +86,20 @@ func (m *Image) Gray() (*Image, error) {
 	return out, nil
 }
 
+// GrayUnit returns Gray's plane scaled to [0, 1] as float32, the input of
+// the decision-map networks.
+func (m *Image) GrayUnit() ([]float32, error) {
+	g, err := m.Gray()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float32, len(g.Planes[0]))
+	for i, v := range g.Planes[0] {
+		out[i] = float32(v / 255)
+	}
+	return out, nil
+}
+
 // GrayTo writes Gray's plane into dst (len W*H) without allocating; a gray
 // image is copied.
 func (m *Image) GrayTo(dst []float64) error {

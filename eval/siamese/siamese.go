@@ -144,11 +144,11 @@ func (m *Method) fusePair(a, b *data.Image) (*eval.Result, error) {
 // RawMap returns the network's soft decision map for (a, b): one plane in
 // [0,1], the probability that a is the in-focus source, at a's size.
 func (m *Method) RawMap(a, b *data.Image) (*data.Image, error) {
-	ga, err := lumaPlane(a)
+	ga, err := a.GrayUnit()
 	if err != nil {
 		return nil, fmt.Errorf("siamese: source A: %w", err)
 	}
-	gb, err := lumaPlane(b)
+	gb, err := b.GrayUnit()
 	if err != nil {
 		return nil, fmt.Errorf("siamese: source B: %w", err)
 	}
@@ -179,20 +179,4 @@ func (m *Method) RawMap(a, b *data.Image) (*data.Image, error) {
 		img.Planes[0][i] = float64(v)
 	}
 	return img, nil
-}
-
-// lumaPlane returns the luminance of m on the [0,1] scale.
-func lumaPlane(m *data.Image) ([]float32, error) {
-	g := m
-	if m.C() != 1 {
-		var err error
-		if g, err = m.Gray(); err != nil {
-			return nil, err
-		}
-	}
-	out := make([]float32, len(g.Planes[0]))
-	for i, v := range g.Planes[0] {
-		out[i] = float32(v / 255)
-	}
-	return out, nil
 }

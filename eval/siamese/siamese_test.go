@@ -100,7 +100,7 @@ func TestRawMapMatchesPaddedInput(t *testing.T) {
 	}
 	a, b := randImage(1, 13, 6, 1), randImage(2, 13, 6, 1)
 	pad := func(m *data.Image) *data.Image {
-		g, _ := lumaPlane(m)
+		g, _ := m.GrayUnit()
 		p, w, h := padding.Reflect(g, m.W, m.H, 4)
 		out := data.NewImage(w, h, 1)
 		for i, v := range p {

@@ -60,15 +60,15 @@ func fromImages(a, b, mask, ignore, truth *data.Image, band int) (*sample, error
 	s := a.W
 	out := &sample{size: s}
 	var err error
-	if out.a, err = grayPlane(a); err != nil {
+	if out.a, err = a.GrayUnit(); err != nil {
 		return nil, err
 	}
-	if out.b, err = grayPlane(b); err != nil {
+	if out.b, err = b.GrayUnit(); err != nil {
 		return nil, err
 	}
 	out.truth = out.a
 	if truth != nil {
-		if out.truth, err = grayPlane(truth); err != nil {
+		if out.truth, err = truth.GrayUnit(); err != nil {
 			return nil, err
 		}
 	}
@@ -83,22 +83,6 @@ func fromImages(a, b, mask, ignore, truth *data.Image, band int) (*sample, error
 	}
 	if band > 0 {
 		markBoundary(m, out.ign, s, band)
-	}
-	return out, nil
-}
-
-// grayPlane returns m's luminance (data.Image.Gray) scaled to [0,1].
-func grayPlane(m *data.Image) ([]float32, error) {
-	g := m
-	if m.C() != 1 {
-		var err error
-		if g, err = m.Gray(); err != nil {
-			return nil, err
-		}
-	}
-	out := make([]float32, len(g.Planes[0]))
-	for k, v := range g.Planes[0] {
-		out[k] = float32(v / 255)
 	}
 	return out, nil
 }
