@@ -43,6 +43,10 @@ type Info struct {
 	Citation string
 	// HasMap reports whether Result.Map is filled.
 	HasMap bool
+	// Progress reports that the method takes a boolean option "progress"
+	// (a per-image progress bar on stderr); front ends set it to false
+	// when asked to be quiet.
+	Progress bool
 }
 
 type entry struct {

@@ -58,6 +58,7 @@ func (a *app) runFuse(cmd *cobra.Command) error {
 	if m := a.v.GetString("fuse.model"); m != "" {
 		opts["model"] = m
 	}
+	a.quietMethod(method, opts)
 	pairs, err := data.DiscoverPairs(pairsDir)
 	if err != nil {
 		return err
@@ -127,4 +128,17 @@ func scalar(s string) any {
 		return v
 	}
 	return s
+}
+
+// quietMethod turns off a model method's own progress bar under --quiet,
+// unless the options set it explicitly.
+func (a *app) quietMethod(method string, opts eval.Options) {
+	if !a.v.GetBool("quiet") {
+		return
+	}
+	if info, err := eval.Lookup(method); err == nil && info.Progress {
+		if _, set := opts["progress"]; !set {
+			opts["progress"] = false
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/viper"
 	"gopkg.in/yaml.v3"
 
 	"github.com/mfif/mfif/configs"
@@ -282,5 +283,30 @@ func TestFuseRepeats(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(out, seed)); err != nil {
 			t.Errorf("fused folder of %s: %v", seed, err)
 		}
+	}
+}
+
+func TestQuietMethodOptions(t *testing.T) {
+	a := &app{v: viper.New()}
+	a.v.Set("quiet", true)
+	cases := []struct {
+		method string
+		opts   eval.Options
+		want   any
+	}{
+		{"ddfm", eval.Options{}, false},
+		{"ddfm", eval.Options{"progress": true}, true},
+		{"average", eval.Options{}, nil},
+	}
+	for _, c := range cases {
+		a.quietMethod(c.method, c.opts)
+		if got := c.opts["progress"]; got != c.want {
+			t.Errorf("%s: progress = %v, want %v", c.method, got, c.want)
+		}
+	}
+	a.v.Set("quiet", false)
+	o := eval.Options{}
+	if a.quietMethod("ddfm", o); len(o) != 0 {
+		t.Errorf("not quiet: options changed to %v", o)
 	}
 }

@@ -45,6 +45,7 @@ func init() {
 		Name:        "ddfm",
 		Description: "DDFM zero-shot IR-visible/medical fusion with an unconditional diffusion prior (options prior=<.pt or ddfm-prior checkpoint>, steps, seed, sampler ddim|ddpm, chroma)",
 		Citation:    "Z. Zhao, H. Bai, Y. Zhu, J. Zhang, S. Xu, Y. Zhang, K. Zhang, D. Meng, R. Timofte, L. Van Gool, DDFM: Denoising Diffusion Model for Multi-Modality Image Fusion, ICCV 2023",
+		Progress:    true,
 	}, func(opts eval.Options) (eval.Method, error) { return New(opts) })
 }
 
