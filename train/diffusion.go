@@ -52,10 +52,11 @@ func LoadWeights(c *Checkpoint, vs *nn.VarStore) error {
 		return nil
 	}
 	e, err := NewEMA(vs, 0)
-	if err == nil {
-		err = e.Load(c)
-	}
 	if err != nil {
+		return fmt.Errorf("ema: %w", err)
+	}
+	defer e.Close()
+	if err := e.Load(c); err != nil {
 		return fmt.Errorf("ema: %w", err)
 	}
 	e.CopyTo()

@@ -94,6 +94,15 @@ func (e *EMA) CopyTo() {
 	})
 }
 
+// Close frees the averaged copies; e must not be used afterwards.
+func (e *EMA) Close() {
+	for name, t := range e.shadow {
+		t.MustDrop()
+		delete(e.shadow, name)
+	}
+	e.vars = nil
+}
+
 // Save stores the average in c ("ema" state and "ema/<var>" tensors).
 func (e *EMA) Save(c *Checkpoint) error {
 	if err := c.PutState("ema", struct {

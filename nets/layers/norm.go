@@ -81,14 +81,20 @@ func NewBatchNorm2d(p *nn.Path, channels int64, momentum, eps float64) (*BatchNo
 	return bn, nil
 }
 
+// scalarOne is the counter increment, made once (a Scalar is a C
+// allocation).
+var scalarOne = ts.IntScalar(1)
+
 // ForwardT normalises with batch statistics (updating the running
 // statistics and the counter) when train is set, else with the running
 // statistics.
 func (b *BatchNorm2d) ForwardT(x *ts.Tensor, train bool) *ts.Tensor {
 	if train {
-		if err := b.NumBatchesTracked.AddScalar_(ts.IntScalar(1)); err != nil {
-			panic(err)
-		}
+		// Out of place plus Copy_: gotch's in-place AddScalar_ swaps in a
+		// new C handle and leaks the old one on every step.
+		n := must(b.NumBatchesTracked.AddScalar(scalarOne, false))
+		b.NumBatchesTracked.Copy_(n)
+		n.MustDrop()
 	}
 	return must(ts.BatchNorm(x, b.Weight, b.Bias, b.RunningMean, b.RunningVar, train, b.Momentum, b.Eps, false))
 }
