@@ -8,22 +8,24 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/mfif/mfif/nets/layers"
 )
 
 // Model is the NoisePred U-Net. Its variables live in the VarStore it was
 // built on, under the reference code's parameter names.
 type Model struct {
 	cfg       Config
-	temb0     *linear
-	temb2     *linear
-	in        *conv2d
+	temb0     *layers.Linear
+	temb2     *layers.Linear
+	in        *layers.Conv2d
 	down      []block
 	mid       []block
 	up        []block
 	downSkips []int // indices into down after which a skip is saved
 	upSkips   []int // indices into up after which a skip is added
-	outNorm   *groupNorm
-	outConv   *conv2d
+	outNorm   *layers.GroupNorm
+	outConv   *layers.Conv2d
 }
 
 // block is one entry of a down/middle/up sequence.
@@ -40,13 +42,14 @@ func New(vs *nn.VarStore, cfg Config) (*Model, error) {
 	mc := int64(cfg.ModelChannels)
 	ted := mc * int64(cfg.TimeEmbedDimMult)
 	m := &Model{cfg: cfg}
+	b := &builder{}
 	te := root.Sub("time_embed")
-	m.temb0 = newLinear(te.Sub("0"), mc, ted)
-	m.temb2 = newLinear(te.Sub("2"), ted, ted)
-	m.in = newConv2d(root.Sub("inBlock"), int64(cfg.InChannels), mc, 3, 1, 1)
+	m.temb0 = b.linear(te.Sub("0"), mc, ted)
+	m.temb2 = b.linear(te.Sub("2"), ted, ted)
+	m.in = b.conv(root.Sub("inBlock"), int64(cfg.InChannels), mc, 3, 1, 1)
 	g := int64(cfg.Groups)
 	res := func(p *nn.Path, in, out int64) block {
-		return newResBlock(p, in, out, ted, g, cfg.Dropout)
+		return b.resBlock(p, in, out, ted, g, cfg.Dropout)
 	}
 
 	// Encoder: NumResBlocks residual blocks per level, a stride-2 conv
@@ -60,7 +63,7 @@ func New(vs *nn.VarStore, cfg Config) (*Model, error) {
 			ch = out
 		}
 		if lvl < len(cfg.ChannelMult)-1 {
-			m.down = append(m.down, newDownsample(seq(downP, len(m.down)), ch))
+			m.down = append(m.down, b.downsample(seq(downP, len(m.down)), ch))
 		}
 		m.downSkips = append(m.downSkips, len(m.down)-1)
 	}
@@ -80,15 +83,18 @@ func New(vs *nn.VarStore, cfg Config) (*Model, error) {
 			ch = out
 		}
 		if lvl < len(cfg.ChannelMult)-1 {
-			m.up = append(m.up, newUpsample(seq(upP, len(m.up)), ch))
+			m.up = append(m.up, b.upsample(seq(upP, len(m.up)), ch))
 		}
 		if lvl > 0 {
 			m.upSkips = append(m.upSkips, len(m.up)-1)
 		}
 	}
 	on := root.Sub("outBlock")
-	m.outNorm = newGroupNorm(on.Sub("0"), g, ch)
-	m.outConv = newConv2d(on.Sub("2"), ch, int64(cfg.OutChannels), 3, 1, 1)
+	m.outNorm = b.norm(on.Sub("0"), g, ch)
+	m.outConv = b.conv(on.Sub("2"), ch, int64(cfg.OutChannels), 3, 1, 1)
+	if b.err != nil {
+		return nil, fmt.Errorf("noisepred: %w", b.err)
+	}
 	return m, nil
 }
 
@@ -123,14 +129,14 @@ func (m *Model) CheckInput(x *ts.Tensor, t []int64) error {
 // image. train enables dropout. Call CheckInput first on untrusted shapes.
 func (m *Model) Forward(x *ts.Tensor, t []int64, train bool) *ts.Tensor {
 	emb := timestepEmbedding(t, int64(m.cfg.ModelChannels), x.MustDevice())
-	h0 := m.temb0.forward(emb)
+	h0 := m.temb0.Forward(emb)
 	emb.MustDrop()
 	h1 := h0.MustSilu(true)
-	temb := m.temb2.forward(h1)
+	temb := m.temb2.Forward(h1)
 	h1.MustDrop()
 	defer temb.MustDrop()
 
-	h := m.in.forward(x)
+	h := m.in.Forward(x)
 	var skips []*ts.Tensor
 	for i, b := range m.down {
 		h = replace(h, b.forward(h, temb, train))
@@ -153,10 +159,10 @@ func (m *Model) Forward(x *ts.Tensor, t []int64, train bool) *ts.Tensor {
 	for _, s := range skips {
 		s.MustDrop()
 	}
-	a := m.outNorm.forward(h)
+	a := m.outNorm.Forward(h)
 	h.MustDrop()
 	a = a.MustSilu(true)
-	out := m.outConv.forward(a)
+	out := m.outConv.Forward(a)
 	a.MustDrop()
 	return out
 }

@@ -12,31 +12,15 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/mfif/mfif/internal/testshared"
+	"github.com/mfif/mfif/nets/backend"
 )
 
-// goldenDir returns the FusionDiff golden directory of the shared reference
-// material ($MFIF_SHARED or ../shared next to the repository root), or
-// skips the test.
+// goldenDir returns the FusionDiff golden directory of the shared
+// reference material, or skips the test.
 func goldenDir(t testing.TB) string {
-	t.Helper()
-	shared := os.Getenv("MFIF_SHARED")
-	if shared == "" {
-		dir, err := os.Getwd()
-		if err != nil {
-			t.Skip(err)
-		}
-		for ; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				break
-			}
-		}
-		shared = filepath.Join(filepath.Dir(dir), "shared")
-	}
-	g := filepath.Join(shared, "design", "fusiondiff-golden")
-	if _, err := os.Stat(g); err != nil {
-		t.Skipf("shared golden files absent: %v", err)
-	}
-	return g
+	return testshared.Dir(t, "design", "fusiondiff-golden")
 }
 
 func smallConfig() Config {
@@ -180,5 +164,36 @@ func TestConfigValidate(t *testing.T) {
 	}
 	if s := PaperConfig().Stride(); s != 8 {
 		t.Errorf("stride %d, want 8", s)
+	}
+}
+
+// TestLoadStateDictStrict round-trips a state_dict through a .pt file and
+// checks that a model of another width refuses it, naming the problem.
+func TestLoadStateDictStrict(t *testing.T) {
+	cfg := smallConfig()
+	cfg.ModelChannels, cfg.Groups, cfg.ChannelMult = 8, 4, []int{1, 2}
+	vs := nn.NewVarStore(gotch.CPU)
+	if _, err := New(vs, cfg); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "sd.pt")
+	if err := backend.SaveStateDict(path, backend.StateDictOf(vs)); err != nil {
+		t.Fatal(err)
+	}
+	same := nn.NewVarStore(gotch.CPU)
+	if _, err := New(same, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := LoadStateDict(same, path); err != nil {
+		t.Errorf("same config: %v", err)
+	}
+	cfg.ModelChannels = 16
+	other := nn.NewVarStore(gotch.CPU)
+	if _, err := New(other, cfg); err != nil {
+		t.Fatal(err)
+	}
+	err := LoadStateDict(other, path)
+	if err == nil || !strings.Contains(err.Error(), "size mismatch") || !strings.Contains(err.Error(), path) {
+		t.Errorf("wider model: err = %v, want a size mismatch naming %s", err, path)
 	}
 }
