@@ -18,7 +18,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/mfif/mfif/configs"
 	"github.com/mfif/mfif/nets/diffusion"
 	"github.com/mfif/mfif/nets/guided"
 	"github.com/mfif/mfif/train"
@@ -74,28 +73,12 @@ type TrainConfig = train.LoopConfig
 // LoadConfig reads an embedded config name or a YAML path with dotted-key
 // overrides and validates it.
 func LoadConfig(nameOrPath string, overrides map[string]any) (*Config, error) {
-	var c Config
-	if err := configs.Load(nameOrPath, overrides, &c); err != nil {
-		return nil, err
-	}
-	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("config %s: %w", nameOrPath, err)
-	}
-	return &c, nil
+	return train.LoadConfig[Config](nameOrPath, overrides)
 }
 
 // ParseConfig decodes and validates a YAML document (e.g. the one stored in
 // a checkpoint).
-func ParseConfig(doc string) (*Config, error) {
-	var c Config
-	if err := configs.Decode([]byte(doc), nil, &c); err != nil {
-		return nil, err
-	}
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	return &c, nil
-}
+func ParseConfig(doc string) (*Config, error) { return train.ParseConfig[Config](doc) }
 
 // YAML returns the resolved configuration as YAML.
 func (c *Config) YAML() (string, error) {
