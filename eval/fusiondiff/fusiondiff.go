@@ -42,6 +42,7 @@ func init() {
 		Name:        "fusiondiff",
 		Description: "FusionDiff conditional DDPM (needs option model=<checkpoint or .pt state_dict>; sampler, steps, seed, tile)",
 		Citation:    "M. Li, R. Pei, T. Zheng, Y. Zhang, W. Fu, FusionDiff: Multi-focus image fusion using denoising diffusion probabilistic models, Expert Systems with Applications 238 (2024) 121664",
+		Progress:    true,
 	}, func(opts eval.Options) (eval.Method, error) { return New(opts) })
 }
 
@@ -63,15 +64,19 @@ type Options struct {
 	Tile, Overlap int
 	// Threads is libtorch's thread count (0: unchanged).
 	Threads int
+	// NoClip turns off the samplers' clamping of x0 estimates to [-1, 1].
+	// Residual models clamp their scaled residual, which bounds the
+	// correction of the source mean; on NYU-D that clamp helps.
+	NoClip bool
 	// Progress receives a per-step progress bar (nil: silent).
 	Progress io.Writer
 }
 
-var optionKeys = []string{"model", "overlap", "progress", "sampler", "seed", "steps", "threads", "tile"}
+var optionKeys = []string{"clip", "model", "overlap", "progress", "sampler", "seed", "steps", "threads", "tile"}
 
 // New builds the method from registry options: model (required), sampler,
 // steps, seed (0), tile (0: off), overlap (32), threads (0), progress
-// (true: bar on stderr).
+// (true: bar on stderr), clip (true).
 func New(opts eval.Options) (*Method, error) {
 	for k := range opts {
 		if !slices.Contains(optionKeys, k) {
@@ -104,6 +109,13 @@ func New(opts eval.Options) (*Method, error) {
 		return nil, fmt.Errorf("option seed: must be >= 0 (got %d)", seed)
 	}
 	o.Seed = uint64(seed)
+	if c, ok := opts["clip"]; ok {
+		b, err := strconv.ParseBool(fmt.Sprint(c))
+		if err != nil {
+			return nil, fmt.Errorf("option clip: %v is not a boolean", c)
+		}
+		o.NoClip = !b
+	}
 	if p, ok := opts["progress"]; ok {
 		b, err := strconv.ParseBool(fmt.Sprint(p))
 		if err != nil {
@@ -182,6 +194,12 @@ func Open(o Options) (*Method, error) {
 		tr.Close()
 		return nil, fmt.Errorf("option sampler: %w", err)
 	}
+	switch smp := s.(type) {
+	case *diffusion.FusionDiff:
+		smp.Clip = !o.NoClip
+	case *diffusion.DDIM:
+		smp.Clip = !o.NoClip
+	}
 	bgr := strings.HasSuffix(o.Model, ".pt") || strings.HasSuffix(o.Model, ".pth")
 	return &Method{tr: tr, sampler: s, opts: o, bgr: bgr}, nil
 }
@@ -238,6 +256,11 @@ func (m *Method) FuseSeed(sources []*data.Image, seed uint64) (*data.Image, erro
 	if err != nil {
 		return nil, fmt.Errorf("fusiondiff: %w", err)
 	}
+	if r := m.tr.Config.Diffusion.Residual; r > 0 {
+		for i, b := range fdtrain.MeanBase(s1, s2) {
+			x0[i] = float32(float64(x0[i])/r + float64(b))
+		}
+	}
 	out := fdtrain.FromCHW(padding.Crop(x0, pw, ph, w, h), w, h)
 	if m.bgr {
 		out.Planes[0], out.Planes[2] = out.Planes[2], out.Planes[0]
@@ -270,8 +293,27 @@ func (m *Method) bar() *progressbar.ProgressBar {
 
 // predictor returns the noise predictor over the padded pw x ph image whose
 // conditioning is cond (6 planes), tiled when configured, and a function
-// freeing its tensors.
+// freeing its tensors. Outputs of x0 or v models are converted to eps after
+// tile blending, which commutes with the (per-pixel linear) conversion.
 func (m *Method) predictor(cond []float32, pw, ph int) (diffusion.Predictor, func(), error) {
+	obj, err := m.tr.Config.Diffusion.ParsedObjective()
+	if err != nil {
+		return nil, nil, fmt.Errorf("fusiondiff: %w", err)
+	}
+	pred, done, err := m.netPredictor(cond, pw, ph)
+	if err != nil {
+		return nil, nil, err
+	}
+	wrapped, err := diffusion.WrapPredictor(m.tr.Schedule, obj, pred)
+	if err != nil {
+		done()
+		return nil, nil, fmt.Errorf("fusiondiff: %w", err)
+	}
+	return wrapped, done, nil
+}
+
+// netPredictor returns the raw network predictor (whole image or tiles).
+func (m *Method) netPredictor(cond []float32, pw, ph int) (diffusion.Predictor, func(), error) {
 	tile := m.opts.Tile
 	if tile > 0 {
 		stride := m.tr.Config.Model.Stride()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
+	"github.com/mfif/mfif/nets/diffusion"
 	netfd "github.com/mfif/mfif/nets/fusiondiff"
 	"github.com/mfif/mfif/train"
 	fdtrain "github.com/mfif/mfif/train/fusiondiff"
@@ -51,11 +52,18 @@ func TestSummarize(t *testing.T) {
 // tinyCheckpoint writes an untrained small FusionDiff checkpoint.
 func tinyCheckpoint(t *testing.T) string {
 	t.Helper()
+	return tinyCheckpointObjective(t, "", 0)
+}
+
+// tinyCheckpointObjective is tinyCheckpoint for a network predicting obj,
+// optionally of a residual model.
+func tinyCheckpointObjective(t *testing.T, obj string, residual float64) string {
+	t.Helper()
 	cfg := &fdtrain.Config{
 		Name: "tiny",
 		Model: netfd.Config{InChannels: 9, OutChannels: 3, ModelChannels: 8, NumResBlocks: 1,
 			TimeEmbedDimMult: 2, ChannelMult: []int{1, 2, 2}, Groups: 4},
-		Diffusion: fdtrain.DiffusionConfig{Timesteps: 2000, MaxBeta: 0.999, LossScale: 128},
+		Diffusion: fdtrain.DiffusionConfig{Timesteps: 2000, MaxBeta: 0.999, LossScale: 128, Objective: obj, Residual: residual},
 		Data:      fdtrain.DataConfig{Dir: "unused", Size: 8, Mode: "resize"},
 		Train: fdtrain.TrainConfig{Epochs: 0, BatchSize: 1, Seed: 1,
 			Optimizer: train.OptimConfig{Kind: "adamw", LR: 1e-3}},
@@ -149,6 +157,7 @@ func TestOptionErrors(t *testing.T) {
 		{},
 		{"model": "x.ckpt", "bogus": 1},
 		{"model": "x.ckpt", "steps": "many"},
+		{"model": "x.ckpt", "clip": "sometimes"},
 		{"model": "x.ckpt", "tile": 16, "overlap": 16},
 		{"model": "/nonexistent/x.ckpt"},
 	}
@@ -156,5 +165,64 @@ func TestOptionErrors(t *testing.T) {
 		if _, err := eval.New("fusiondiff", o); err == nil {
 			t.Errorf("options %v accepted", o)
 		}
+	}
+}
+
+// With one DDIM step the sample is the clamped x0 estimate at t = T-1,
+// which for an x0 network is its output and for a v network is sqrt(abar)
+// x_T - sqrt(1-abar) v: the objective stored in the checkpoint must be used.
+// A residual model divides that by its scale and adds the source mean;
+// NoClip drops the clamp.
+func TestFuseUsesStoredObjective(t *testing.T) {
+	srcs := []*data.Image{gradientImage(16, 16, 0), gradientImage(16, 16, 1)}
+	for _, c := range []struct {
+		obj      string
+		residual float64
+		noClip   bool
+	}{{"x0", 0, false}, {"v", 0, false}, {"x0", 4, false}, {"x0", 4, true}} {
+		m, err := Open(Options{Model: tinyCheckpointObjective(t, c.obj, c.residual), Sampler: "ddim", Steps: 1, NoClip: c.noClip})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := m.FuseSeed(srcs, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s1, s2 := fdtrain.ToCHW(srcs[0]), fdtrain.ToCHW(srcs[1])
+		net, err := newNetPredictor(m.tr.Model, append(append([]float32(nil), s1...), s2...), 16, 16)
+		if err != nil {
+			t.Fatal(err)
+		}
+		xT := diffusion.GaussianNoise(3*16*16, 3)
+		out, err := net.predict(xT, 1999)
+		net.close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sa, sb := m.tr.Schedule.QSampleCoeffs(1999)
+		x0 := make([]float32, len(out))
+		for i, v := range out {
+			e := float64(v)
+			if c.obj == "v" {
+				e = sa*float64(xT[i]) - sb*float64(v)
+			}
+			if !c.noClip {
+				e = math.Max(-1, math.Min(1, e))
+			}
+			if c.residual > 0 {
+				e = e/c.residual + (float64(s1[i])+float64(s2[i]))/2
+			}
+			x0[i] = float32(e)
+		}
+		want := fdtrain.FromCHW(x0, 16, 16)
+		for p := range want.Planes {
+			for i, v := range want.Planes[p] {
+				// Truncation to 8 bits may flip one level.
+				if math.Abs(got.Planes[p][i]-v) > 1 {
+					t.Fatalf("%+v: plane %d pixel %d = %v, want %v", c, p, i, got.Planes[p][i], v)
+				}
+			}
+		}
+		m.Close()
 	}
 }

@@ -128,3 +128,28 @@ func appendCrop(dst, src []float32, w, h, x0, y0, size int) []float32 {
 	}
 	return dst
 }
+
+// MeanBase returns (s1+s2)/2 element by element: the base a residual model
+// (DiffusionConfig.Residual) measures the ground truth against.
+func MeanBase(s1, s2 []float32) []float32 {
+	out := make([]float32, len(s1))
+	for i := range out {
+		out[i] = (s1[i] + s2[i]) / 2
+	}
+	return out
+}
+
+// subtractBase turns the batch ground truth gt into scaled residuals
+// scale * (gt - (S1+S2)/2), reading the sources from the batch
+// conditioning cond (per sample 6 planes: S1 then S2, each plane n values).
+func subtractBase(gt, cond []float32, n int, scale float64) {
+	per := 3 * n
+	for k := 0; k*per < len(gt); k++ {
+		g := gt[k*per : (k+1)*per]
+		s1 := cond[2*k*per : (2*k+1)*per]
+		s2 := cond[(2*k+1)*per : (2*k+2)*per]
+		for i := range g {
+			g[i] = float32(scale * (float64(g[i]) - (float64(s1[i])+float64(s2[i]))/2))
+		}
+	}
+}

@@ -119,6 +119,7 @@ type run struct {
 	cfg   *Config
 	trips []Triplet
 	sched *diffusion.Schedule
+	obj   diffusion.Objective
 	vs    *nn.VarStore
 	model *netfd.Model
 	tr    *train.Trainer
@@ -133,6 +134,10 @@ func newRun(cfg *Config, trips []Triplet) (*run, error) {
 	sched, err := cfg.Diffusion.Schedule()
 	if err != nil {
 		return nil, err
+	}
+	obj, err := cfg.Diffusion.ParsedObjective()
+	if err != nil {
+		return nil, fmt.Errorf("fusiondiff train: %w", err)
 	}
 	doc, err := cfg.YAML()
 	if err != nil {
@@ -156,7 +161,7 @@ func newRun(cfg *Config, trips []Triplet) (*run, error) {
 		vs.Destroy()
 		return nil, err
 	}
-	r := &run{cfg: cfg, trips: trips, sched: sched, vs: vs, model: model}
+	r := &run{cfg: cfg, trips: trips, sched: sched, obj: obj, vs: vs, model: model}
 	// drop_last with a batch larger than the few-shot set would train on
 	// nothing; such runs use the whole set as one batch.
 	bs := min(cfg.Train.BatchSize, len(trips))
@@ -175,7 +180,8 @@ func newRun(cfg *Config, trips []Triplet) (*run, error) {
 	return r, nil
 }
 
-// loss is one FusionDiff training step's objective. Timesteps come from
+// loss is one FusionDiff training step's loss, LossScale * MSE between the
+// network output and the configured objective's target. Timesteps come from
 // the batch's Go stream; eps from libtorch's generator, which the trainer
 // re-seeds per batch.
 func (r *run) loss(b train.Batch) (*ts.Tensor, error) {
@@ -183,6 +189,9 @@ func (r *run) loss(b train.Batch) (*ts.Tensor, error) {
 	bs := int64(len(b.Samples))
 	s := int64(size)
 	cond, gt := batch(r.trips, b.Samples, size, b.Rand)
+	if r.cfg.Diffusion.Residual > 0 {
+		subtractBase(gt, cond, size*size, r.cfg.Diffusion.Residual)
+	}
 	condT, err := ts.NewTensorFromData(cond, []int64{bs, 6, s, s})
 	if err != nil {
 		return nil, err
@@ -200,9 +209,15 @@ func (r *run) loss(b train.Batch) (*ts.Tensor, error) {
 	defer eps.MustDrop()
 	in := ts.MustCat([]*ts.Tensor{condT, xt}, 1)
 	xt.MustDrop()
+	tgt, err := target(r.sched, r.obj, x0, eps, steps)
+	if err != nil {
+		in.MustDrop()
+		return nil, err
+	}
+	defer tgt.MustDrop()
 	pred := r.model.Forward(in, steps, true)
 	in.MustDrop()
-	mse := pred.MustMseLoss(eps, 1, true)
+	mse := pred.MustMseLoss(tgt, 1, true)
 	return mse.MustMulScalar(ts.FloatScalar(r.cfg.Diffusion.LossScale), true), nil
 }
 

@@ -99,8 +99,9 @@ func TestCHWRoundTrip(t *testing.T) {
 }
 
 // sampleMSE samples every triplet with the model (respaced FusionDiff
-// sampler, 20 steps) and returns the mean
-// squared error to the ground truth (on the [-1, 1] scale).
+// sampler, 20 steps, honouring the model's objective and residual setting)
+// and returns the mean squared error to the ground truth (on the [-1, 1]
+// scale).
 func sampleMSE(t *testing.T, tr *Trained, trips []Triplet) float64 {
 	t.Helper()
 	runtime.LockOSThread()
@@ -132,10 +133,23 @@ func sampleMSE(t *testing.T, tr *Trained, trips []Triplet) float64 {
 			out.MustDrop()
 			return eps, err
 		}
-		x0, err := smp.Sample(diffusion.GaussianNoise(len(trip.GT), uint64(k)), pred, nil)
+		obj, err := tr.Config.Diffusion.ParsedObjective()
+		if err != nil {
+			t.Fatal(err)
+		}
+		wrapped, err := diffusion.WrapPredictor(tr.Schedule, obj, pred)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x0, err := smp.Sample(diffusion.GaussianNoise(len(trip.GT), uint64(k)), wrapped, nil)
 		cond.MustDrop()
 		if err != nil {
 			t.Fatal(err)
+		}
+		if r := tr.Config.Diffusion.Residual; r > 0 {
+			for i, b := range MeanBase(trip.S1, trip.S2) {
+				x0[i] = x0[i]/float32(r) + b
+			}
 		}
 		for i, v := range x0 {
 			d := float64(v - trip.GT[i])
@@ -215,5 +229,40 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 		if !ok || string(ta.Data) != string(tb.Data) {
 			t.Errorf("tensor %s differs between resumed and uninterrupted runs", name)
 		}
+	}
+}
+
+// TestTinyResidualX0BeatsMean trains a residual x0 model on the synthetic
+// triplets, whose source mean is half the ground truth, and checks that its
+// samples are much closer to the ground truth than that mean.
+func TestTinyResidualX0BeatsMean(t *testing.T) {
+	trips := synthTriplets(2, 32)
+	cfg := tinyConfig(32, 150)
+	cfg.Diffusion.Objective, cfg.Diffusion.Residual = "x0", 2
+	cfg.Train.EMA = 0.98
+	cfg.Train.CheckpointEvery = 1000
+	ckpt, err := Train(cfg, trips, t.TempDir(), false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trained, err := LoadTrained(ckpt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer trained.Close()
+	var meanMSE float64
+	var n int
+	for _, trip := range trips {
+		for i, b := range MeanBase(trip.S1, trip.S2) {
+			d := float64(b - trip.GT[i])
+			meanMSE += d * d
+			n++
+		}
+	}
+	meanMSE /= float64(n)
+	got := sampleMSE(t, trained, trips)
+	t.Logf("sample MSE to ground truth: residual x0 model %.4f, source mean %.4f", got, meanMSE)
+	if !(got < 0.3*meanMSE) {
+		t.Errorf("residual x0 model MSE %.4f not well below the source mean's %.4f", got, meanMSE)
 	}
 }
