@@ -18,7 +18,9 @@ import (
 )
 
 // StateDictOf returns the VarStore's variables keyed by name (parameters
-// and buffers). The tensors are shared with the VarStore, not copies.
+// and buffers). The tensors are shared with the VarStore, not copies, and
+// the VarStore frees them when it is collected: keep vs reachable (e.g.
+// runtime.KeepAlive(vs)) for as long as sd is used.
 func StateDictOf(vs *nn.VarStore) map[string]*ts.Tensor {
 	vars := vs.Variables()
 	sd := make(map[string]*ts.Tensor, len(vars))

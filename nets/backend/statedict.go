@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -160,6 +161,9 @@ func (e *StateDictError) Error() string {
 // names on only one side are ignored. Nothing is copied unless the check
 // passes; the error is a *StateDictError.
 func ApplyStateDict(vs *nn.VarStore, sd map[string]*ts.Tensor, strict bool) error {
+	// vars holds copies of the handles; the VarStore's own tensors carry
+	// the finalizers, so vs must stay reachable until the copies are done.
+	defer runtime.KeepAlive(vs)
 	vars := vs.Variables()
 	e := &StateDictError{}
 	for name, v := range vars {

@@ -196,4 +196,5 @@ func TestLoadStateDictStrict(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "size mismatch") || !strings.Contains(err.Error(), path) {
 		t.Errorf("wider model: err = %v, want a size mismatch naming %s", err, path)
 	}
+	runtime.KeepAlive(vs) // the saved state_dict shared its tensors
 }

@@ -2,6 +2,7 @@ package fusiondiff
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -33,6 +34,7 @@ func LoadStateDict(vs *nn.VarStore, path string) error {
 // ParamShapes returns the name and shape of every variable of vs, sorted by
 // name, in the form "name\t[d0, d1, ...]".
 func ParamShapes(vs *nn.VarStore) []string {
+	defer runtime.KeepAlive(vs) // Variables returns copies of its handles
 	var out []string
 	for name, v := range vs.Variables() {
 		dims := v.MustSize()
@@ -48,6 +50,7 @@ func ParamShapes(vs *nn.VarStore) []string {
 
 // NumParams returns the number of scalar parameters in vs.
 func NumParams(vs *nn.VarStore) int64 {
+	defer runtime.KeepAlive(vs) // Variables returns copies of its handles
 	var n int64
 	for _, v := range vs.Variables() {
 		n += int64(v.Numel())
