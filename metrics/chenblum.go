@@ -92,12 +92,7 @@ var (
 // combines maps pixel by pixel and averages them.
 func cbMasked(ar *arena, xf []float64, w, h int) []float64 {
 	z1, z2 := cbContrastT(ar, xf, w, h)
-	cp := z1
-	for i := range cp {
-		c := math.Abs(z1[i]/z2[i] - 1)
-		cp[i] = c * c * c / (c*c + cbZ)
-	}
-	return cp
+	return cbMaskedMaps(z1, z2)
 }
 
 // cbContrastT returns filter2(G1, x, 'same') and filter2(G2, x, 'same'),
