@@ -14,6 +14,8 @@ import (
 
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
+
+	"github.com/mfif/mfif/internal/atomicfile"
 )
 
 // Sentinel errors wrapped by ReadImage and WriteImage; test with errors.Is.
@@ -359,34 +361,10 @@ func WriteImage(path string, m *Image, depth int) error {
 	if err := png.Encode(&buf, img); err != nil {
 		return fmt.Errorf("write %s: encode: %w", path, err)
 	}
-	if err := WriteFileAtomic(path, buf.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
-}
-
-// WriteFileAtomic writes b to a temporary file in path's folder and renames
-// it over path.
-func WriteFileAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }
 
 // toImage converts planes to a Go image for encoding.

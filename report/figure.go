@@ -6,8 +6,8 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
+	"io"
 	"math"
-	"os"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
@@ -86,7 +86,7 @@ func FigureGrid(path string, panels []Panel, opt GridOptions) error {
 		draw.Draw(canvas, image.Rect(x0, y0, x0+p.Image.W, y0+p.Image.H), img, image.Point{}, draw.Src)
 		drawLabel(canvas, p.Label, x0, y0+ch+labelLineH-3, cw)
 	}
-	return writeAtomic(path, func(f *os.File) error { return png.Encode(f, canvas) })
+	return writeFile(path, func(f io.Writer) error { return png.Encode(f, canvas) })
 }
 
 // ToRGBA converts a 1- or 3-plane image on the 0..255 scale to an RGBA

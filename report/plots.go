@@ -2,8 +2,8 @@ package report
 
 import (
 	"fmt"
+	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -42,7 +42,7 @@ func savePlot(p *plot.Plot, w, h vg.Length, path string) error {
 	if err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
-	return writeAtomic(path, func(f *os.File) error {
+	return writeFile(path, func(f io.Writer) error {
 		_, err := wt.WriteTo(f)
 		return err
 	})
@@ -185,7 +185,7 @@ func saveTiles(plots [][]*plot.Plot, w, h vg.Length, path string) error {
 			}
 		}
 	}
-	return writeAtomic(path, func(f *os.File) error {
+	return writeFile(path, func(f io.Writer) error {
 		_, err := c.WriteTo(f)
 		return err
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"runtime/debug"
 	"sort"
 	"time"
+
+	"github.com/mfif/mfif/internal/atomicfile"
 )
 
 // SchemaVersion is the results.json layout version; readers reject newer
@@ -207,7 +210,7 @@ func WriteResults(path string, r *Results) error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return WriteFileAtomic(path, append(b, '\n'))
+	return writeBytes(path, append(b, '\n'))
 }
 
 // ReadResults reads a file written by WriteResults.
@@ -228,40 +231,17 @@ func ReadResults(path string) (*Results, error) {
 	return &r, nil
 }
 
-// WriteFileAtomic writes b to a temporary file in path's directory and
-// renames it over path, so readers never see a partial file.
-func WriteFileAtomic(path string, b []byte) error {
-	return writeAtomic(path, func(f *os.File) error {
-		_, err := f.Write(b)
-		return err
-	})
+// writeFile writes a report file atomically, creating its folder first.
+func writeFile(path string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return atomicfile.Write(path, write)
 }
 
-func writeAtomic(path string, write func(*os.File) error) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	err = write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+// writeBytes is writeFile for content already in memory.
+func writeBytes(path string, b []byte) error {
+	return writeFile(path, func(w io.Writer) error { _, err := w.Write(b); return err })
 }
 
 // SortedKeys returns the keys of m in increasing order.

@@ -23,7 +23,7 @@ func WriteAll(dir, caption string, r *Results) ([]string, error) {
 		{"table.md", t.Markdown()}, {"table.csv", t.CSV()}, {"table.tex", t.LaTeX()},
 	} {
 		p := filepath.Join(dir, f.name)
-		if err := WriteFileAtomic(p, []byte(f.body)); err != nil {
+		if err := writeBytes(p, []byte(f.body)); err != nil {
 			return paths, err
 		}
 		paths = append(paths, p)

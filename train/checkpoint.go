@@ -11,6 +11,8 @@ import (
 	"os"
 	"sort"
 	"time"
+
+	"github.com/mfif/mfif/internal/atomicfile"
 )
 
 // FormatVersion is the checkpoint format version this package writes and
@@ -142,7 +144,7 @@ func (c *Checkpoint) Save(path string) error {
 	if err != nil {
 		return fmt.Errorf("save %s: header: %w", path, err)
 	}
-	return WriteAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		crc := crc32.New(castagnoli)
 		mw := io.MultiWriter(w, crc)
 		var pre [prefixSize]byte

@@ -14,6 +14,8 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/mfif/mfif/internal/atomicfile"
 )
 
 // EpochRecord summarizes one epoch.
@@ -72,7 +74,7 @@ func (h *History) WriteCSV(w io.Writer) error {
 
 // SaveCSV writes the history atomically to path.
 func (h *History) SaveCSV(path string) error {
-	return WriteAtomic(path, h.WriteCSV)
+	return atomicfile.Write(path, h.WriteCSV)
 }
 
 // Plot returns a loss-versus-epoch plot with a training and, when any
@@ -130,7 +132,7 @@ func (h *History) SavePlots(title string, paths ...string) error {
 		if err != nil {
 			return fmt.Errorf("plot %s: %w", path, err)
 		}
-		if err := WriteAtomic(path, func(w io.Writer) error { _, err := wt.WriteTo(w); return err }); err != nil {
+		if err := atomicfile.Write(path, func(w io.Writer) error { _, err := wt.WriteTo(w); return err }); err != nil {
 			return err
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/spf13/viper"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/mfif/mfif/configs"
 	"github.com/mfif/mfif/data"

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cast"
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/mfif/mfif/configs"
 	"github.com/mfif/mfif/eval/experiment"

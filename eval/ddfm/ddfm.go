@@ -29,7 +29,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/sugarme/gotch/ts"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/mfif/mfif/configs"
 	"github.com/mfif/mfif/data"

@@ -16,7 +16,7 @@ import (
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/eval/pipeline"
-	"github.com/mfif/mfif/report"
+	"github.com/mfif/mfif/internal/atomicfile"
 )
 
 // ModelRef records where a cell's model came from (checkpoints.json).
@@ -118,7 +118,7 @@ func (r *Runner) train(m planMethod) (ModelRef, error) {
 	if err != nil {
 		return ModelRef{}, err
 	}
-	if err := report.WriteFileAtomic(filepath.Join(dir, "config.yaml"), y); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, "config.yaml"), y); err != nil {
 		return ModelRef{}, err
 	}
 	r.logf("training %s (%s, resume=%v) in %s", m.Name, m.Train.Config, resume, dir)
@@ -133,7 +133,7 @@ func (r *Runner) train(m planMethod) (ModelRef, error) {
 	if rp, err := filepath.Rel(dir, ckpt); err == nil && !strings.HasPrefix(rp, "..") {
 		rel = rp
 	}
-	if err := report.WriteFileAtomic(donePath, []byte(rel+"\n")); err != nil {
+	if err := atomicfile.WriteFile(donePath, []byte(rel+"\n")); err != nil {
 		return ModelRef{}, err
 	}
 	return ModelRef{Dir: dir, Checkpoint: ckpt}, nil

@@ -15,6 +15,7 @@ import (
 	"github.com/mfif/mfif/configs"
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval/pipeline"
+	"github.com/mfif/mfif/internal/atomicfile"
 	"github.com/mfif/mfif/report"
 )
 
@@ -163,7 +164,7 @@ func (rp *reporter) build() error {
 		return err
 	}
 	path := filepath.Join(rp.out, "report.md")
-	if err := report.WriteFileAtomic(path, []byte(rp.md.String())); err != nil {
+	if err := atomicfile.WriteFile(path, []byte(rp.md.String())); err != nil {
 		return err
 	}
 	rp.sum.Markdown = path
@@ -336,7 +337,7 @@ func (rp *reporter) writeTable(dir, base string, t *report.Table) error {
 	files := map[string]string{"md": t.Markdown(), "csv": t.CSV(), "tex": t.LaTeX()}
 	for _, ext := range []string{"md", "csv", "tex"} {
 		p := filepath.Join(dir, base+"."+ext)
-		if err := report.WriteFileAtomic(p, []byte(files[ext])); err != nil {
+		if err := atomicfile.WriteFile(p, []byte(files[ext])); err != nil {
 			return err
 		}
 		rp.sum.Files = append(rp.sum.Files, p)

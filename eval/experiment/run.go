@@ -13,11 +13,12 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/mfif/mfif/configs"
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval/pipeline"
+	"github.com/mfif/mfif/internal/atomicfile"
 	"github.com/mfif/mfif/metrics"
 	"github.com/mfif/mfif/report"
 )
@@ -238,7 +239,7 @@ func (r *Runner) Prepare(cells []Cell) error {
 	if err != nil {
 		return fmt.Errorf("experiment %s: encode spec: %w", r.Spec.Name, err)
 	}
-	if err := report.WriteFileAtomic(filepath.Join(r.Dir(), SpecFile), y); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(r.Dir(), SpecFile), y); err != nil {
 		return err
 	}
 	return writeJSON(filepath.Join(r.Dir(), CellsFile), cells)
@@ -355,7 +356,7 @@ func (cr *cellRun) run() error {
 		}
 	}
 	cr.logf("cell %s finished", cr.p.Cell.Name)
-	return report.WriteFileAtomic(filepath.Join(cr.dir, DoneFile), []byte(cr.key+"\n"))
+	return atomicfile.WriteFile(filepath.Join(cr.dir, DoneFile), []byte(cr.key+"\n"))
 }
 
 // RunInfo describes where a cell ran (recorded, not hashed).
@@ -414,7 +415,7 @@ func (cr *cellRun) writeRecord() error {
 		if err != nil {
 			return fmt.Errorf("method %s: %w", m.Name, err)
 		}
-		if err := report.WriteFileAtomic(filepath.Join(cr.dir, "config-"+m.Name+".yaml"), y); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(cr.dir, "config-"+m.Name+".yaml"), y); err != nil {
 			return err
 		}
 	}
@@ -449,7 +450,7 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return report.WriteFileAtomic(path, append(b, '\n'))
+	return atomicfile.WriteFile(path, append(b, '\n'))
 }
 
 // normalizeJSON passes v through unchanged unless it holds map[any]any
@@ -524,7 +525,7 @@ func (r *Runner) synthesize(name string, s Synthetic) (string, error) {
 	if _, err := data.WriteSyntheticSet(dir, s.N, s.config(), s.Seed); err != nil {
 		return "", fmt.Errorf("datasets.%s.synthetic: %w", name, err)
 	}
-	return dir, report.WriteFileAtomic(filepath.Join(dir, DoneFile), []byte("ok\n"))
+	return dir, atomicfile.WriteFile(filepath.Join(dir, DoneFile), []byte("ok\n"))
 }
 
 // evaluate scores the cell's methods on one dataset into

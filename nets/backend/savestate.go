@@ -9,12 +9,13 @@ import "C"
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"unsafe"
 
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/mfif/mfif/internal/atomicfile"
 )
 
 // StateDictOf returns the VarStore's variables keyed by name (parameters
@@ -81,7 +82,7 @@ func SaveStateDict(path string, sd map[string]*ts.Tensor) error {
 	if err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
 	}
-	if err := writeAtomic(path, b); err != nil {
+	if err := atomicfile.WriteFile(path, b); err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
 	}
 	return nil
@@ -111,27 +112,4 @@ func CheckTorchLoadable(path string) (int, error) {
 		return 0, fmt.Errorf("load %s: %s", path, C.GoString(msg))
 	}
 	return int(count), nil
-}
-
-// writeAtomic writes b to a temporary file next to path and renames it.
-func writeAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/mfif/mfif/nets/diffusion"
 	netfd "github.com/mfif/mfif/nets/fusiondiff"
 	"github.com/mfif/mfif/train"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Kind is the model kind stored in FusionDiff checkpoints.

@@ -16,7 +16,7 @@ package prior
 import (
 	"fmt"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/mfif/mfif/nets/diffusion"
 	"github.com/mfif/mfif/nets/guided"
