@@ -17,7 +17,14 @@ import (
 // Resident returns the resident set size in bytes (VmRSS in
 // /proc/self/status), or 0 where that file does not exist or cannot be
 // parsed.
-func Resident() int64 {
+func Resident() int64 { return status("VmRSS:") }
+
+// Peak returns the peak resident set size in bytes (VmHWM), or 0 where it
+// cannot be read.
+func Peak() int64 { return status("VmHWM:") }
+
+// status reads one kB field of /proc/self/status in bytes.
+func status(field string) int64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
@@ -25,7 +32,7 @@ func Resident() int64 {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:")
+		rest, ok := strings.CutPrefix(sc.Text(), field)
 		if !ok {
 			continue
 		}

@@ -1,0 +1,249 @@
+// alloc.cpp: a CPU allocator for libtorch that avoids the page-fault storm
+// of glibc's default behaviour on large tensors.
+//
+// glibc serves every block above its mmap threshold (at most 32 MiB) with a
+// fresh mmap and returns it with munmap, so each activation of a large
+// network is faulted in 4 KiB page by page (and zeroed by the kernel) on
+// every forward and backward pass; from a Go program, whose goroutines run on
+// many OS threads, medium blocks also scatter over per-thread arenas. Here
+// blocks of at least big_bytes get their own anonymous mapping, rounded to
+// 2 MiB and advised MADV_HUGEPAGE (so the kernel faults them in 2 MiB at a
+// time), and freed blocks are kept for reuse by the next request of about
+// the same size (best fit, at most 1/8 larger), which the same shapes of the
+// next training step or sampler call make. The cache never lets the mapped
+// total (in use + cached) grow past the high-water mark of the bytes in use:
+// a request that would is served after unmapping the least recently freed
+// blocks, so resident memory stays what the largest live set needs, as with
+// an allocator that returns every block at once. Smaller blocks go to c10's
+// own alloc_cpu/free_cpu.
+//
+// Every block carries a 64-byte header before its data (data stays 64-byte
+// aligned, as c10 requires), so one deleter frees both kinds and the raw
+// allocate/deallocate interface works.
+#include "alloc.h"
+
+#include <c10/core/Allocator.h>
+#include <c10/core/CPUAllocator.h>
+#include <c10/core/impl/alloc_cpu.h>
+
+#include <sys/mman.h>
+
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <new>
+#include <vector>
+
+namespace {
+
+constexpr size_t kHeader = 64;
+constexpr size_t kHuge = size_t(2) << 20;
+constexpr uint32_t kSmall = 0x534d4c4c; // "SMLL"
+constexpr uint32_t kBig = 0x42494721;   // "BIG!"
+
+struct Header {
+  uint32_t kind;
+  uint32_t pad;
+  size_t map_len; // whole mapping (big) or 0 (small)
+};
+static_assert(sizeof(Header) <= kHeader, "header too large");
+
+struct State {
+  std::mutex mu;
+  size_t big = 0;       // threshold for the mapped path
+  size_t cache_max = 0; // bound of cached bytes
+  size_t cached = 0;
+  size_t in_use = 0;
+  size_t peak = 0;
+  uint64_t maps = 0;
+  uint64_t hits = 0;
+  uint64_t clock = 0;                           // free order
+  std::multimap<size_t, uint64_t> by_size;      // map_len -> free time
+  std::map<uint64_t, std::pair<size_t, void *>> by_age; // free time -> block
+};
+
+// take removes and returns a cached block of at least len and at most
+// len + len/8 bytes (best fit), or nullptr. Caller holds s.mu.
+void *take(State &s, size_t len, size_t *got) {
+  auto it = s.by_size.lower_bound(len);
+  if (it == s.by_size.end() || it->first > len + len / 8) {
+    return nullptr;
+  }
+  auto age = s.by_age.find(it->second);
+  void *base = age->second.second;
+  *got = it->first;
+  s.cached -= it->first;
+  s.by_age.erase(age);
+  s.by_size.erase(it);
+  return base;
+}
+
+// evict_oldest removes the least recently freed block from the cache and
+// returns it for unmapping. Caller holds s.mu; the cache is not empty.
+std::pair<size_t, void *> evict_oldest(State &s) {
+  auto age = s.by_age.begin();
+  auto b = age->second;
+  auto range = s.by_size.equal_range(b.first);
+  for (auto it = range.first; it != range.second; ++it) {
+    if (it->second == age->first) {
+      s.by_size.erase(it);
+      break;
+    }
+  }
+  s.by_age.erase(age);
+  s.cached -= b.first;
+  return b;
+}
+
+State &state() {
+  static State *s = new State(); // never destroyed: frees may come at exit
+  return *s;
+}
+
+void *map_block(size_t len) {
+  void *p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) {
+    return nullptr;
+  }
+#ifdef MADV_HUGEPAGE
+  madvise(p, len, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
+void delete_block(void *data) {
+  if (data == nullptr) {
+    return;
+  }
+  char *base = static_cast<char *>(data) - kHeader;
+  Header *h = reinterpret_cast<Header *>(base);
+  if (h->kind == kSmall) {
+    c10::free_cpu(base);
+    return;
+  }
+  size_t len = h->map_len;
+  State &s = state();
+  {
+    std::lock_guard<std::mutex> g(s.mu);
+    s.in_use -= len;
+    if (s.cached + len <= s.cache_max) {
+      uint64_t t = ++s.clock;
+      s.by_age.emplace(t, std::make_pair(len, static_cast<void *>(base)));
+      s.by_size.emplace(len, t);
+      s.cached += len;
+      return;
+    }
+  }
+  munmap(base, len);
+}
+
+class Allocator final : public c10::Allocator {
+ public:
+  c10::DataPtr allocate(size_t n) const override {
+    State &s = state();
+    size_t need = n + kHeader;
+    if (n < s.big) {
+      void *base = c10::alloc_cpu(need);
+      Header *h = static_cast<Header *>(base);
+      h->kind = kSmall;
+      h->map_len = 0;
+      void *data = static_cast<char *>(base) + kHeader;
+      return {data, data, &delete_block, c10::Device(c10::DeviceType::CPU)};
+    }
+    size_t len = (need + kHuge - 1) / kHuge * kHuge;
+    void *base = nullptr;
+    std::vector<std::pair<size_t, void *>> evicted;
+    {
+      std::lock_guard<std::mutex> g(s.mu);
+      size_t got = 0;
+      base = take(s, len, &got);
+      if (base != nullptr) {
+        len = got;
+        s.hits++;
+        s.in_use += len;
+      } else {
+        // Keep in use + cached within the high-water mark of in use.
+        size_t limit = s.peak > s.in_use + len ? s.peak : s.in_use + len;
+        while (!s.by_age.empty() && s.in_use + s.cached + len > limit) {
+          evicted.push_back(evict_oldest(s));
+        }
+      }
+    }
+    for (auto &b : evicted) {
+      munmap(b.second, b.first);
+    }
+    if (base == nullptr) {
+      base = map_block(len);
+      if (base == nullptr) {
+        // Out of address space or memory: give the cache back and retry.
+        mfif_alloc_release();
+        base = map_block(len);
+      }
+      if (base == nullptr) {
+        throw std::bad_alloc();
+      }
+      std::lock_guard<std::mutex> g(s.mu);
+      s.maps++;
+      s.in_use += len;
+    }
+    {
+      std::lock_guard<std::mutex> g(s.mu);
+      if (s.in_use > s.peak) {
+        s.peak = s.in_use;
+      }
+    }
+    Header *h = static_cast<Header *>(base);
+    h->kind = kBig;
+    h->map_len = len;
+    void *data = static_cast<char *>(base) + kHeader;
+    return {data, data, &delete_block, c10::Device(c10::DeviceType::CPU)};
+  }
+
+  c10::DeleterFnPtr raw_deleter() const override { return &delete_block; }
+};
+
+} // namespace
+
+extern "C" {
+
+int mfif_alloc_install(uint64_t big_bytes, uint64_t cache_bytes) {
+  static Allocator *alloc = new Allocator();
+  State &s = state();
+  {
+    std::lock_guard<std::mutex> g(s.mu);
+    s.big = big_bytes < kHeader ? kHeader : big_bytes;
+    s.cache_max = cache_bytes;
+  }
+  c10::SetCPUAllocator(alloc, 1);
+  return c10::GetCPUAllocator() == alloc ? 0 : 1;
+}
+
+void mfif_alloc_stats(uint64_t *in_use, uint64_t *cached, uint64_t *peak, uint64_t *maps,
+                      uint64_t *hits) {
+  State &s = state();
+  std::lock_guard<std::mutex> g(s.mu);
+  *in_use = s.in_use;
+  *cached = s.cached;
+  *peak = s.peak;
+  *maps = s.maps;
+  *hits = s.hits;
+}
+
+void mfif_alloc_release(void) {
+  State &s = state();
+  std::vector<std::pair<size_t, void *>> list;
+  {
+    std::lock_guard<std::mutex> g(s.mu);
+    for (auto &a : s.by_age) {
+      list.push_back(a.second);
+    }
+    s.by_age.clear();
+    s.by_size.clear();
+    s.cached = 0;
+  }
+  for (auto &b : list) {
+    munmap(b.second, b.first);
+  }
+}
+
+} // extern "C"
