@@ -10,7 +10,7 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/mfif/mfif/internal/progress"
 )
 
 // Options controls how the pipeline steps run.
@@ -18,7 +18,8 @@ type Options struct {
 	// Workers is the number of pairs processed in parallel; 0 or less
 	// means runtime.NumCPU().
 	Workers int
-	// Progress, when not nil, receives a progress bar (normally os.Stderr).
+	// Progress, when not nil, receives the progress of each step
+	// (normally os.Stderr): a bar on a terminal, else a line every 10 %.
 	Progress io.Writer
 }
 
@@ -30,18 +31,8 @@ func (o Options) workers(n int) int {
 	return max(1, min(w, n))
 }
 
-func (o Options) bar(n int, what string) *progressbar.ProgressBar {
-	if o.Progress == nil {
-		return progressbar.DefaultSilent(int64(n), what)
-	}
-	return progressbar.NewOptions(n,
-		progressbar.OptionSetWriter(o.Progress),
-		progressbar.OptionSetDescription(what),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionClearOnFinish(),
-		progressbar.OptionThrottle(100_000_000),
-	)
+func (o Options) bar(n int, what string) *progress.Bar {
+	return progress.New(o.Progress, n, what, progress.Unit("pair"))
 }
 
 // parallel runs job(i) for i in [0, n) on o.workers goroutines, advancing a
@@ -53,7 +44,7 @@ func parallel(n int, o Options, what string, job func(worker, i int) error) erro
 		return nil
 	}
 	bar := o.bar(n, what)
-	defer bar.Close()
+	defer bar.Finish()
 	errs := make([]error, n)
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -70,7 +61,7 @@ func parallel(n int, o Options, what string, job func(worker, i int) error) erro
 					failed = true
 				}
 				mu.Unlock()
-				_ = bar.Add(1)
+				bar.Add(1)
 			}
 		}(w)
 	}

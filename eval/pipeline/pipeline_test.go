@@ -101,6 +101,20 @@ func TestParallelLowestError(t *testing.T) {
 	}
 }
 
+// TestParallelProgressLines checks that progress written to a file (not a
+// terminal) is plain lines, one per 10 %, ending with the final count.
+func TestParallelProgressLines(t *testing.T) {
+	var buf strings.Builder
+	if err := parallel(20, Options{Workers: 2, Progress: &buf}, "fuse x", func(_, i int) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if strings.Contains(out, "\r") || len(lines) != 10 || !strings.HasPrefix(lines[9], "fuse x: done 20/20") {
+		t.Errorf("progress output:\n%q", out)
+	}
+}
+
 func synthPairs(t *testing.T, n int) []data.Pair {
 	t.Helper()
 	data.ProgressOutput = io.Discard
