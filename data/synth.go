@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/mfif/mfif/internal/progress"
 )
 
 // SynthConfig controls the procedural multi-focus scene generator. Zero
@@ -408,8 +408,9 @@ func kthSmallest(v []float64, k int) float64 {
 	return v[k]
 }
 
-// ProgressOutput receives the progress bars of long loops (WriteSyntheticSet);
-// set it to io.Discard to silence them.
+// ProgressOutput receives the progress of long loops (WriteSyntheticSet): a
+// bar on a terminal, else a plain line every 10 % (see internal/progress);
+// set it to nil or io.Discard to silence them.
 var ProgressOutput io.Writer = os.Stderr
 
 // sceneSeed derives scene i's seed from a set seed.
@@ -435,8 +436,7 @@ func WriteSyntheticSet(dir string, n int, cfg SynthConfig, seed int64) ([]Pair, 
 			return nil, fmt.Errorf("write synthetic set: %w", err)
 		}
 	}
-	bar := progressbar.NewOptions(n, progressbar.OptionSetWriter(ProgressOutput),
-		progressbar.OptionSetDescription("synthesising scenes"), progressbar.OptionClearOnFinish())
+	bar := progress.New(ProgressOutput, n, "synthesising scenes", progress.Unit("scene"))
 	defer bar.Finish()
 	pairs := make([]Pair, n)
 	for i := 0; i < n; i++ {
