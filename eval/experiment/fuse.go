@@ -11,12 +11,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/eval/pipeline"
 	"github.com/mfif/mfif/internal/atomicfile"
+	"github.com/mfif/mfif/internal/progress"
 )
 
 // ModelRef records where a cell's model came from (checkpoints.json).
@@ -222,7 +221,7 @@ func (cr *cellRun) fuse(ds string, pairs []data.Pair, m planMethod, opts eval.Op
 	}
 	workers = max(1, min(workers, len(todo)))
 	bar := cr.bar(len(todo), fmt.Sprintf("fuse %s/%s", ds, m.Name))
-	defer bar.Close()
+	defer bar.Finish()
 	next := make(chan data.Pair)
 	errs := make(chan error, workers)
 	var wg sync.WaitGroup
@@ -235,7 +234,7 @@ func (cr *cellRun) fuse(ds string, pairs []data.Pair, m planMethod, opts eval.Op
 				if err == nil {
 					_, err = fuseOne(meth, p, m.Name, dir)
 				}
-				_ = bar.Add(1)
+				bar.Add(1)
 			}
 			errs <- err
 		}()
@@ -273,7 +272,7 @@ func (cr *cellRun) fuseTimed(ds string, todo []data.Pair, m planMethod, opts eva
 		return fmt.Errorf("pair %s: %w", todo[0].Name, err)
 	}
 	bar := cr.bar(len(todo), fmt.Sprintf("time %s/%s", ds, m.Name))
-	defer bar.Close()
+	defer bar.Finish()
 	for _, p := range todo {
 		sec, err := fuseOne(meth, p, m.Name, dir)
 		if err != nil {
@@ -283,7 +282,7 @@ func (cr *cellRun) fuseTimed(ds string, todo []data.Pair, m planMethod, opts eva
 		if err := writeJSON(path, tm); err != nil {
 			return err
 		}
-		_ = bar.Add(1)
+		bar.Add(1)
 	}
 	return nil
 }
@@ -329,11 +328,6 @@ func scaleMap(m *data.Image) *data.Image {
 	return out
 }
 
-func (cr *cellRun) bar(n int, what string) *progressbar.ProgressBar {
-	if cr.r.Progress == nil {
-		return progressbar.DefaultSilent(int64(n), what)
-	}
-	return progressbar.NewOptions(n, progressbar.OptionSetWriter(cr.r.Progress), progressbar.OptionSetDescription(what),
-		progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(),
-		progressbar.OptionThrottle(100*time.Millisecond))
+func (cr *cellRun) bar(n int, what string) *progress.Bar {
+	return progress.New(cr.r.Progress, n, what, progress.Unit("pair"))
 }
