@@ -6,7 +6,7 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/mfif/mfif/internal/progress"
 )
 
 // Result is the outcome of evaluating one set of inputs in EvaluateMany.
@@ -21,10 +21,10 @@ type Result struct {
 // and returns the results in input order (deterministic whatever the
 // scheduling). load(i) produces the i-th set of inputs and is called from
 // the worker goroutines, so a folder of images never has to be in memory at
-// once. workers <= 0 means runtime.GOMAXPROCS(0). A progress bar is written
-// to progress when it is non-nil (the CLI passes os.Stderr). Unknown metric
-// names are reported once, before any loading.
-func EvaluateMany(n int, load func(i int) (Inputs, error), names []string, workers int, progress io.Writer) ([]Result, error) {
+// once. workers <= 0 means runtime.GOMAXPROCS(0). Progress is written to
+// out when it is non-nil (see internal/progress). Unknown metric names are
+// reported once, before any loading.
+func EvaluateMany(n int, load func(i int) (Inputs, error), names []string, workers int, out io.Writer) ([]Result, error) {
 	for _, name := range names {
 		if _, err := Lookup(name); err != nil {
 			return nil, err
@@ -34,13 +34,8 @@ func EvaluateMany(n int, load func(i int) (Inputs, error), names []string, worke
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, max(n, 1))
-	var bar *progressbar.ProgressBar
-	if progress != nil {
-		bar = progressbar.NewOptions(n, progressbar.OptionSetWriter(progress),
-			progressbar.OptionSetDescription("metrics"), progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true), progressbar.OptionSetWidth(30))
-	}
-	out := make([]Result, n)
+	bar := progress.New(out, n, "metrics")
+	res := make([]Result, n)
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -48,10 +43,8 @@ func EvaluateMany(n int, load func(i int) (Inputs, error), names []string, worke
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				out[i] = evaluateOne(i, load, names)
-				if bar != nil {
-					_ = bar.Add(1)
-				}
+				res[i] = evaluateOne(i, load, names)
+				bar.Add(1)
 			}
 		}()
 	}
@@ -60,11 +53,8 @@ func EvaluateMany(n int, load func(i int) (Inputs, error), names []string, worke
 	}
 	close(jobs)
 	wg.Wait()
-	if bar != nil {
-		_ = bar.Finish()
-		fmt.Fprintln(progress)
-	}
-	return out, nil
+	bar.Finish()
+	return res, nil
 }
 
 // evaluateOne loads and evaluates input i.
