@@ -3,7 +3,7 @@
 // generators. It never imports the tensor binding.
 //
 // JPEG files are decoded with libjpeg-turbo through cgo (package
-// libturbojpeg0-dev on Debian), which gives the same pixels as MATLAB,
+// libjpeg62-turbo-dev on Debian), which gives the same pixels as MATLAB,
 // OpenCV and Pillow. Building with -tags purego, or with CGO_ENABLED=0,
 // switches to Go's image/jpeg, whose colour output differs by a few levels
 // (up to tens of levels at sharp chroma edges); JPEGDecoder reports which

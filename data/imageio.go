@@ -28,8 +28,12 @@ var (
 	// variant of those the reader does not handle (for example CMYK JPEG).
 	ErrUnsupported = errors.New("unsupported image format")
 	// ErrCorrupt reports a file whose header is recognised but whose data
-	// cannot be decoded.
+	// cannot be decoded, or decodes only with invented pixels (a damaged
+	// JPEG scan, a palette index past the end of the palette).
 	ErrCorrupt = errors.New("corrupt image data")
+	// ErrTooLarge reports a file whose header declares more than MaxPixels
+	// pixels; nothing is decoded.
+	ErrTooLarge = errors.New("image too large")
 )
 
 // format names a container detected from the file's leading bytes.
@@ -61,13 +65,19 @@ func sniff(b []byte) (format, bool) {
 // ReadImage reads a PNG, JPEG, BMP or TIFF file (format detected from its
 // content) into an Image on the 8-bit scale.
 //
-// Gray files (and palette files whose palette is all gray) give one plane;
-// everything else gives three RGB planes. An alpha channel is dropped: the
-// stored colour values are kept as they are, not composited on a
-// background, which is what MATLAB's imread returns as the image. 16-bit
-// files keep their full precision divided by 257 and set Depth to 16.
-// JPEG is decoded by libjpeg-turbo when built with cgo (see jpeg_turbo.go),
-// so pixels equal those of MATLAB, OpenCV and Pillow.
+// Gray files (including gray+alpha PNGs, and palette files whose palette is
+// all gray) give one plane; everything else gives three RGB planes. An
+// alpha channel is dropped: the stored gray or colour values are kept as
+// they are, not composited on a background, which is what MATLAB's imread
+// returns as the image. 16-bit files keep their full precision divided by
+// 257 and set Depth to 16. JPEG is decoded by libjpeg-turbo when built with
+// cgo (see jpeg_turbo.go), so pixels equal those of MATLAB, OpenCV and
+// Pillow.
+//
+// Damage is an error naming the file, never a silently padded image: a JPEG
+// whose data ends early or is corrupt (ErrTruncated, ErrCorrupt), a palette
+// index past the end of the palette (ErrCorrupt). The declared size is
+// checked against MaxPixels before any pixel is decoded (ErrTooLarge).
 func ReadImage(path string) (*Image, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -99,12 +109,35 @@ func DecodeImage(b []byte) (*Image, error) {
 	if err != nil {
 		return nil, classify(f, err)
 	}
+	if err := checkPalette(f, b, img); err != nil {
+		return nil, err
+	}
+	if f == fmtPNG && pngColorType(b) == pngGrayAlpha {
+		return fromGrayAlpha(img)
+	}
 	return fromImage(img)
 }
 
-// MaxPixels bounds width x height of a decoded file, so a corrupt or
-// hostile header cannot make the reader allocate unbounded memory.
-var MaxPixels = 1 << 26
+// DefaultMaxPixels is the default of MaxPixels: 25 megapixels, e.g. 5000 x
+// 5000 or a 24-megapixel 6000 x 4000 camera frame, far above the
+// multi-focus benchmarks (Lytro 520 x 520, MFFW and MFI-WHU below 2
+// megapixels). One colour image of that size takes 600 MB as float64
+// planes, so a pair, its fused image and a method's working copies still fit
+// in a few gigabytes.
+const DefaultMaxPixels = 25_000_000
+
+// MaxPixels bounds width x height of a file, checked from its header before
+// any pixel is decoded, so a small file declaring a huge image (or a
+// corrupt header) cannot make the reader allocate gigabytes. Raise it for
+// larger images (the mfif command has --max-pixels); set it before reading,
+// not while reads are running.
+var MaxPixels = DefaultMaxPixels
+
+// tooLarge is the ErrTooLarge error for a w x h header.
+func tooLarge(f format, w, h int) error {
+	return fmt.Errorf("%s: %w: %dx%d is %d pixels, over the limit of %d (raise it with --max-pixels or data.MaxPixels)",
+		f, ErrTooLarge, w, h, int64(w)*int64(h), MaxPixels)
+}
 
 // checkSize reads the header and rejects images over MaxPixels.
 func checkSize(f format, b []byte) error {
@@ -123,7 +156,7 @@ func checkSize(f format, b []byte) error {
 		return classify(f, err)
 	}
 	if float64(cfg.Width)*float64(cfg.Height) > float64(MaxPixels) {
-		return fmt.Errorf("%s: %w: %dx%d exceeds MaxPixels (%d)", f, ErrUnsupported, cfg.Width, cfg.Height, MaxPixels)
+		return tooLarge(f, cfg.Width, cfg.Height)
 	}
 	return nil
 }
@@ -321,6 +354,9 @@ func ReadLabels(path string) (*Image, error) {
 		return nil, fmt.Errorf("read labels %s: unreadable: %w", path, err)
 	}
 	if f, ok := sniff(b); ok && f != fmtJPEG {
+		if err := checkSize(f, b); err != nil {
+			return nil, fmt.Errorf("read labels %s: %w", path, err)
+		}
 		img, err := decodeStd(f, b)
 		if err != nil {
 			return nil, fmt.Errorf("read labels %s: %w", path, classify(f, err))

@@ -323,7 +323,7 @@ func TestReadImageMaxPixels(t *testing.T) {
 	for name, b := range files {
 		path := filepath.Join(dir, name)
 		os.WriteFile(path, b, 0o644)
-		if _, err := ReadImage(path); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "30x20") {
+		if _, err := ReadImage(path); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "30x20") {
 			t.Errorf("%s: %v", name, err)
 		}
 	}

@@ -21,7 +21,7 @@ func decodeJPEG(b []byte) (*Image, error) {
 		return nil, classify(fmtJPEG, err)
 	}
 	if float64(cfg.Width)*float64(cfg.Height) > float64(MaxPixels) {
-		return nil, fmt.Errorf("jpeg: %w: %dx%d exceeds MaxPixels (%d)", ErrUnsupported, cfg.Width, cfg.Height, MaxPixels)
+		return nil, tooLarge(fmtJPEG, cfg.Width, cfg.Height)
 	}
 	img, err := jpeg.Decode(bytes.NewReader(b))
 	if err != nil {

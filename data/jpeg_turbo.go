@@ -2,68 +2,155 @@
 
 package data
 
-// JPEG decoding through libjpeg-turbo's TurboJPEG API, so pixels match
-// libjpeg (MATLAB imread, OpenCV imread, Pillow) exactly: flags 0 keeps the
-// accurate integer IDCT (JDCT_ISLOW) and fancy (triangular) chroma
-// upsampling, both libjpeg defaults. Build with -tags purego or
-// CGO_ENABLED=0 to use Go's image/jpeg instead (see jpeg_go.go); that
-// decoder differs from libjpeg by a few levels on colour images.
+// JPEG decoding through libjpeg-turbo's libjpeg API, so pixels match
+// libjpeg (MATLAB imread, OpenCV imread, Pillow) exactly: the defaults keep
+// the accurate integer IDCT (JDCT_ISLOW) and fancy (triangular) chroma
+// upsampling. The libjpeg API is used rather than TurboJPEG because it
+// reports every warning by code: TurboJPEG keeps only the text of the first
+// one, so a harmless warning could hide a later one that means lost
+// pixels. Build with -tags purego or CGO_ENABLED=0 to use Go's image/jpeg
+// instead (see jpeg_go.go); that decoder differs from libjpeg by a few
+// levels on colour images.
 //
-// Requires libturbojpeg0-dev (Debian: apt-get install libturbojpeg0-dev).
+// Requires libjpeg62-turbo-dev (Debian: apt-get install libjpeg62-turbo-dev).
 
 /*
-#cgo LDFLAGS: -lturbojpeg
+#cgo LDFLAGS: -ljpeg
 #include <stdio.h>
 #include <stdlib.h>
-#include <turbojpeg.h>
+#include <string.h>
+#include <setjmp.h>
+#include <jpeglib.h>
+#include <jerror.h>
 
-// decode runs header + decompress on one handle. ret: 0 ok, -1 error.
-// *warn is set when libjpeg only warned (e.g. premature end of data).
-// ret 1: the header announces more than maxpix pixels (nothing decoded).
-static int mfif_decode(const unsigned char *buf, unsigned long n, int *w, int *h,
-                       int *cs, unsigned char **out, int *warn, char *msg, int msglen,
-                       double maxpix) {
-	*out = NULL;
-	*warn = 0;
-	tjhandle t = tjInitDecompress();
-	if (!t) {
-		snprintf(msg, msglen, "%s", tjGetErrorStr2(NULL));
-		return -1;
-	}
-	int sub;
-	if (tjDecompressHeader3(t, buf, n, w, h, &sub, cs) != 0) {
-		snprintf(msg, msglen, "%s", tjGetErrorStr2(t));
-		tjDestroy(t);
-		return -1;
-	}
-	if (*cs == TJCS_CMYK || *cs == TJCS_YCCK || *w <= 0 || *h <= 0) {
-		tjDestroy(t);
-		return 0;
-	}
-	if ((double)(*w) * (double)(*h) > maxpix) {
-		tjDestroy(t);
+// mfif_max_scans bounds the scans of a progressive file: real files have
+// about ten, a hostile one can have millions of tiny scans.
+#define MFIF_MAX_SCANS 256
+
+enum { MFIF_OK = 0, MFIF_FAIL = -1, MFIF_TOO_LARGE = 1, MFIF_CMYK = 2, MFIF_LOST = 3 };
+
+struct mfif_err {
+	struct jpeg_error_mgr pub;
+	jmp_buf jb;
+	char *msg;
+	int msglen;
+	int lost;   // the failure is a warning meaning lost pixels
+	int code;   // libjpeg message code of the failure
+};
+
+static void mfif_format(j_common_ptr c) {
+	struct mfif_err *e = (struct mfif_err *)c->err;
+	char buf[JMSG_LENGTH_MAX];
+	(*c->err->format_message)(c, buf);
+	snprintf(e->msg, e->msglen, "%s", buf);
+	e->code = c->err->msg_code;
+}
+
+static void mfif_error_exit(j_common_ptr c) {
+	mfif_format(c);
+	longjmp(((struct mfif_err *)c->err)->jb, 1);
+}
+
+// mfif_harmless lists the warnings that leave every pixel decoded: padding
+// before a marker, an unknown JFIF revision or Adobe transform code, a bad
+// ICC marker. Any other warning (premature end of data, bad Huffman code,
+// lost resync, inconsistent progression, ...) means pixels were invented.
+static int mfif_harmless(int code) {
+	switch (code) {
+	case JWRN_EXTRANEOUS_DATA:
+	case JWRN_JFIF_MAJOR:
+	case JWRN_ADOBE_XFORM:
+	case JWRN_BOGUS_ICC:
 		return 1;
 	}
-	int pf = (*cs == TJCS_GRAY) ? TJPF_GRAY : TJPF_RGB;
-	int ps = (*cs == TJCS_GRAY) ? 1 : 3;
-	unsigned char *dst = (unsigned char *)malloc((size_t)(*w) * (size_t)(*h) * ps);
+	return 0;
+}
+
+static void mfif_emit(j_common_ptr c, int level) {
+	if (level >= 0) {
+		return; // trace messages
+	}
+	c->err->num_warnings++;
+	if (mfif_harmless(c->err->msg_code)) {
+		return;
+	}
+	mfif_format(c);
+	((struct mfif_err *)c->err)->lost = 1;
+	longjmp(((struct mfif_err *)c->err)->jb, 1);
+}
+
+static void mfif_progress(j_common_ptr c) {
+	j_decompress_ptr d = (j_decompress_ptr)c;
+	if (d->input_scan_number > MFIF_MAX_SCANS) {
+		struct mfif_err *e = (struct mfif_err *)c->err;
+		snprintf(e->msg, e->msglen, "Corrupt JPEG data: more than %d scans", MFIF_MAX_SCANS);
+		longjmp(e->jb, 1);
+	}
+}
+
+// mfif_decode decodes buf into a malloc'd RGB or gray buffer (*out, to be
+// freed by the caller). It returns MFIF_OK, MFIF_TOO_LARGE (the header
+// announces more than maxpix pixels; *w and *h are set, nothing decoded),
+// MFIF_CMYK, MFIF_LOST (a warning meaning lost pixels; msg says which) or
+// MFIF_FAIL (msg holds libjpeg's error).
+static int mfif_decode(const unsigned char *buf, unsigned long n, int *w, int *h, int *comps,
+                       unsigned char **out, char *msg, int msglen, double maxpix) {
+	struct jpeg_decompress_struct d;
+	struct jpeg_progress_mgr prog;
+	struct mfif_err e;
+	unsigned char *volatile dst = NULL;
+	*out = NULL;
+	*w = *h = *comps = 0;
+	memset(&d, 0, sizeof d);
+	e.msg = msg;
+	e.msglen = msglen;
+	e.lost = 0;
+	e.code = 0;
+	msg[0] = 0;
+	d.err = jpeg_std_error(&e.pub);
+	e.pub.error_exit = mfif_error_exit;
+	e.pub.emit_message = mfif_emit;
+	e.pub.output_message = mfif_format;
+	if (setjmp(e.jb)) {
+		free(dst);
+		jpeg_destroy_decompress(&d);
+		return e.lost ? MFIF_LOST : MFIF_FAIL;
+	}
+	jpeg_create_decompress(&d);
+	prog.progress_monitor = mfif_progress;
+	d.progress = &prog;
+	jpeg_mem_src(&d, buf, n);
+	jpeg_read_header(&d, TRUE);
+	*w = (int)d.image_width;
+	*h = (int)d.image_height;
+	if (d.jpeg_color_space == JCS_CMYK || d.jpeg_color_space == JCS_YCCK) {
+		jpeg_destroy_decompress(&d);
+		return MFIF_CMYK;
+	}
+	if ((double)d.image_width * (double)d.image_height > maxpix) {
+		jpeg_destroy_decompress(&d);
+		return MFIF_TOO_LARGE;
+	}
+	d.out_color_space = (d.jpeg_color_space == JCS_GRAYSCALE) ? JCS_GRAYSCALE : JCS_RGB;
+	jpeg_start_decompress(&d);
+	*comps = d.output_components;
+	size_t stride = (size_t)d.output_width * (size_t)d.output_components;
+	dst = (unsigned char *)malloc(stride * (size_t)d.output_height);
 	if (!dst) {
 		snprintf(msg, msglen, "out of memory");
-		tjDestroy(t);
-		return -1;
+		jpeg_destroy_decompress(&d);
+		return MFIF_FAIL;
 	}
-	if (tjDecompress2(t, buf, n, dst, *w, 0, *h, pf, 0) != 0) {
-		snprintf(msg, msglen, "%s", tjGetErrorStr2(t));
-		if (tjGetErrorCode(t) != TJERR_WARNING) {
-			free(dst);
-			tjDestroy(t);
-			return -1;
-		}
-		*warn = 1;
+	while (d.output_scanline < d.output_height) {
+		JSAMPROW row = dst + stride * d.output_scanline;
+		jpeg_read_scanlines(&d, &row, 1);
 	}
+	jpeg_finish_decompress(&d);
+	jpeg_destroy_decompress(&d);
+	*w = (int)d.output_width;
+	*h = (int)d.output_height;
 	*out = dst;
-	tjDestroy(t);
-	return 0;
+	return MFIF_OK;
 }
 */
 import "C"
@@ -77,38 +164,38 @@ import (
 // JPEGDecoder names the JPEG decoder compiled in: "libjpeg-turbo" or "go".
 const JPEGDecoder = "libjpeg-turbo"
 
-// decodeJPEG decodes a JPEG with libjpeg-turbo. A premature end of data is
-// reported as ErrTruncated (libjpeg itself only warns and pads with gray, as
-// Pillow refuses such files by default); other libjpeg warnings are
-// tolerated, as MATLAB and OpenCV tolerate them.
+// decodeJPEG decodes a JPEG with libjpeg-turbo. libjpeg only warns about
+// damaged data and fills what it could not decode with gray; here every
+// warning that means invented pixels is an error: a premature end of the
+// file or of a scan is ErrTruncated, a bad Huffman code, lost resync or
+// broken progression ErrCorrupt. Warnings that leave every pixel decoded
+// (padding before a marker, unknown JFIF revision or Adobe transform, bad
+// ICC marker) are tolerated, as MATLAB and OpenCV tolerate them.
 func decodeJPEG(b []byte) (*Image, error) {
-	var w, h, cs, warn C.int
+	var w, h, comps C.int
 	var out *C.uchar
-	msg := (*C.char)(C.malloc(256))
+	msg := (*C.char)(C.malloc(C.JMSG_LENGTH_MAX + 64))
 	defer C.free(unsafe.Pointer(msg))
 	// b holds no Go pointers, so C may read it in place for the call.
-	ret := C.mfif_decode((*C.uchar)(unsafe.Pointer(&b[0])), C.ulong(len(b)), &w, &h, &cs, &out, &warn, msg, 256, C.double(MaxPixels))
-	if ret == 1 {
-		return nil, fmt.Errorf("jpeg: %w: %dx%d exceeds MaxPixels (%d)", ErrUnsupported, int(w), int(h), MaxPixels)
+	ret := C.mfif_decode((*C.uchar)(unsafe.Pointer(&b[0])), C.ulong(len(b)), &w, &h, &comps, &out,
+		msg, C.JMSG_LENGTH_MAX+64, C.double(MaxPixels))
+	if out != nil {
+		defer C.free(unsafe.Pointer(out))
 	}
-	if ret != 0 {
+	switch ret {
+	case C.MFIF_TOO_LARGE:
+		return nil, tooLarge(fmtJPEG, int(w), int(h))
+	case C.MFIF_CMYK:
+		return nil, fmt.Errorf("jpeg: %w: CMYK/YCCK colour space", ErrUnsupported)
+	case C.MFIF_LOST:
+		return nil, jpegWarning(C.GoString(msg))
+	case C.MFIF_OK:
+	default:
 		return nil, jpegError(C.GoString(msg))
 	}
-	if cs == C.TJCS_CMYK || cs == C.TJCS_YCCK {
-		return nil, fmt.Errorf("jpeg: %w: CMYK/YCCK colour space", ErrUnsupported)
-	}
-	if w <= 0 || h <= 0 || out == nil {
+	c := int(comps)
+	if w <= 0 || h <= 0 || out == nil || (c != 1 && c != 3) {
 		return nil, fmt.Errorf("jpeg: %w", ErrEmpty)
-	}
-	defer C.free(unsafe.Pointer(out))
-	if warn != 0 {
-		if s := C.GoString(msg); strings.Contains(s, "Premature end") {
-			return nil, fmt.Errorf("jpeg: %w: %s", ErrTruncated, s)
-		}
-	}
-	c := 3
-	if cs == C.TJCS_GRAY {
-		c = 1
 	}
 	n := int(w) * int(h)
 	pix := unsafe.Slice((*byte)(unsafe.Pointer(out)), n*c)
@@ -122,11 +209,21 @@ func decodeJPEG(b []byte) (*Image, error) {
 	return m, nil
 }
 
+// jpegWarning classifies a libjpeg warning that means lost pixels.
+func jpegWarning(s string) error {
+	if strings.Contains(strings.ToLower(s), "premature end") {
+		return fmt.Errorf("jpeg: %w: %s (pixels past that point are missing)", ErrTruncated, s)
+	}
+	return fmt.Errorf("jpeg: %w: %s (some pixels could not be decoded)", ErrCorrupt, s)
+}
+
+// jpegError classifies a fatal libjpeg error.
 func jpegError(s string) error {
+	l := strings.ToLower(s)
 	switch {
-	case strings.Contains(s, "Premature end"), strings.Contains(s, "premature end"):
+	case strings.Contains(l, "premature end"), strings.Contains(l, "empty input"):
 		return fmt.Errorf("jpeg: %w: %s", ErrTruncated, s)
-	case strings.Contains(s, "Unsupported"), strings.Contains(s, "unsupported"):
+	case strings.Contains(l, "unsupported"):
 		return fmt.Errorf("jpeg: %w: %s", ErrUnsupported, s)
 	}
 	return fmt.Errorf("jpeg: %w: %s", ErrCorrupt, s)

@@ -324,8 +324,11 @@ func naturalLess(a, b string) bool {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // LoadPair reads a pair's sources and reference (nil when the pair has
-// none) and checks that all have the same size and plane count; errors name
-// the offending file.
+// none) and checks that all have the same size; errors name the offending
+// file. Plane counts may differ: a gray infrared image beside a colour
+// visible one is the usual infrared-visible pair. Metrics work on gray
+// anyway; the classical fusion methods replicate gray sources across the
+// colour planes (eval.MatchPlanes).
 func LoadPair(p Pair) (sources []*Image, ref *Image, err error) {
 	if len(p.Sources) == 0 {
 		return nil, nil, fmt.Errorf("load pair %q: no sources", p.Name)
@@ -336,7 +339,7 @@ func LoadPair(p Pair) (sources []*Image, ref *Image, err error) {
 			return nil, nil, fmt.Errorf("load pair %q: %w", p.Name, err)
 		}
 		if len(sources) > 0 {
-			if err := sameShape(sources[0], m); err != nil {
+			if err := SameSize(sources[0], m); err != nil {
 				return nil, nil, fmt.Errorf("load pair %q: %s vs %s: %w", p.Name, path, p.Sources[0], err)
 			}
 		}
@@ -347,23 +350,13 @@ func LoadPair(p Pair) (sources []*Image, ref *Image, err error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("load pair %q: %w", p.Name, err)
 		}
-		if err := sameShape(sources[0], ref); err != nil {
+		if err := SameSize(sources[0], ref); err != nil {
 			return nil, nil, fmt.Errorf("load pair %q: reference %s vs %s: %w", p.Name, p.Reference, p.Sources[0], err)
 		}
 	}
 	return sources, ref, nil
 }
 
-// sameShape is SameSize plus an equal plane count.
-func sameShape(a, b *Image) error {
-	if err := SameSize(a, b); err != nil {
-		return err
-	}
-	if a.C() != b.C() {
-		return fmt.Errorf("plane count mismatch: %d vs %d", a.C(), b.C())
-	}
-	return nil
-}
 
 // FindFused locates the fused result of pair pairName by method in dir,
 // accepting the MFIFB convention <pair>_<method>.ext in dir and one folder

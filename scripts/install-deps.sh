@@ -10,7 +10,7 @@ pkgs=(
 	ca-certificates
 	git
 	libtorch-dev
-	libturbojpeg0-dev
+	libjpeg62-turbo-dev
 )
 
 missing=()
