@@ -45,6 +45,7 @@ func (a *app) runBench() error {
 	if len(methods) == 0 {
 		methods = pipeline.DefaultMethods()
 	}
+	a.logger().Logf("timing %d operations, each for at least %s", 1+len(names)+len(methods), minTime)
 	fmt.Fprintf(a.stdout, "%dx%d colour, %d sources, metric kernels %s\n%-22s %10s %6s\n",
 		size, size, len(in.Sources), metrics.Kernels(), "operation", "ms/op", "runs")
 	primary := metrics.Primary()

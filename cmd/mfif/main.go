@@ -16,7 +16,9 @@ import (
 )
 
 func main() {
-	if err := newRootCmd(os.Stdout, os.Stderr).Execute(); err != nil {
+	root := newRootCmd(os.Stdout, os.Stderr)
+	addCompletions(root)
+	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "mfif:", err)
 		os.Exit(1)
 	}

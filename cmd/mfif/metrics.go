@@ -76,7 +76,7 @@ func (a *app) emit(res *report.Results, dir, caption string) error {
 	if err != nil {
 		return err
 	}
-	a.infof("wrote %d report files to %s", len(paths), dir)
+	a.logger().Logf("wrote %d report files to %s", len(paths), dir)
 	return nil
 }
 
