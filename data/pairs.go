@@ -357,7 +357,6 @@ func LoadPair(p Pair) (sources []*Image, ref *Image, err error) {
 	return sources, ref, nil
 }
 
-
 // FindFused locates the fused result of pair pairName by method in dir,
 // accepting the MFIFB convention <pair>_<method>.ext in dir and one folder
 // per method, <method>/<pair>.ext (or <method>/<pair>_<method>.ext). The

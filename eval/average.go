@@ -19,9 +19,11 @@ func newAverage(opts Options) (Method, error) {
 	return average{}, r.Done()
 }
 
-// Fuse returns the mean of the sources.
+// Fuse returns the mean of the sources; a gray source beside colour ones
+// counts in every colour plane (MatchPlanes).
 func (average) Fuse(srcs []*data.Image) (*Result, error) {
-	if err := checkSources(srcs); err != nil {
+	srcs, err := checkSources(srcs)
+	if err != nil {
 		return nil, err
 	}
 	out := data.NewImage(srcs[0].W, srcs[0].H, srcs[0].C())

@@ -214,7 +214,7 @@ func TestThreeSources(t *testing.T) {
 func TestFuseInputErrors(t *testing.T) {
 	_, a, b := scene(16, 16, 3, 17)
 	small := data.NewImage(16, 12, 3)
-	gray := data.NewImage(16, 16, 1)
+	twoPlanes := data.NewImage(16, 16, 2)
 	for _, name := range Names() {
 		m := mustNew(t, name, nil)
 		for _, tc := range []struct {
@@ -224,7 +224,7 @@ func TestFuseInputErrors(t *testing.T) {
 		}{
 			{"size", []*data.Image{a, small}, "size mismatch: 16x16 vs 16x12"},
 			{"size-3rd", []*data.Image{a, b, small}, "source 2"},
-			{"planes", []*data.Image{a, gray}, "planes"},
+			{"planes", []*data.Image{a, twoPlanes}, "planes"},
 			{"one", []*data.Image{a}, "at least 2"},
 			{"nil", []*data.Image{a, nil}, "source 1 is nil"},
 		} {

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -11,7 +12,8 @@ import (
 
 // Result is the output of one fusion.
 type Result struct {
-	// Fused is the fused image, same size and plane count as the sources.
+	// Fused is the fused image: the sources' size, and the plane count of
+	// the colour sources when gray and colour sources are mixed.
 	Fused *data.Image
 	// Map is the decision map for source 0 in [0,1] after post-processing,
 	// or nil if the method has no decision map.
@@ -20,10 +22,22 @@ type Result struct {
 	RawMap *data.Image
 }
 
-// Method fuses two or more source images of the same size and plane count.
+// Method fuses two or more source images of the same size. A method that
+// fuses plane by plane accepts a gray source beside colour ones through
+// MatchPlanes. A method that holds resources (model weights, tensors) also
+// implements io.Closer; whoever builds it with New releases it with Close.
 type Method interface {
-	// Fuse fuses the sources, which must share size and plane count.
+	// Fuse fuses the sources, which must share their size.
 	Fuse(sources []*data.Image) (*Result, error)
+}
+
+// Close releases m when it implements io.Closer and does nothing otherwise
+// (also for a nil m), so callers can close every method they build.
+func Close(m Method) error {
+	if c, ok := m.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
 }
 
 // Options are method parameters as decoded from YAML or the command line.
@@ -47,6 +61,11 @@ type Info struct {
 	// (a per-image progress bar on stderr); front ends set it to false
 	// when asked to be quiet.
 	Progress bool
+	// CheckOptions, when set, validates options the way the factory does
+	// but without building the method (for a model method: without loading
+	// its checkpoint, though it may check that the file exists), so dry runs
+	// stay cheap. The package function CheckOptions uses it.
+	CheckOptions func(opts Options) error
 }
 
 type entry struct {
@@ -88,6 +107,30 @@ func New(name string, opts Options) (Method, error) {
 		return nil, fmt.Errorf("method %s: %w", name, err)
 	}
 	return m, nil
+}
+
+// CheckOptions reports whether the method registered under name accepts
+// opts: through its Info.CheckOptions when it has one, else by building it
+// with New and closing it again. Errors name the method.
+func CheckOptions(name string, opts Options) error {
+	info, err := Lookup(name)
+	if err != nil {
+		return err
+	}
+	if info.CheckOptions != nil {
+		if err := info.CheckOptions(opts); err != nil {
+			return fmt.Errorf("method %s: %w", name, err)
+		}
+		return nil
+	}
+	m, err := New(name, opts)
+	if err != nil {
+		return err
+	}
+	if err := Close(m); err != nil {
+		return fmt.Errorf("method %s: close: %w", name, err)
+	}
+	return nil
 }
 
 // Names lists the registered methods in sorted order.

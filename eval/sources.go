@@ -30,26 +30,66 @@ func checkImage(m *data.Image, what string) error {
 }
 
 // checkSources requires at least two well-formed sources of equal size and
-// plane count.
-func checkSources(srcs []*data.Image) error {
+// returns them with equal plane counts (MatchPlanes).
+func checkSources(srcs []*data.Image) ([]*data.Image, error) {
 	if len(srcs) < 2 {
-		return fmt.Errorf("need at least 2 sources, got %d", len(srcs))
+		return nil, fmt.Errorf("need at least 2 sources, got %d", len(srcs))
 	}
 	for i, s := range srcs {
 		if err := checkImage(s, fmt.Sprintf("source %d", i)); err != nil {
-			return err
+			return nil, err
 		}
 		if i == 0 {
 			continue
 		}
 		if err := data.SameSize(srcs[0], s); err != nil {
-			return fmt.Errorf("source 0 vs source %d: %w", i, err)
-		}
-		if s.C() != srcs[0].C() {
-			return fmt.Errorf("source 0 has %d planes, source %d has %d", srcs[0].C(), i, s.C())
+			return nil, fmt.Errorf("source 0 vs source %d: %w", i, err)
 		}
 	}
-	return nil
+	return MatchPlanes(srcs)
+}
+
+// MatchPlanes returns the sources with one plane count for a method that
+// fuses plane by plane: a gray source beside colour ones (a gray infrared
+// image with a colour visible image) is replicated across the colour
+// planes, so the fused image is colour, as is usual for infrared-visible
+// fusion. Sources that already agree are returned unchanged; replicated
+// sources are copies, the inputs are never modified. Any other mix (for
+// example 2 planes beside 3) is an error naming the sources.
+func MatchPlanes(srcs []*data.Image) ([]*data.Image, error) {
+	c := 0
+	for _, s := range srcs {
+		if s == nil {
+			return nil, fmt.Errorf("match planes: nil source")
+		}
+		c = max(c, s.C())
+	}
+	same := true
+	for i, s := range srcs {
+		switch s.C() {
+		case c:
+		case 1:
+			same = false
+		default:
+			return nil, fmt.Errorf("source %d has %d planes beside %d-plane sources: only a gray (1-plane) source can be matched to colour ones", i, s.C(), c)
+		}
+	}
+	if same {
+		return srcs, nil
+	}
+	out := make([]*data.Image, len(srcs))
+	for i, s := range srcs {
+		if s.C() == c {
+			out[i] = s
+			continue
+		}
+		r := &data.Image{W: s.W, H: s.H, Depth: s.Depth, Planes: make([][]float64, c)}
+		for k := range r.Planes {
+			r.Planes[k] = append([]float64(nil), s.Planes[0]...)
+		}
+		out[i] = r
+	}
+	return out, nil
 }
 
 // pairFunc fuses two checked sources.
@@ -59,7 +99,8 @@ type pairFunc func(a, b *data.Image) (*Result, error)
 // The returned Map (if any) is the product of the pairwise maps: the weight
 // that source 0 keeps in the final image.
 func fuseSequential(srcs []*data.Image, f pairFunc) (*Result, error) {
-	if err := checkSources(srcs); err != nil {
+	srcs, err := checkSources(srcs)
+	if err != nil {
 		return nil, err
 	}
 	res, err := f(srcs[0], srcs[1])
