@@ -237,7 +237,8 @@ func BoxPlot(path, title, ylabel string, names []string, samples map[string][]fl
 }
 
 // ResultsBoxes writes one box plot per metric of r into dir, named
-// box_<metric>.<ext> (ext is "png" or "svg"), and returns the paths.
+// box_<metric>.<ext> (ext is "png", "svg", "pdf" or "eps"), and returns
+// the paths.
 func ResultsBoxes(dir, ext string, r *Results) ([]string, error) {
 	var paths []string
 	for _, m := range r.Metrics {

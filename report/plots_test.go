@@ -30,6 +30,10 @@ func checkImageFile(t *testing.T, path string) {
 		if !bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("</svg>")) {
 			t.Errorf("%s: not an SVG document", path)
 		}
+	case ".pdf":
+		if !bytes.HasPrefix(b, []byte("%PDF-")) || !bytes.Contains(b[len(b)-32:], []byte("%%EOF")) {
+			t.Errorf("%s: not a PDF document", path)
+		}
 	}
 }
 

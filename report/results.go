@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,7 +12,11 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
+
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/mfif/mfif/internal/atomicfile"
 )
@@ -141,26 +146,25 @@ func (r *Results) Summarize() error {
 				xs = append(xs, v)
 			}
 			if len(xs) > 0 {
-				r.Summary[method][mi.Name] = meanStd(xs)
+				r.Summary[method][mi.Name] = MeanStd(xs)
 			}
 		}
 	}
 	return nil
 }
 
-func meanStd(xs []float64) Stat {
-	var sum float64
-	for _, x := range xs {
-		sum += x
-	}
-	mean := sum / float64(len(xs))
-	var ss float64
-	for _, x := range xs {
-		ss += (x - mean) * (x - mean)
-	}
-	st := Stat{Mean: mean, N: len(xs)}
-	if len(xs) > 1 {
-		st.Std = math.Sqrt(ss / float64(len(xs)-1))
+// MeanStd summarises xs: the mean and the sample standard deviation (n-1
+// in the denominator, as MATLAB's std and the tables of MFIF papers), both
+// from gonum's stat.MeanStdDev; Std is 0 for fewer than two values (where
+// the sample deviation is undefined) and Mean is 0 for none.
+func MeanStd(xs []float64) Stat {
+	st := Stat{N: len(xs)}
+	switch len(xs) {
+	case 0:
+	case 1:
+		st.Mean = xs[0]
+	default:
+		st.Mean, st.Std = stat.MeanStdDev(xs, nil)
 	}
 	return st
 }
@@ -197,8 +201,10 @@ func (r *Results) Scores(metric string) map[string][]float64 {
 	return out
 }
 
-// WriteResults writes r as indented JSON to path atomically. Summary is
-// recomputed first so the file is always self-consistent.
+// WriteResults writes r as indented JSON to path atomically, and the same
+// scores as a long CSV beside it (PerImageCSVPath, WritePerImageCSV) for
+// spreadsheets and data frames. Summary is recomputed first so the file is
+// always self-consistent. docs/results.md describes the layout.
 func WriteResults(path string, r *Results) error {
 	if r.Schema == 0 {
 		r.Schema = SchemaVersion
@@ -210,7 +216,47 @@ func WriteResults(path string, r *Results) error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return writeBytes(path, append(b, '\n'))
+	if err := writeBytes(path, append(b, '\n')); err != nil {
+		return err
+	}
+	return WritePerImageCSV(PerImageCSVPath(path), r)
+}
+
+// PerImageCSVPath returns where WriteResults puts the per-image CSV of the
+// results file at jsonPath: beside it, with "_per_image.csv" in place of
+// the extension (results.json: results_per_image.csv).
+func PerImageCSVPath(jsonPath string) string {
+	return strings.TrimSuffix(jsonPath, filepath.Ext(jsonPath)) + "_per_image.csv"
+}
+
+// WritePerImageCSV writes every per-image score of r to path atomically as
+// a long table with the header method,dataset,image,metric,value: one row
+// per score, methods, images and metrics in the order of r.Methods,
+// r.Images and r.Metrics, scores a method lacks left out. dataset is
+// r.Provenance.Dataset; values have the fewest digits that read back as
+// the same float64.
+func WritePerImageCSV(path string, r *Results) error {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write([]string{"method", "dataset", "image", "metric", "value"})
+	for _, method := range r.Methods {
+		for _, img := range r.Images {
+			scores, ok := r.PerImage[method][img]
+			if !ok {
+				continue
+			}
+			for _, mi := range r.Metrics {
+				if v, ok := scores[mi.Name]; ok {
+					w.Write([]string{method, r.Provenance.Dataset, img, mi.Name, strconv.FormatFloat(v, 'g', -1, 64)})
+				}
+			}
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return writeBytes(path, b.Bytes())
 }
 
 // ReadResults reads a file written by WriteResults.

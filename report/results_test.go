@@ -1,10 +1,12 @@
 package report
 
 import (
+	"encoding/csv"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -56,8 +58,69 @@ func TestResultsRoundTrip(t *testing.T) {
 		t.Errorf("direction lost: %v", got.Metrics[1].Better)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(path))
-	if len(entries) != 1 {
-		t.Errorf("temp files left behind: %v", entries)
+	if len(entries) != 2 {
+		t.Errorf("want results.json and its CSV, no temporary files: %v", entries)
+	}
+}
+
+func TestPerImageCSV(t *testing.T) {
+	r := tinyResults()
+	r.Add("GF", "img3", map[string]float64{"Q_G": 1.0 / 3}) // no Q_SF: no row
+	path := filepath.Join(t.TempDir(), "metrics", "lytro.json")
+	if err := WriteResults(path, r); err != nil {
+		t.Fatal(err)
+	}
+	if got := PerImageCSVPath(path); filepath.Base(got) != "lytro_per_image.csv" {
+		t.Errorf("PerImageCSVPath = %s", got)
+	}
+	f, err := os.Open(PerImageCSVPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		{"method", "dataset", "image", "metric", "value"},
+		{"DWT", "/data/pairs", "img1", "Q_G", "0.6"},
+		{"DWT", "/data/pairs", "img1", "Q_SF", "-0.1"},
+		{"DWT", "/data/pairs", "img2", "Q_G", "0.8"},
+		{"DWT", "/data/pairs", "img2", "Q_SF", "-0.3"},
+		{"GF", "/data/pairs", "img1", "Q_G", "0.7"},
+		{"GF", "/data/pairs", "img1", "Q_SF", "0.05"},
+		{"GF", "/data/pairs", "img2", "Q_G", "0.7"},
+		{"GF", "/data/pairs", "img2", "Q_SF", "0.01"},
+		{"GF", "/data/pairs", "img3", "Q_G", "0.3333333333333333"},
+	}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("CSV rows\n%q\nwant\n%q", rows, want)
+	}
+	// Every value reads back exactly.
+	for _, row := range rows[1:] {
+		v, err := strconv.ParseFloat(row[4], 64)
+		if err != nil || v != r.PerImage[row[0]][row[2]][row[3]] {
+			t.Errorf("row %q does not read back (%v)", row, err)
+		}
+	}
+}
+
+func TestMeanStd(t *testing.T) {
+	tests := []struct {
+		xs        []float64
+		mean, std float64
+	}{
+		{nil, 0, 0},
+		{[]float64{2.5}, 2.5, 0},
+		{[]float64{1, 2, 3, 4}, 2.5, math.Sqrt(5.0 / 3)}, // sample (n-1) std
+		{[]float64{1e9 + 1, 1e9 + 2, 1e9 + 3}, 1e9 + 2, 1},
+	}
+	for _, tc := range tests {
+		st := MeanStd(tc.xs)
+		if math.Abs(st.Mean-tc.mean) > 1e-12*math.Abs(tc.mean) || math.Abs(st.Std-tc.std) > 1e-9 || st.N != len(tc.xs) {
+			t.Errorf("MeanStd(%v) = %+v, want mean %v std %v", tc.xs, st, tc.mean, tc.std)
+		}
 	}
 }
 
@@ -103,11 +166,15 @@ func TestWriteAll(t *testing.T) {
 	var names []string
 	for _, p := range paths {
 		names = append(names, filepath.Base(p))
-		if filepath.Ext(p) == ".png" || filepath.Ext(p) == ".svg" {
+		if ext := filepath.Ext(p); ext == ".png" || ext == ".svg" || ext == ".pdf" {
 			checkImageFile(t, p)
 		}
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("listed but not written: %v", err)
+		}
 	}
-	want := "results.json table.md table.csv table.tex bars.png bars.svg box_Q_G.png box_Q_SF.png"
+	want := "results.json results_per_image.csv table.md table.csv table.tex bars.png bars.svg bars.pdf " +
+		"box_Q_G.png box_Q_SF.png box_Q_G.pdf box_Q_SF.pdf"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("wrote %s, want %s", got, want)
 	}

@@ -5,16 +5,17 @@ import (
 	"path/filepath"
 )
 
-// WriteAll writes the standard report of r into dir: results.json,
-// table.md, table.csv, table.tex (means ± std), bars.png and bars.svg, and
-// one box plot per metric (box_<metric>.png). It returns the paths written.
-// r.Summary is recomputed.
+// WriteAll writes the standard report of r into dir: results.json and
+// results_per_image.csv (every score, one per row), table.md, table.csv,
+// table.tex (means ± std), bars.png, bars.svg and bars.pdf, and one box
+// plot per metric (box_<metric>.png and .pdf). It returns the paths
+// written. r.Summary is recomputed.
 func WriteAll(dir, caption string, r *Results) ([]string, error) {
 	path := filepath.Join(dir, "results.json")
 	if err := WriteResults(path, r); err != nil {
 		return nil, err
 	}
-	paths := []string{path}
+	paths := []string{path, PerImageCSVPath(path)}
 	t := r.Table(caption, true)
 	if err := t.Validate(); err != nil {
 		return paths, fmt.Errorf("report %s: %w", dir, err)
@@ -31,13 +32,19 @@ func WriteAll(dir, caption string, r *Results) ([]string, error) {
 	if len(r.Methods) == 0 || len(r.Metrics) == 0 {
 		return paths, nil
 	}
-	for _, ext := range []string{"png", "svg"} {
+	for _, ext := range []string{"png", "svg", "pdf"} {
 		p := filepath.Join(dir, "bars."+ext)
 		if err := ResultsBars(p, r); err != nil {
 			return paths, err
 		}
 		paths = append(paths, p)
 	}
-	boxes, err := ResultsBoxes(dir, "png", r)
-	return append(paths, boxes...), err
+	for _, ext := range []string{"png", "pdf"} {
+		boxes, err := ResultsBoxes(dir, ext, r)
+		paths = append(paths, boxes...)
+		if err != nil {
+			return paths, err
+		}
+	}
+	return paths, nil
 }

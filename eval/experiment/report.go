@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -416,23 +415,11 @@ func toFloat(v any) (float64, bool) {
 	return 0, false
 }
 
+// meanStd is report.MeanStd as two numbers: the mean and the sample (n-1)
+// standard deviation, 0 and 0 for no values.
 func meanStd(v []float64) (float64, float64) {
-	if len(v) == 0 {
-		return 0, 0
-	}
-	var s float64
-	for _, x := range v {
-		s += x
-	}
-	m := s / float64(len(v))
-	if len(v) < 2 {
-		return m, 0
-	}
-	var ss float64
-	for _, x := range v {
-		ss += (x - m) * (x - m)
-	}
-	return m, math.Sqrt(ss / float64(len(v)-1))
+	st := report.MeanStd(v)
+	return st.Mean, st.Std
 }
 
 func (rp *reporter) repeatTable(ds, dir string, rows []row, infos []report.MetricInfo) error {
