@@ -133,13 +133,8 @@ func (d *vocDataset) Get(i int) (Sample, error) {
 			ign.Planes[0][k] = 1
 		}
 	}
-	blur := GaussianBlur(img, level.Sigma, level.KSize)
-	return Sample{
-		Sources: []*Image{composite(img, blur, fg, false), composite(img, blur, fg, true)},
-		Target:  fg,
-		Ignore:  ign,
-		Truth:   img,
-	}, nil
+	blur := Blur{Kind: BlurGaussian, Sigma: level.Sigma, KSize: level.KSize}
+	return regionSample(img, fg, ign, blur, blur), nil
 }
 
 // resizeTrain resizes training images as torchvision's Resize does on PIL

@@ -19,6 +19,9 @@ type Pair struct {
 	Sources []string
 	// Reference is the all-in-focus image path, or "" if there is none.
 	Reference string
+	// Mask is the true decision mask (mask/ folder beside source_1/,
+	// 1 = source 1 in focus; see ReadMask), or "" if there is none.
+	Mask string
 }
 
 // ErrNoPairs reports a folder without any recognisable pair.
@@ -37,7 +40,8 @@ var refDirs = []string{"full_clear", "ground_truth", "gt"}
 // DiscoverPairs finds the pairs in dir. These layouts are recognised:
 //
 //   - parallel folders source_1/, source_2/ [, source_3/ ...] and optionally
-//     full_clear/ (or ground_truth/, gt/): files are matched by stem, where a
+//     full_clear/ (or ground_truth/, gt/) and mask/ (the true decision
+//     mask, Pair.Mask): files are matched by stem, where a
 //     trailing _A/-A in source_1 (_B/-B in source_2, ...) is ignored, so both
 //     nyud_001.jpg and mffw_01_A.jpg/mffw_01_B.jpg layouts work; the
 //     infrared-visible layout ir/ + vi/ is read the same way (ir first);
@@ -182,6 +186,9 @@ func discoverFolders(dir string, srcDirs []string) ([]Pair, error) {
 		}
 	}
 	if err := attachRefs(dir, byName, order); err != nil {
+		return nil, err
+	}
+	if err := attachMasks(dir, byName, order); err != nil {
 		return nil, err
 	}
 	pairs := make([]Pair, 0, len(order))

@@ -457,7 +457,7 @@ func WriteSyntheticSet(dir string, n int, cfg SynthConfig, seed int64) ([]Pair, 
 				return nil, fmt.Errorf("write synthetic set: %w", err)
 			}
 		}
-		pairs[i] = Pair{Name: name, Sources: paths[:2], Reference: paths[2]}
+		pairs[i] = Pair{Name: name, Sources: paths[:2], Reference: paths[2], Mask: paths[3]}
 		bar.Add(1)
 	}
 	return pairs, nil
