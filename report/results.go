@@ -170,14 +170,24 @@ func MeanStd(xs []float64) Stat {
 }
 
 // Table returns the methods x metrics table of means (the layout of the
-// paper's comparison tables); showStd adds "± std".
+// paper's comparison tables); showStd adds "± std". When the methods were
+// scored on different numbers of images (see Counts), a key column "n"
+// gives each method's count, so means over different image sets are not
+// read as comparable without notice.
 func (r *Results) Table(caption string, showStd bool) *Table {
 	t := &Table{Caption: caption, Keys: []string{"Method"}, ShowStd: showStd}
+	counts, uneven := r.Counts()
+	if uneven {
+		t.Keys = append(t.Keys, "n")
+	}
 	for _, mi := range r.Metrics {
 		t.Columns = append(t.Columns, Column{Name: mi.Name, Better: mi.Better})
 	}
 	for _, method := range r.Methods {
 		row := Row{Keys: []string{method}}
+		if uneven {
+			row.Keys = append(row.Keys, fmt.Sprint(counts[method]))
+		}
 		for _, mi := range r.Metrics {
 			st, ok := r.Summary[method][mi.Name]
 			row.Cells = append(row.Cells, Cell{Mean: st.Mean, Std: st.Std, Missing: !ok || st.N == 0})

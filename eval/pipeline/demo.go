@@ -16,10 +16,12 @@ import (
 // DefaultMethods returns the registered methods that build with default
 // options (the classical baselines; methods that need a model checkpoint or
 // other required options fail to build and are left out), in name order.
+// Each method built for the check is closed again.
 func DefaultMethods() []string {
 	var out []string
 	for _, n := range eval.Names() {
-		if _, err := eval.New(n, nil); err == nil {
+		if m, err := eval.New(n, nil); err == nil {
+			_ = eval.Close(m)
 			out = append(out, n)
 		}
 	}

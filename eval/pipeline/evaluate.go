@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"fmt"
+	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -28,6 +30,11 @@ type Source struct {
 // <pair>.<ext> or <pair>_<method>.<ext> (one folder per method). Decision
 // maps (<pair>_map.*, *_map.*) are ignored. A folder whose own files are
 // named <pair>.<ext> holds one method named after the folder.
+//
+// The pairs' own images are never taken for fused results: when dir is the
+// pair folder (or a copy of it), NAME_A.png is source A, not method "A",
+// and source_1/, ir/ or full_clear/ are not methods. A folder holding
+// nothing but source images is an error that says so.
 func DiscoverMethods(dir string, pairs []data.Pair) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -38,12 +45,24 @@ func DiscoverMethods(dir string, pairs []data.Pair) ([]string, error) {
 		names[i] = p.Name
 	}
 	sort.Slice(names, func(a, b int) bool { return len(names[a]) > len(names[b]) }) // longest prefix wins
+	own := pairImages(pairs)
 	found := map[string]bool{}
+	sources := 0
 	for _, e := range entries {
 		if e.IsDir() {
-			if sub, err := os.ReadDir(filepath.Join(dir, e.Name())); err == nil && holdsMethod(sub, names, e.Name()) {
+			sub, err := os.ReadDir(filepath.Join(dir, e.Name()))
+			if err != nil {
+				continue
+			}
+			holds, srcs := holdsMethod(sub, names, e.Name(), own)
+			if holds {
 				found[e.Name()] = true
 			}
+			sources += srcs
+			continue
+		}
+		if own.flat[e.Name()] {
+			sources++
 			continue
 		}
 		if bare, method := matchFused(e.Name(), names); bare {
@@ -52,10 +71,40 @@ func DiscoverMethods(dir string, pairs []data.Pair) ([]string, error) {
 			found[method] = true
 		}
 	}
+	if len(found) == 0 && sources > 0 {
+		return nil, fmt.Errorf("fused folder %s holds only the source or reference images of the pairs (%d files), no fused results: give the folder that mfif fuse --out wrote", dir, sources)
+	}
 	if len(found) == 0 {
 		return nil, fmt.Errorf("fused folder %s: no <pair>_<method>.<ext> image (nor <method>/<pair>.<ext>) for any of the %d pairs", dir, len(pairs))
 	}
 	return report.SortedKeys(found), nil
+}
+
+// ownImages identifies the pairs' source and reference files by name, so
+// they are recognised in the pair folder itself and in copies of it.
+type ownImages struct {
+	// flat holds file names that carry a source suffix (NAME_A.png).
+	flat map[string]bool
+	// nested holds "folder/file" of images in parallel folders
+	// (source_1/NAME.png, ir/NAME.png, full_clear/NAME.png).
+	nested map[string]bool
+}
+
+func pairImages(pairs []data.Pair) ownImages {
+	own := ownImages{flat: map[string]bool{}, nested: map[string]bool{}}
+	for _, p := range pairs {
+		for _, f := range append(append([]string(nil), p.Sources...), p.Reference) {
+			if f == "" {
+				continue
+			}
+			base := filepath.Base(f)
+			if stem := strings.TrimSuffix(base, filepath.Ext(base)); stem != p.Name {
+				own.flat[base] = true
+			}
+			own.nested[filepath.Base(filepath.Dir(f))+"/"+base] = true
+		}
+	}
+	return own
 }
 
 // matchFused parses an image file name against the pair names (longest
@@ -82,17 +131,22 @@ func matchFused(file string, pairs []string) (bare bool, method string) {
 }
 
 // holdsMethod reports whether a subfolder named method holds fused images
-// of that method for at least one pair.
-func holdsMethod(entries []os.DirEntry, pairs []string, method string) bool {
+// of that method for at least one pair, and how many of its files are the
+// pairs' own images (which do not count).
+func holdsMethod(entries []os.DirEntry, pairs []string, method string, own ownImages) (holds bool, sources int) {
 	for _, e := range entries {
 		if e.IsDir() {
 			continue
 		}
+		if own.nested[method+"/"+e.Name()] || own.flat[e.Name()] {
+			sources++
+			continue
+		}
 		if bare, m := matchFused(e.Name(), pairs); bare || strings.EqualFold(m, method) {
-			return true
+			holds = true
 		}
 	}
-	return false
+	return holds, sources
 }
 
 // DiscoverSources runs DiscoverMethods on every folder. A method found in
@@ -140,8 +194,17 @@ type EvalOptions struct {
 	// Metrics are registry names; empty means metrics.Primary().
 	Metrics []string
 	// SkipMissing leaves out a (pair, method) whose fused image is absent
-	// instead of failing.
+	// instead of failing. The skipped pairs of each method are listed on
+	// Log and recorded in the provenance ("skipped"); unless RankAll is set
+	// the results are then restricted to the pairs every method has, so
+	// every mean and every best/second mark compares the same images.
 	SkipMissing bool
+	// RankAll keeps, with SkipMissing, each method's scores on all the
+	// pairs it has: means (and ranks) are then over different pair sets,
+	// and report tables show each method's n.
+	RankAll bool
+	// Log, when not nil, receives what SkipMissing left out.
+	Log io.Writer
 	// Dataset and Config are recorded in the provenance.
 	Dataset string
 	Config  map[string]any
@@ -211,10 +274,73 @@ func Evaluate(pairs []data.Pair, sources []Source, opt EvalOptions, o Options) (
 	if err != nil {
 		return nil, err
 	}
+	if err := applySkips(res, sources, opt); err != nil {
+		return nil, err
+	}
 	if err := res.Summarize(); err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// applySkips reports the pairs SkipMissing left out for each method on
+// opt.Log, records them in the provenance and, unless opt.RankAll is set,
+// restricts res to the pairs every method has.
+func applySkips(res *report.Results, sources []Source, opt EvalOptions) error {
+	skipped := map[string][]string{}
+	var common, dropped []string
+	for _, img := range res.Images {
+		all := true
+		for _, s := range sources {
+			if _, ok := res.PerImage[s.Method][img]; !ok {
+				skipped[s.Method] = append(skipped[s.Method], img)
+				all = false
+			}
+		}
+		if all {
+			common = append(common, img)
+		} else {
+			dropped = append(dropped, img)
+		}
+	}
+	if len(skipped) == 0 {
+		return nil
+	}
+	for _, s := range sources {
+		if ps := skipped[s.Method]; len(ps) > 0 {
+			logf(opt.Log, "skipped for method %s: %d of %d pairs have no fused image in %s: %s",
+				s.Method, len(ps), len(res.Images), s.Dir, strings.Join(ps, ", "))
+		}
+	}
+	cfg := maps.Clone(res.Provenance.Config)
+	if cfg == nil {
+		cfg = map[string]any{}
+	}
+	cfg["skipped"] = skipped
+	res.Provenance.Config = cfg
+	if opt.RankAll {
+		logf(opt.Log, "each method is averaged and ranked over its own pairs (n per method in the table)")
+		return nil
+	}
+	if len(common) == 0 {
+		return fmt.Errorf("no pair has fused images of every method, so no mean compares the same images: evaluate the methods separately, or average each over its own pairs (--rank-all)")
+	}
+	logf(opt.Log, "means and ranks are over the %d of %d pairs every method has (--rank-all averages each method over its own pairs); left out: %s",
+		len(common), len(res.Images), strings.Join(dropped, ", "))
+	for _, s := range sources {
+		for _, img := range dropped {
+			delete(res.PerImage[s.Method], img)
+		}
+	}
+	res.Images = common
+	return nil
+}
+
+// logf writes one line to w when w is not nil.
+func logf(w io.Writer, format string, args ...any) {
+	if w != nil {
+		fmt.Fprintf(w, format+"\n", args...)
+	}
 }
 
 func evaluatePair(p data.Pair, sources []Source, names []string, skipMissing bool) (map[string]map[string]float64, error) {

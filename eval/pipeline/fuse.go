@@ -1,9 +1,11 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
@@ -21,18 +23,34 @@ func MapName(pair string) string { return pair + "_map.png" }
 // writes FusedName and, when the method produces one, MapName (the map
 // scaled from [0,1] to 0..255) into outDir. Each worker builds its own
 // method instance with eval.New, so methods need not be safe for concurrent
-// use (deep models registered from their own packages work unchanged).
-// It returns the fused paths in pair order.
-func FuseFolder(pairs []data.Pair, name string, opts eval.Options, outDir string, o Options) ([]string, error) {
-	if _, err := eval.New(name, opts); err != nil { // fail on bad options before any work
+// use (deep models registered from their own packages work unchanged); the
+// first instance, built before any work to check the options, serves the
+// first worker, so a model is loaded at most once per worker, and every
+// instance is closed (eval.Close) before FuseFolder returns. An outDir that
+// is, contains or lies inside a folder of the pairs' images is refused
+// (CheckOutDir). It returns the fused paths in pair order.
+func FuseFolder(pairs []data.Pair, name string, opts eval.Options, outDir string, o Options) (paths []string, err error) {
+	if err := CheckOutDir(outDir, ImageDirs(pairs)...); err != nil {
+		return nil, fmt.Errorf("fuse %s: %w", name, err)
+	}
+	first, err := eval.New(name, opts) // fail on bad options before any work
+	if err != nil {
 		return nil, err
 	}
+	methods := make([]eval.Method, o.workers(len(pairs)))
+	methods[0] = first
+	defer func() {
+		for _, m := range methods {
+			if cerr := eval.Close(m); cerr != nil && err == nil {
+				paths, err = nil, fmt.Errorf("fuse %s: close method: %w", name, cerr)
+			}
+		}
+	}()
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return nil, fmt.Errorf("fuse %s: %w", name, err)
 	}
-	methods := make([]eval.Method, o.workers(len(pairs)))
 	out := make([]string, len(pairs))
-	err := parallel(len(pairs), o, "fuse "+name, func(w, i int) error {
+	err = parallel(len(pairs), o, "fuse "+name, func(w, i int) error {
 		if methods[w] == nil {
 			m, err := eval.New(name, opts)
 			if err != nil {
@@ -48,6 +66,82 @@ func FuseFolder(pairs []data.Pair, name string, opts eval.Options, outDir string
 		return nil, err
 	}
 	return out, nil
+}
+
+// ErrOutDir reports an output folder that would mix results with inputs.
+var ErrOutDir = errors.New("output folder overlaps the input images")
+
+// ImageDirs returns the folders holding the pairs' source and reference
+// images, each once, in first-seen order.
+func ImageDirs(pairs []data.Pair) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range pairs {
+		for _, f := range append(append([]string(nil), p.Sources...), p.Reference) {
+			if f == "" {
+				continue
+			}
+			if d := filepath.Dir(f); !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+// CheckOutDir refuses an output folder that is one of the input folders,
+// lies inside one or contains one: fused images written there would be
+// taken for sources (or sources for fused results) by the next discovery.
+// Paths are compared after making them absolute and resolving symbolic
+// links of the parts that exist.
+func CheckOutDir(out string, inputs ...string) error {
+	o, err := canonicalPath(out)
+	if err != nil {
+		return fmt.Errorf("output folder %s: %w", out, err)
+	}
+	for _, in := range inputs {
+		i, err := canonicalPath(in)
+		if err != nil {
+			return fmt.Errorf("input folder %s: %w", in, err)
+		}
+		switch {
+		case o == i:
+			return fmt.Errorf("%w: %s is the input folder %s; write the results to a folder of their own", ErrOutDir, out, in)
+		case within(o, i):
+			return fmt.Errorf("%w: %s is inside the input folder %s; write the results outside it", ErrOutDir, out, in)
+		case within(i, o):
+			return fmt.Errorf("%w: %s contains the input folder %s; write the results to a folder of their own", ErrOutDir, out, in)
+		}
+	}
+	return nil
+}
+
+// within reports whether path lies strictly inside dir (both canonical).
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// canonicalPath makes p absolute and resolves symbolic links in its
+// longest existing prefix (the rest may not exist yet).
+func canonicalPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	rest := ""
+	for cur := abs; ; {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(r, rest), nil
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return abs, nil
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+		cur = parent
+	}
 }
 
 func fuseOne(m eval.Method, p data.Pair, name, outDir string) (string, error) {

@@ -171,7 +171,7 @@ func TestFuseAndEvaluate(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), pairs[1].Name) || !strings.Contains(err.Error(), "method average") {
 		t.Errorf("missing fused file: %v", err)
 	}
-	res, err = Evaluate(pairs, sources, EvalOptions{Metrics: []string{"Q_G"}, SkipMissing: true}, Options{})
+	res, err = Evaluate(pairs, sources, EvalOptions{Metrics: []string{"Q_G"}, SkipMissing: true, RankAll: true}, Options{})
 	if err != nil || res.Summary["average"]["Q_G"].N != 2 || res.Summary["sf-map"]["Q_G"].N != 3 {
 		t.Errorf("skip missing: %v %+v", err, res)
 	}
