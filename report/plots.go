@@ -192,15 +192,20 @@ func saveTiles(plots [][]*plot.Plot, w, h vg.Length, path string) error {
 }
 
 // ResultsBars writes one small bar chart per metric of r (means, one bar
-// per method, each metric on its own scale).
+// per method that has the metric, each metric on its own scale).
 func ResultsBars(path string, r *Results) error {
 	var panels []BarPanel
 	for _, m := range r.Metrics {
-		pn := BarPanel{Title: m.Name, Labels: r.Methods}
+		pn := BarPanel{Title: m.Name}
 		for _, method := range r.Methods {
-			pn.Values = append(pn.Values, r.Summary[method][m.Name].Mean)
+			if st, ok := r.Summary[method][m.Name]; ok && st.N > 0 {
+				pn.Labels = append(pn.Labels, method)
+				pn.Values = append(pn.Values, st.Mean)
+			}
 		}
-		panels = append(panels, pn)
+		if len(pn.Labels) > 0 { // a metric only some methods have (e.g. MapAcc) shows those
+			panels = append(panels, pn)
+		}
 	}
 	return BarPanels(path, "", panels, 4)
 }
@@ -238,12 +243,23 @@ func BoxPlot(path, title, ylabel string, names []string, samples map[string][]fl
 
 // ResultsBoxes writes one box plot per metric of r into dir, named
 // box_<metric>.<ext> (ext is "png", "svg", "pdf" or "eps"), and returns
-// the paths.
+// the paths. Methods without scores on a metric get no box; a metric no
+// method has gets no plot.
 func ResultsBoxes(dir, ext string, r *Results) ([]string, error) {
 	var paths []string
 	for _, m := range r.Metrics {
+		scores := r.Scores(m.Name)
+		var names []string // methods without scores on m (no decision map, say) get no box
+		for _, method := range r.Methods {
+			if len(scores[method]) > 0 {
+				names = append(names, method)
+			}
+		}
+		if len(names) == 0 {
+			continue
+		}
 		path := filepath.Join(dir, "box_"+fileSafe(m.Name)+"."+ext)
-		if err := BoxPlot(path, m.Name+" per image", m.Name, r.Methods, r.Scores(m.Name)); err != nil {
+		if err := BoxPlot(path, m.Name+" per image", m.Name, names, scores); err != nil {
 			return paths, err
 		}
 		paths = append(paths, path)

@@ -86,14 +86,14 @@ type ownImages struct {
 	// flat holds file names that carry a source suffix (NAME_A.png).
 	flat map[string]bool
 	// nested holds "folder/file" of images in parallel folders
-	// (source_1/NAME.png, ir/NAME.png, full_clear/NAME.png).
+	// (source_1/NAME.png, ir/NAME.png, full_clear/NAME.png, mask/NAME.png).
 	nested map[string]bool
 }
 
 func pairImages(pairs []data.Pair) ownImages {
 	own := ownImages{flat: map[string]bool{}, nested: map[string]bool{}}
 	for _, p := range pairs {
-		for _, f := range append(append([]string(nil), p.Sources...), p.Reference) {
+		for _, f := range append(append([]string(nil), p.Sources...), p.Reference, p.Mask) {
 			if f == "" {
 				continue
 			}
@@ -240,7 +240,11 @@ func Direction(b metrics.Better) report.Direction {
 // Evaluate scores the fused images of every source on every pair, in
 // parallel over pairs (each pair's sources are loaded once for all
 // methods). A missing fused image is an error naming the pair, method and
-// folder unless opt.SkipMissing is set.
+// folder unless opt.SkipMissing is set. When the pairs have true masks
+// (data.Pair.Mask), the decision map of every method that left one
+// (MethodMapName, or MapName in a folder of its own; see findMap) is
+// scored too, in the columns of MapMetricInfos; methods without a map have
+// no entry there.
 func Evaluate(pairs []data.Pair, sources []Source, opt EvalOptions, o Options) (*report.Results, error) {
 	names := opt.Metrics
 	if len(names) == 0 {
@@ -249,6 +253,9 @@ func Evaluate(pairs []data.Pair, sources []Source, opt EvalOptions, o Options) (
 	infos, err := MetricInfos(names)
 	if err != nil {
 		return nil, err
+	}
+	if hasMasks(pairs) {
+		infos = append(infos, MapMetricInfos()...)
 	}
 	res := report.NewResults(report.NewProvenance(opt.Dataset, opt.Config), infos)
 	for _, s := range sources { // fix method order before the parallel part
@@ -348,6 +355,10 @@ func evaluatePair(p data.Pair, sources []Source, names []string, skipMissing boo
 	if err != nil {
 		return nil, errf(p.Name, err)
 	}
+	mask, err := pairMask(p)
+	if err != nil {
+		return nil, errf(p.Name, err)
+	}
 	out := map[string]map[string]float64{}
 	for _, s := range sources {
 		path, err := findFused(s, p.Name)
@@ -364,6 +375,9 @@ func evaluatePair(p data.Pair, sources []Source, names []string, skipMissing boo
 		scores, err := metrics.Evaluate(names, metrics.Inputs{Sources: srcs, Fused: fused, Reference: ref})
 		if err != nil {
 			return nil, errf(p.Name, fmt.Errorf("%s: %w", path, err))
+		}
+		if err := addMapScores(scores, s, p.Name, mask, sources); err != nil {
+			return nil, errf(p.Name, err)
 		}
 		out[s.Method] = scores
 	}

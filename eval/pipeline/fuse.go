@@ -14,14 +14,14 @@ import (
 // FusedName is the MFIFB file name of a fused image: <pair>_<method>.png.
 func FusedName(pair, method string) string { return pair + "_" + method + ".png" }
 
-// MapName is the file name of a decision map: <pair>_map.png. Maps are not
-// tagged with the method, so write each method to its own folder when maps
-// matter.
+// MapName is the untagged file name of a decision map, <pair>_map.png, as
+// the experiment runner writes it into one folder per method; FuseFolder
+// writes MethodMapName instead.
 func MapName(pair string) string { return pair + "_map.png" }
 
 // FuseFolder fuses every pair with the method registered under name and
-// writes FusedName and, when the method produces one, MapName (the map
-// scaled from [0,1] to 0..255) into outDir. Each worker builds its own
+// writes FusedName and, when the method produces one, MethodMapName (the
+// map scaled from [0,1] to 0..255) into outDir. Each worker builds its own
 // method instance with eval.New, so methods need not be safe for concurrent
 // use (deep models registered from their own packages work unchanged); the
 // first instance, built before any work to check the options, serves the
@@ -71,13 +71,13 @@ func FuseFolder(pairs []data.Pair, name string, opts eval.Options, outDir string
 // ErrOutDir reports an output folder that would mix results with inputs.
 var ErrOutDir = errors.New("output folder overlaps the input images")
 
-// ImageDirs returns the folders holding the pairs' source and reference
+// ImageDirs returns the folders holding the pairs' source, reference and mask
 // images, each once, in first-seen order.
 func ImageDirs(pairs []data.Pair) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, p := range pairs {
-		for _, f := range append(append([]string(nil), p.Sources...), p.Reference) {
+		for _, f := range append(append([]string(nil), p.Sources...), p.Reference, p.Mask) {
 			if f == "" {
 				continue
 			}
@@ -165,7 +165,7 @@ func fuseOne(m eval.Method, p data.Pair, name, outDir string) (string, error) {
 		return "", errf(p.Name, err)
 	}
 	if res.Map != nil {
-		if err := data.WriteImage(filepath.Join(outDir, MapName(p.Name)), scaleMap(res.Map), 8); err != nil {
+		if err := data.WriteImage(filepath.Join(outDir, MethodMapName(p.Name, name)), scaleMap(res.Map), 8); err != nil {
 			return "", errf(p.Name, err)
 		}
 	}

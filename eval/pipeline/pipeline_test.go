@@ -133,7 +133,7 @@ func TestFuseAndEvaluate(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range pairs {
-		for _, f := range []string{"average/" + FusedName(p.Name, "average"), "sf-map/" + FusedName(p.Name, "sf-map"), "sf-map/" + MapName(p.Name)} {
+		for _, f := range []string{"average/" + FusedName(p.Name, "average"), "sf-map/" + FusedName(p.Name, "sf-map"), "sf-map/" + MethodMapName(p.Name, "sf-map")} {
 			m, err := data.ReadImage(filepath.Join(root, f))
 			if err != nil {
 				t.Fatal(err)
@@ -143,7 +143,7 @@ func TestFuseAndEvaluate(t *testing.T) {
 			}
 		}
 	}
-	if _, err := os.Stat(filepath.Join(root, "average", MapName(pairs[0].Name))); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(root, "average", MethodMapName(pairs[0].Name, "average"))); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("average has no map but one was written: %v", err)
 	}
 	found, err := DiscoverSources([]string{root}, pairs, nil)

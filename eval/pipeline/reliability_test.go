@@ -298,7 +298,7 @@ func TestLongPairName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{filepath.Join("average", FusedName(name, "average")), filepath.Join("sf-map", FusedName(name, "sf-map")), filepath.Join("sf-map", MapName(name))} {
+	for _, f := range []string{filepath.Join("average", FusedName(name, "average")), filepath.Join("sf-map", FusedName(name, "sf-map")), filepath.Join("sf-map", MethodMapName(name, "sf-map"))} {
 		if _, err := data.ReadImage(filepath.Join(root, f)); err != nil {
 			t.Errorf("%d-character file name: %v", len(filepath.Base(f)), err)
 		}
