@@ -239,7 +239,7 @@ func TestSpecErrors(t *testing.T) {
 	base := "name: x\ndatasets: {d: {path: p}}\nmethods: [{name: fm, method: fakemodel, train: {kind: fake, config: siamese-cpu}}, {name: average}]\n"
 	tests := []struct{ doc, want string }{
 		{base + "bogus: 1\n", "bogus"},
-		{"name: x\ndatasets: {d: {}}\nmethods: [{name: average}]\n", "datasets.d.path is empty"},
+		{"name: x\ndatasets: {d: {}}\nmethods: [{name: average}]\n", "--set datasets.d.path=DIR"},
 		{base + "sweep: {zip: {a: [1, 2], b: [1]}}\n", "zip"},
 		{base + "sweep: {grid: {N: {values: [1], targets: {nope: x}}}}\n", "nope"},
 		{base + "sweep: {grid: {N: {values: [1], targets: {average: train.x}}}}\n", "no train"},
@@ -431,7 +431,7 @@ func TestShippedExperiments(t *testing.T) {
 	}
 	want := map[string]int{"table7-ablation": 5, "table8-threshold": 5, "table6-window": 4}
 	for _, f := range files {
-		s, err := Load(f, nil)
+		s, err := Load(f, pathOverrides(t, f))
 		if err != nil {
 			t.Errorf("%s: %v", f, err)
 			continue

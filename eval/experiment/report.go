@@ -152,6 +152,9 @@ func (rp *reporter) build() error {
 	}
 	rp.cellList()
 	for _, ds := range report.SortedKeys(rp.spec.Datasets) {
+		if rp.spec.Datasets[ds].Train {
+			continue
+		}
 		if err := rp.dataset(ds); err != nil {
 			return fmt.Errorf("dataset %s: %w", ds, err)
 		}

@@ -125,6 +125,9 @@ func (r *Runner) plan(c Cell) (plan, error) {
 		p.Metrics = metrics.Primary()
 	}
 	for name, d := range s.Datasets {
+		if d.Train {
+			continue // only referred to by train.set
+		}
 		pd := planDataset{Path: os.ExpandEnv(d.Path), Synthetic: d.Synthetic, Offset: d.Offset, Limit: d.Limit, Metrics: d.Metrics}
 		if len(pd.Metrics) == 0 {
 			pd.Metrics = p.Metrics
@@ -173,6 +176,11 @@ func resolveMethod(s *Spec, m MethodSpec, c Cell, axes []namedAxis) (planMethod,
 		pm.Train = &planTrain{Kind: m.Train.Kind, Config: m.Train.Config, Digest: hex.EncodeToString(sum[:]),
 			Set: map[string]any{}}
 		for k, v := range m.Train.Set {
+			if str, ok := v.(string); ok {
+				if v, err = datasetRefs(s, str); err != nil {
+					return pm, fmt.Errorf("method %s: train.set.%s: %w", m.Name, k, err)
+				}
+			}
 			pm.Train.Set[k] = v
 		}
 	}
@@ -189,6 +197,27 @@ func resolveMethod(s *Spec, m MethodSpec, c Cell, axes []namedAxis) (planMethod,
 		}
 	}
 	return pm, nil
+}
+
+// datasetRefs replaces each "{datasets.<name>.path}" in v by that
+// dataset's folder.
+func datasetRefs(s *Spec, v string) (string, error) {
+	for {
+		i := strings.Index(v, "{datasets.")
+		if i < 0 {
+			return v, nil
+		}
+		j := strings.Index(v[i:], ".path}")
+		if j < 0 {
+			return "", fmt.Errorf("%q: want {datasets.<name>.path}", v)
+		}
+		name := v[i+len("{datasets.") : i+j]
+		d, ok := s.Datasets[name]
+		if !ok || d.Path == "" {
+			return "", fmt.Errorf("%q: no dataset %q with a path (declare datasets.%s and pass --set datasets.%s.path=DIR)", v, name, name, name)
+		}
+		v = v[:i] + os.ExpandEnv(d.Path) + v[i+j+len(".path}"):]
+	}
 }
 
 // Status is the state of a cell on disk.

@@ -14,6 +14,7 @@ import (
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/metrics"
+	"github.com/mfif/mfif/report"
 )
 
 // Spec is one experiment file.
@@ -52,6 +53,10 @@ type Dataset struct {
 	// Metrics replaces the experiment's metric list for this dataset (for
 	// example adding full-reference metrics where a reference exists).
 	Metrics []string `yaml:"metrics"`
+	// Train marks a set that only trains models: it is neither fused nor
+	// scored, and a method's train.set refers to its folder as
+	// "{datasets.<name>.path}" (any dataset with a path may be referred to).
+	Train bool `yaml:"train"`
 }
 
 // Synthetic describes a generated pair set (data.WriteSyntheticSet).
@@ -194,10 +199,19 @@ func (s *Spec) Validate() error {
 	if len(s.Datasets) == 0 {
 		return errors.New("datasets: none given")
 	}
-	for name, d := range s.Datasets {
+	var unset []string
+	for _, name := range report.SortedKeys(s.Datasets) {
+		d := s.Datasets[name]
+		if d.Synthetic == nil && d.Path == "" && nameRE.MatchString(name) {
+			unset = append(unset, name)
+			continue
+		}
 		if err := d.validate(name); err != nil {
 			return err
 		}
+	}
+	if len(unset) > 0 {
+		return unsetPaths(unset)
 	}
 	if len(s.Methods) == 0 {
 		return errors.New("methods: none given")
@@ -206,6 +220,15 @@ func (s *Spec) Validate() error {
 	for i, m := range s.Methods {
 		if err := m.validate(); err != nil {
 			return fmt.Errorf("methods[%d]: %w", i, err)
+		}
+		if m.Train != nil {
+			for _, k := range report.SortedKeys(m.Train.Set) {
+				if v, ok := m.Train.Set[k].(string); ok {
+					if _, err := datasetRefs(s, v); err != nil {
+						return fmt.Errorf("methods[%d]: train.set.%s: %w", i, k, err)
+					}
+				}
+			}
 		}
 		if seen[m.Name] {
 			return fmt.Errorf("methods[%d]: name %q used twice", i, m.Name)
@@ -226,7 +249,7 @@ func (s *Spec) Validate() error {
 		return fmt.Errorf("outputs.repeat %q: no sweep axis of that name", s.Outputs.Repeat)
 	}
 	for i, f := range s.Outputs.Figures {
-		if _, ok := s.Datasets[f.Dataset]; !ok {
+		if d, ok := s.Datasets[f.Dataset]; !ok || d.Train {
 			return fmt.Errorf("outputs.figures[%d]: unknown dataset %q", i, f.Dataset)
 		}
 		if f.Pair == "" || (len(f.Zoom) != 0 && len(f.Zoom) != 4) || f.Far < 0 {
@@ -234,6 +257,19 @@ func (s *Spec) Validate() error {
 		}
 	}
 	return nil
+}
+
+// unsetPaths says which dataset keys a run needs set, as the flags to add.
+func unsetPaths(names []string) error {
+	flags := make([]string, len(names))
+	for i, n := range names {
+		flags[i] = "--set datasets." + n + ".path=DIR"
+	}
+	what := "dataset " + names[0] + " has"
+	if len(names) > 1 {
+		what = "datasets " + strings.Join(names, ", ") + " have"
+	}
+	return fmt.Errorf("%s no folder: pass %s (the folder of each set's pairs; see docs/reproduce.md)", what, strings.Join(flags, " "))
 }
 
 func datasetMetrics(ds map[string]Dataset) [][]string {
@@ -253,7 +289,7 @@ func (d Dataset) validate(name string) error {
 	}
 	if d.Synthetic == nil {
 		if d.Path == "" {
-			return fmt.Errorf("datasets.%s.path is empty: set it to the pair folder (e.g. --set datasets.%s.path=DIR)", name, name)
+			return unsetPaths([]string{name})
 		}
 		return nil
 	}
