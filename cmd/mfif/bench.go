@@ -63,6 +63,9 @@ func (a *app) runBench() error {
 			return err
 		}
 		a.printTiming(pipeline.TimeOp("fuse "+n, minTime, func() error { _, err := m.Fuse(in.Sources); return err }))
+		if err := eval.Close(m); err != nil {
+			return fmt.Errorf("method %s: close: %w", n, err)
+		}
 	}
 	return nil
 }

@@ -35,11 +35,14 @@ scalars: 3, 0.5, true, text); --model CKPT is short for --opt model=CKPT.`,
 	f.String("pairs", "", "folder of source pairs (source_1/, source_2/ or NAME_A/NAME_B files)")
 	f.String("out", "", "output folder for fused images")
 	f.Bool("list", false, "list the registered methods and exit")
-	f.Int("repeats", 1, "fuse N times with seeds seed, seed+1, ... (methods with a seed option, e.g. fusiondiff, ddfm) and report every metric's mean and spread")
+	f.Int("repeats", 1, "fuse N >= 1 times with seeds seed, seed+1, ... (methods with a seed option, e.g. fusiondiff, ddfm) and report every metric's mean and spread")
 	return cmd
 }
 
 func (a *app) runFuse(cmd *cobra.Command) error {
+	if err := a.validate(cmd); err != nil {
+		return err
+	}
 	if a.v.GetBool("fuse.list") {
 		for _, n := range eval.Names() {
 			info, _ := eval.Lookup(n)
@@ -50,6 +53,9 @@ func (a *app) runFuse(cmd *cobra.Command) error {
 	method, pairsDir, out := a.v.GetString("fuse.method"), a.v.GetString("fuse.pairs"), a.v.GetString("fuse.out")
 	if err := required(map[string]string{"--method": method, "--pairs": pairsDir, "--out": out}); err != nil {
 		return err
+	}
+	if err := pipeline.CheckOutDir(out, pairsDir); err != nil {
+		return fmt.Errorf("fuse --out: %w", err)
 	}
 	opts, err := methodOptions(a.v.Get("fuse.opt"))
 	if err != nil {

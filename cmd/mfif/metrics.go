@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -23,8 +24,16 @@ source pairs in --pairs. Fused files are named <pair>_<METHOD>.<ext> (MFIFB
 layout, several methods per folder) or sit in one folder per method
 (<METHOD>/<pair>.<ext>). Prints the methods x metrics table of means (bold:
 best, italics: second best) and, with --out, writes results.json,
-table.md/.csv/.tex and bar and box plots there. The default metrics are the
-six of the paper tables (Q_NMI, Q_G, Q_CB, Q_TE, Q_SF, Q_Piella).`,
+table.md/.csv/.tex and bar and box plots there, after removing the files an
+earlier report wrote into that folder (other files are kept). The default
+metrics are the six of the paper tables (Q_NMI, Q_G, Q_CB, Q_TE, Q_SF,
+Q_Piella). The folders of the pairs' own images are never taken for methods.
+
+--skip-missing evaluates a method on the pairs it has fused images for
+instead of failing; the skipped pairs of each method are listed on stderr.
+Means and best/second marks are then over the pairs every method has, so
+all rows compare the same images; --rank-all instead averages each method
+over all its own pairs, and the table shows each method's n.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runMetrics(cmd) },
 	}
@@ -34,11 +43,15 @@ six of the paper tables (Q_NMI, Q_G, Q_CB, Q_TE, Q_SF, Q_Piella).`,
 	f.StringSlice("metrics", nil, "metrics to compute (default: the six primary ones; 'list' lists all)")
 	f.StringSlice("methods", nil, "only evaluate these methods (default: all found)")
 	f.String("out", "", "folder for results.json, tables and plots")
-	f.Bool("skip-missing", false, "skip pairs whose fused image is missing instead of failing")
+	f.Bool("skip-missing", false, "skip pairs whose fused image is missing instead of failing (lists them on stderr; means over the pairs every method has)")
+	f.Bool("rank-all", false, "with --skip-missing: average and rank each method over all its own pairs (the table then shows n per method)")
 	return cmd
 }
 
 func (a *app) runMetrics(cmd *cobra.Command) error {
+	if err := a.validate(cmd); err != nil {
+		return err
+	}
 	names := a.list("metrics.metrics")
 	if len(names) == 1 && names[0] == "list" {
 		return a.listMetrics()
@@ -55,14 +68,36 @@ func (a *app) runMetrics(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	skip, rankAll := a.v.GetBool("metrics.skip-missing"), a.v.GetBool("metrics.rank-all")
+	if rankAll && !skip {
+		return fmt.Errorf("--rank-all only applies with --skip-missing")
+	}
 	res, err := pipeline.Evaluate(pairs, sources, pipeline.EvalOptions{
-		Metrics: names, SkipMissing: a.v.GetBool("metrics.skip-missing"),
+		Metrics: names, SkipMissing: skip, RankAll: rankAll, Log: prefixed{a.stderr, "mfif metrics: "},
 		Dataset: pairsDir, Config: a.settings(cmd),
 	}, a.options())
 	if err != nil {
 		return err
 	}
-	return a.emit(res, a.v.GetString("metrics.out"), "Mean scores on "+pairsDir)
+	caption := "Mean scores on " + pairsDir
+	if len(res.Images) < len(pairs) {
+		caption += fmt.Sprintf(" (the %d of %d pairs every method has)", len(res.Images), len(pairs))
+	}
+	return a.emit(res, a.v.GetString("metrics.out"), caption)
+}
+
+// prefixed writes each Write (one line of the pipeline's log) with a
+// prefix, so warnings on stderr say which command they come from.
+type prefixed struct {
+	w      io.Writer
+	prefix string
+}
+
+func (p prefixed) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, p.prefix); err != nil {
+		return 0, err
+	}
+	return p.w.Write(b)
 }
 
 // emit prints the table of means and, when dir is set, writes the full
@@ -72,7 +107,7 @@ func (a *app) emit(res *report.Results, dir, caption string) error {
 	if dir == "" {
 		return nil
 	}
-	paths, err := report.WriteAll(dir, caption, res)
+	paths, err := report.WriteReport(dir, caption, res)
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ func (a *app) runRepeats(cmd *cobra.Command, pairs []data.Pair, method string, o
 	}
 	fmt.Fprint(a.stdout, summary.Table("", true).Markdown())
 	dir := filepath.Join(out, "repeats")
-	paths, err := report.WriteAll(dir, fmt.Sprintf("%s over %d seeds: mean ± std of the per-run means", method, n), summary)
+	paths, err := report.WriteReport(dir, fmt.Sprintf("%s over %d seeds: mean ± std of the per-run means", method, n), summary)
 	if err != nil {
 		return err
 	}
