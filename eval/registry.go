@@ -64,7 +64,9 @@ type Info struct {
 	// CheckOptions, when set, validates options the way the factory does
 	// but without building the method (for a model method: without loading
 	// its checkpoint, though it may check that the file exists), so dry runs
-	// stay cheap. The package function CheckOptions uses it.
+	// stay cheap. The package function CheckOptions uses it. Dry runs of
+	// experiments also call it without the model option for a model that is
+	// still to be trained: the other options are then checked alone.
 	CheckOptions func(opts Options) error
 }
 

@@ -195,10 +195,22 @@ type Timing struct {
 // dir. The fused image is written last, atomically, so its presence means
 // the pair is complete. In timing mode pairs run one at a time after an
 // untimed warm-up, and each pair's fusion time is saved as it completes.
-func (cr *cellRun) fuse(ds string, pairs []data.Pair, m planMethod, opts eval.Options, dir string) error {
-	if _, err := eval.New(m.Method, opts); err != nil {
+// The method built to check the options serves the first worker; every
+// instance is closed (eval.Close) before fuse returns.
+func (cr *cellRun) fuse(ds string, pairs []data.Pair, m planMethod, opts eval.Options, dir string) (err error) {
+	first, err := eval.New(m.Method, opts) // fail on bad options before any work
+	if err != nil {
 		return err
 	}
+	var mu sync.Mutex
+	built := []eval.Method{first}
+	defer func() {
+		for _, meth := range built {
+			if cerr := eval.Close(meth); cerr != nil && err == nil {
+				err = fmt.Errorf("close method %s: %w", m.Name, cerr)
+			}
+		}
+	}()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -213,7 +225,7 @@ func (cr *cellRun) fuse(ds string, pairs []data.Pair, m planMethod, opts eval.Op
 	}
 	cr.logf("fusing %d of %d pairs of %s with %s", len(todo), len(pairs), ds, m.Name)
 	if cr.p.Timing {
-		return cr.fuseTimed(ds, todo, m, opts, dir)
+		return cr.fuseTimed(ds, todo, m, first, dir)
 	}
 	workers := cr.r.Workers
 	if workers <= 0 {
@@ -227,9 +239,16 @@ func (cr *cellRun) fuse(ds string, pairs []data.Pair, m planMethod, opts eval.Op
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
-		go func() {
+		go func(w int) {
 			defer wg.Done()
-			meth, err := eval.New(m.Method, opts)
+			meth, err := first, error(nil)
+			if w > 0 {
+				if meth, err = eval.New(m.Method, opts); err == nil {
+					mu.Lock()
+					built = append(built, meth)
+					mu.Unlock()
+				}
+			}
 			for p := range next {
 				if err == nil {
 					_, err = fuseOne(meth, p, m.Name, dir)
@@ -237,7 +256,7 @@ func (cr *cellRun) fuse(ds string, pairs []data.Pair, m planMethod, opts eval.Op
 				bar.Add(1)
 			}
 			errs <- err
-		}()
+		}(w)
 	}
 	for _, p := range todo {
 		next <- p
@@ -253,17 +272,13 @@ func (cr *cellRun) fuse(ds string, pairs []data.Pair, m planMethod, opts eval.Op
 	return nil
 }
 
-func (cr *cellRun) fuseTimed(ds string, todo []data.Pair, m planMethod, opts eval.Options, dir string) error {
+func (cr *cellRun) fuseTimed(ds string, todo []data.Pair, m planMethod, meth eval.Method, dir string) error {
 	path := filepath.Join(cr.dir, "timing", ds, m.Name+".json")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
 	tm := Timing{Method: m.Name, Dataset: ds, Device: runInfo(cr.r.Device).Device, Seconds: map[string]float64{}}
 	_ = readJSON(path, &tm) // keep the times of pairs fused before an interruption
-	meth, err := eval.New(m.Method, opts)
-	if err != nil {
-		return err
-	}
 	srcs, _, err := data.LoadPair(todo[0])
 	if err != nil {
 		return err
