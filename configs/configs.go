@@ -31,11 +31,16 @@ func Names() []string {
 	return out
 }
 
+// MaxFileSize bounds a configuration file read from disk.
+const MaxFileSize = 16 << 20
+
 // Read returns the bytes of a configuration named either by an embedded name
 // ("siamese-cpu") or by a path to a YAML file on disk. A path that exists
-// wins over an embedded name.
+// wins over an embedded name. Only regular files of at most MaxFileSize
+// bytes are read, so a device or pipe named by mistake cannot block or
+// fill memory.
 func Read(nameOrPath string) ([]byte, error) {
-	if b, err := os.ReadFile(nameOrPath); err == nil {
+	if b, err := readFile(nameOrPath); err == nil {
 		return b, nil
 	} else if strings.ContainsRune(nameOrPath, filepath.Separator) || strings.HasSuffix(nameOrPath, ".yaml") {
 		return nil, fmt.Errorf("config %s: %w", nameOrPath, err)
@@ -46,6 +51,21 @@ func Read(nameOrPath string) ([]byte, error) {
 			nameOrPath, strings.Join(Names(), ", "))
 	}
 	return b, nil
+}
+
+// readFile reads a regular file of at most MaxFileSize bytes.
+func readFile(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file")
+	}
+	if st.Size() > MaxFileSize {
+		return nil, fmt.Errorf("%d bytes, more than the %d a config may have", st.Size(), MaxFileSize)
+	}
+	return os.ReadFile(path)
 }
 
 // Load reads a configuration (see Read), applies dotted-key overrides such

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -142,7 +143,41 @@ func (s *Spec) axes() ([]namedAxis, error) {
 			out = append(out, a)
 		}
 	}
+	if n, ok := cellCount(out); !ok || n > MaxCells {
+		return nil, fmt.Errorf("sweep: %s cells, more than %d: split the experiment or shorten the axes", countText(n, ok), MaxCells)
+	}
 	return out, nil
+}
+
+// MaxCells bounds the cells of one experiment; a sweep that expands to
+// more is an error (in practice a typo in a grid), not hours of expansion.
+const MaxCells = 100_000
+
+// cellCount is the number of cells the axes expand to; ok is false when
+// it does not fit an int64.
+func cellCount(axes []namedAxis) (n int64, ok bool) {
+	n, zipped := 1, false
+	for _, a := range axes {
+		k := int64(len(a.Values))
+		if a.zip {
+			if zipped {
+				continue // zip axes advance together
+			}
+			zipped = true
+		}
+		if k > 0 && n > math.MaxInt64/k {
+			return 0, false
+		}
+		n *= k
+	}
+	return n, true
+}
+
+func countText(n int64, ok bool) string {
+	if !ok {
+		return "more than 10^18"
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 func (s *Spec) hasAxis(name string) bool {
