@@ -9,6 +9,7 @@ func init() {
 		Name:        "gff",
 		Description: "guided-filter fusion: two-scale decomposition, Laplacian saliency, guided-filter weight refinement",
 		Citation:    "S. Li, X. Kang, J. Hu, \"Image fusion with guided filtering\", IEEE Trans. Image Process. 22(7):2864-2875, 2013",
+		HasMap:      true,
 	}, newGFF)
 }
 
@@ -28,7 +29,11 @@ func init() {
 //
 // The guide of a colour source is its rgb2gray luminance (data.Image.Gray)
 // on [0,1], as in the authors' code; the weights are shared by all planes.
-// Result.Map is nil: the weights are not a binary decision.
+// The fusion itself uses the continuous weights; for scoring against a
+// true mask, Result.Map is the detail weight of source A binarised at 0.5
+// (W^D_A >= 0.5: the source whose detail layer dominates, which is where
+// the sharpness comes from; the base weights differ little between a sharp
+// and a blurred source) and Result.RawMap is P_A.
 //
 // Options: r1 (default 45), eps1 (0.3), r2 (7), eps2 (1e-6).
 type gff struct {
@@ -91,7 +96,13 @@ func (m gff) pair(a, b *data.Image) (*Result, error) {
 		}
 	}
 	clamp255(out)
-	return &Result{Fused: out}, nil
+	dm := data.NewImage(w, h, 1)
+	for i, v := range wdA {
+		if v >= 0.5 {
+			dm.Planes[0][i] = 1
+		}
+	}
+	return &Result{Fused: out, Map: dm, RawMap: &data.Image{W: w, H: h, Planes: [][]float64{pa}}}, nil
 }
 
 func saliency(g []float64, w, h int) []float64 {
