@@ -18,8 +18,9 @@ func (a *app) fuseCmd() *cobra.Command {
 		Use:   "fuse --method NAME [--opt k=v ...] [--model CKPT] --pairs DIR --out DIR",
 		Short: "Fuse every source pair in a folder with a registered method",
 		Long: `Fuse every pair found in --pairs with the method --method and write
-<pair>_<method>.png into --out, plus <pair>_map.png (the decision map scaled
-to 0..255) when the method produces one. Pairs are processed in parallel.
+<pair>_<method>.png into --out, plus <pair>_<method>_map.png (the decision
+map scaled to 0..255) when the method produces one. Pairs are processed in
+parallel.
 
 Methods come from the fusion registry, so methods registered by other
 packages (for example trained models) are available under their names.

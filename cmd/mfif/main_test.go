@@ -48,7 +48,7 @@ func TestFuseThenMetrics(t *testing.T) {
 			t.Fatalf("fuse %s: %v", m, err)
 		}
 	}
-	for _, f := range []string{"synth_00000_average.png", "synth_00001_sf-map.png", "synth_00001_map.png"} {
+	for _, f := range []string{"synth_00000_average.png", "synth_00001_sf-map.png", "synth_00001_sf-map_map.png"} {
 		if _, err := os.Stat(filepath.Join(fused, f)); err != nil {
 			t.Errorf("fuse output: %v", err)
 		}
