@@ -110,9 +110,64 @@ func Decode(b []byte, overrides map[string]any, out any) error {
 	dec := yaml.NewDecoder(bytes.NewReader(merged))
 	dec.KnownFields(true)
 	if err := dec.Decode(out); err != nil {
-		return fmt.Errorf("decode: %w", err)
+		return fmt.Errorf("decode: %w", nameKeys(err, merged))
 	}
 	return nil
+}
+
+// nameKeys rewrites the "line N: ..." messages of a yaml.TypeError (whose
+// lines refer to the merged document, not the user's file) as "key a.b.c:
+// ...", so a wrong type names its setting.
+func nameKeys(err error, doc []byte) error {
+	te, ok := err.(*yaml.TypeError)
+	if !ok {
+		return err
+	}
+	var root yaml.Node
+	if yaml.Unmarshal(doc, &root) != nil {
+		return err
+	}
+	keys := map[int]string{}
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, path)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i].Value
+				if path != "" {
+					k = path + "." + k
+				}
+				keys[n.Content[i].Line] = k
+				if n.Content[i+1].Line != n.Content[i].Line {
+					keys[n.Content[i+1].Line] = k
+				}
+				walk(n.Content[i+1], k)
+			}
+		case yaml.SequenceNode:
+			for _, c := range n.Content {
+				if _, seen := keys[c.Line]; !seen {
+					keys[c.Line] = path
+				}
+				walk(c, path)
+			}
+		}
+	}
+	walk(&root, "")
+	msgs := make([]string, len(te.Errors))
+	for i, m := range te.Errors {
+		msgs[i] = m
+		var line int
+		if _, e := fmt.Sscanf(m, "line %d:", &line); e == nil {
+			if k, ok := keys[line]; ok {
+				msgs[i] = "key " + k + ":" + strings.SplitN(m, ":", 2)[1]
+			}
+		}
+	}
+	return &yaml.TypeError{Errors: msgs}
 }
 
 // Set stores value at the dotted path key ("train.lr") inside tree,

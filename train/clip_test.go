@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/mfif/mfif/nets/backend"
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 )
@@ -38,7 +39,7 @@ func TestClipGradNorm(t *testing.T) {
 	for _, tt := range tests {
 		vs, w := newToy(t, []float32{1, 1})
 		backwardLinear(t, w, tt.grad)
-		norm, err := ClipGradNorm(Trainable(vs), tt.max)
+		norm, err := ClipGradNorm(backend.Trainable(vs), tt.max)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,10 +58,10 @@ func TestClipGradNorm(t *testing.T) {
 	}
 	vs, w := newToy(t, []float32{1})
 	backwardLinear(t, w, []float32{float32(math.Inf(1))})
-	if _, err := ClipGradNorm(Trainable(vs), 1); err == nil {
+	if _, err := ClipGradNorm(backend.Trainable(vs), 1); err == nil {
 		t.Error("infinite gradient norm accepted")
 	}
-	if _, err := ClipGradNorm(Trainable(vs), 0); err == nil {
+	if _, err := ClipGradNorm(backend.Trainable(vs), 0); err == nil {
 		t.Error("zero max norm accepted")
 	}
 }
@@ -70,7 +71,7 @@ func BenchmarkAdamStep(b *testing.B) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	vs, w := newToy(b, make([]float32, 1<<20))
-	o, err := NewAdam(Trainable(vs), 1e-3)
+	o, err := NewAdam(backend.Trainable(vs), 1e-3)
 	if err != nil {
 		b.Fatal(err)
 	}

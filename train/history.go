@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -18,27 +19,28 @@ import (
 	"github.com/mfif/mfif/internal/atomicfile"
 )
 
-// EpochRecord summarizes one epoch.
+// EpochRecord is one completed epoch.
 type EpochRecord struct {
-	// Epoch is 1-based.
-	Epoch int `json:"epoch"`
-	// Iteration is the number of optimizer steps completed at the end of
-	// the epoch.
+	// Epoch is 1-based; Iteration counts optimizer steps so far.
+	Epoch     int   `json:"epoch"`
 	Iteration int64 `json:"iteration"`
-	// LR is the learning rate used during the epoch.
+	// LR is the learning rate of the epoch.
 	LR float64 `json:"lr"`
 	// TrainLoss is the mean training loss over the epoch's batches.
 	TrainLoss float64 `json:"train_loss"`
-	// HasVal reports whether ValLoss was measured.
-	HasVal bool `json:"has_val"`
-	// ValLoss is the validation loss after the epoch.
+	// HasVal says whether ValLoss and Metrics hold a validation.
+	HasVal  bool    `json:"has_val"`
 	ValLoss float64 `json:"val_loss"`
-	// Seconds is the wall-clock duration of the epoch, validation included.
+	// Metrics are the task's other validation scores (e.g. accuracy),
+	// written as val_<name> columns.
+	Metrics map[string]float64 `json:"metrics,omitempty"`
+	// Seconds is the wall time of the epoch. It is kept in checkpoints
+	// and logs but not in history.csv, whose content must not depend on
+	// the machine's speed or on interruptions.
 	Seconds float64 `json:"seconds"`
 }
 
-// History is the per-epoch loss history of a run; it is stored in every
-// checkpoint.
+// History is the per-epoch record of a run.
 type History struct {
 	Epochs []EpochRecord `json:"epochs"`
 }
@@ -46,14 +48,35 @@ type History struct {
 // Add appends a record.
 func (h *History) Add(r EpochRecord) { h.Epochs = append(h.Epochs, r) }
 
-// csvHeader names the CSV columns.
-var csvHeader = []string{"epoch", "iteration", "lr", "train_loss", "val_loss", "seconds"}
+// metricNames lists the validation metric names of every record, sorted.
+func (h *History) metricNames() []string {
+	seen := map[string]bool{}
+	for _, r := range h.Epochs {
+		for k := range r.Metrics {
+			seen[k] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
 
-// WriteCSV writes the history as CSV (an empty val_loss cell when none was
-// measured). Floats are printed with the shortest exact representation.
+// WriteCSV writes history.csv: the columns epoch, iteration, lr,
+// train_loss, val_loss (empty without validation), then one val_<metric>
+// column per validation metric in name order. Every trainer writes this
+// one schema. Floats are written with the shortest representation that
+// round-trips.
 func (h *History) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(csvHeader); err != nil {
+	names := h.metricNames()
+	header := []string{"epoch", "iteration", "lr", "train_loss", "val_loss"}
+	for _, n := range names {
+		header = append(header, "val_"+n)
+	}
+	if err := cw.Write(header); err != nil {
 		return err
 	}
 	g := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
@@ -62,8 +85,15 @@ func (h *History) WriteCSV(w io.Writer) error {
 		if r.HasVal {
 			val = g(r.ValLoss)
 		}
-		row := []string{strconv.Itoa(r.Epoch), strconv.FormatInt(r.Iteration, 10), g(r.LR),
-			g(r.TrainLoss), val, strconv.FormatFloat(r.Seconds, 'f', 3, 64)}
+		row := []string{strconv.Itoa(r.Epoch), strconv.FormatInt(r.Iteration, 10), g(r.LR), g(r.TrainLoss), val}
+		for _, n := range names {
+			v, ok := r.Metrics[n]
+			if ok {
+				row = append(row, g(v))
+			} else {
+				row = append(row, "")
+			}
+		}
 		if err := cw.Write(row); err != nil {
 			return err
 		}
@@ -72,14 +102,12 @@ func (h *History) WriteCSV(w io.Writer) error {
 	return cw.Error()
 }
 
-// SaveCSV writes the history atomically to path.
+// SaveCSV writes WriteCSV's output to path atomically.
 func (h *History) SaveCSV(path string) error {
 	return atomicfile.Write(path, h.WriteCSV)
 }
 
-// Plot returns a loss-versus-epoch plot with a training and, when any
-// validation loss was measured, a validation series. Non-finite losses are
-// skipped. A history without epochs is an error.
+// Plot draws the training and validation loss against the epoch.
 func (h *History) Plot(title string) (*plot.Plot, error) {
 	if len(h.Epochs) == 0 {
 		return nil, errors.New("loss curves: empty history")
@@ -119,8 +147,8 @@ func (h *History) Plot(title string) (*plot.Plot, error) {
 	return p, nil
 }
 
-// SavePlots writes the loss curves atomically to each of paths; the format
-// follows the extension (.png, .svg, .pdf...).
+// SavePlots writes the loss curves to each path in the format its
+// extension names (png, svg, pdf).
 func (h *History) SavePlots(title string, paths ...string) error {
 	p, err := h.Plot(title)
 	if err != nil {

@@ -1,9 +1,11 @@
 package train
 
 import (
-	"github.com/mfif/mfif/internal/memstat"
 	"runtime"
 	"testing"
+
+	"github.com/mfif/mfif/internal/memstat"
+	"github.com/mfif/mfif/nets/backend"
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
@@ -16,7 +18,7 @@ import (
 func memRound(t *testing.T, vs *nn.VarStore, o Optimizer, e *EMA) {
 	t.Helper()
 	var loss *ts.Tensor
-	for _, p := range Trainable(vs) {
+	for _, p := range backend.Trainable(vs) {
 		s := p.Tensor.MustMul(p.Tensor, false).MustSum(gotch.Float, true)
 		if loss == nil {
 			loss = s
@@ -29,13 +31,15 @@ func memRound(t *testing.T, vs *nn.VarStore, o Optimizer, e *EMA) {
 		t.Fatal(err)
 	}
 	loss.MustDrop()
-	if _, err := ClipGradNorm(Trainable(vs), 1); err != nil {
+	if _, err := ClipGradNorm(backend.Trainable(vs), 1); err != nil {
 		t.Fatal(err)
 	}
 	if err := o.Step(); err != nil {
 		t.Fatal(err)
 	}
-	e.Update()
+	if err := e.Update(); err != nil {
+		t.Fatal(err)
+	}
 	if err := o.ZeroGrad(); err != nil {
 		t.Fatal(err)
 	}
@@ -67,11 +71,11 @@ func TestStepMemoryBounded(t *testing.T) {
 			// Grad mode and malloc arenas are per OS thread.
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
-			vs := nn.NewVarStore(gotch.CPU)
+			vs := backend.NewVarStore()
 			for _, name := range []string{"a", "b", "c", "d"} {
 				vs.Root().MustRandn(name, []int64{256, 1024}, 0, 1) // 1 MB each
 			}
-			o, err := NewOptimizer(tc.cfg, Trainable(vs))
+			o, err := NewOptimizer(tc.cfg, backend.Trainable(vs))
 			if err != nil {
 				t.Fatal(err)
 			}

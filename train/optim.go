@@ -7,6 +7,9 @@ import (
 	"strings"
 
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/mfif/mfif/nets/backend"
+	"github.com/mfif/mfif/nets/checkpoint"
 )
 
 // Optimizer updates parameters from their gradients. Unlike gotch's
@@ -32,10 +35,10 @@ type Optimizer interface {
 // OptimizerState is the saved form of an optimizer: hyper-parameters,
 // per-parameter step counts and moment tensors keyed "<slot>/<param>".
 type OptimizerState struct {
-	Config  OptimConfig      `json:"config"`
-	LR      float64          `json:"lr"`
-	Steps   map[string]int64 `json:"steps"`
-	Tensors map[string]Array `json:"-"`
+	Config  OptimConfig                 `json:"config"`
+	LR      float64                     `json:"lr"`
+	Steps   map[string]int64            `json:"steps"`
+	Tensors map[string]checkpoint.Array `json:"-"`
 }
 
 // OptimConfig describes an optimizer in a config file, e.g.
@@ -117,8 +120,8 @@ func (c OptimConfig) resolved() (OptimConfig, error) {
 }
 
 // NewOptimizer builds the optimizer described by c for params (usually
-// Trainable(vs)).
-func NewOptimizer(c OptimConfig, params []Param) (Optimizer, error) {
+// backend.Trainable(vs)).
+func NewOptimizer(c OptimConfig, params []backend.Param) (Optimizer, error) {
 	c, err := c.resolved()
 	if err != nil {
 		return nil, err
@@ -142,18 +145,18 @@ func NewOptimizer(c OptimConfig, params []Param) (Optimizer, error) {
 }
 
 // NewAdam returns Adam (Kingma & Ba, ICLR 2015) with PyTorch's defaults.
-func NewAdam(params []Param, lr float64) (Optimizer, error) {
+func NewAdam(params []backend.Param, lr float64) (Optimizer, error) {
 	return NewOptimizer(OptimConfig{Kind: "adam", LR: lr}, params)
 }
 
 // NewAdamW returns AdamW (Loshchilov & Hutter, ICLR 2019) with PyTorch's
 // defaults (betas 0.9, 0.999, eps 1e-8, weight decay 0.01).
-func NewAdamW(params []Param, lr float64) (Optimizer, error) {
+func NewAdamW(params []backend.Param, lr float64) (Optimizer, error) {
 	return NewOptimizer(OptimConfig{Kind: "adamw", LR: lr}, params)
 }
 
 // NewSGD returns SGD with optional momentum.
-func NewSGD(params []Param, lr, momentum float64) (Optimizer, error) {
+func NewSGD(params []backend.Param, lr, momentum float64) (Optimizer, error) {
 	return NewOptimizer(OptimConfig{Kind: "sgd", LR: lr, Momentum: momentum}, params)
 }
 
@@ -162,7 +165,7 @@ func NewSGD(params []Param, lr, momentum float64) (Optimizer, error) {
 type optim struct {
 	cfg    OptimConfig
 	lr     float64
-	params []Param
+	params []backend.Param
 	steps  map[string]int64
 	slots  map[string]map[string]*ts.Tensor
 }
@@ -184,39 +187,37 @@ func (o *optim) SetLR(lr float64) { o.lr = lr }
 // in-place methods (Zero_, Detach_, MulScalar_, ...) replace the handle's C
 // tensor without freeing the old one, which keeps the old storage alive, so
 // this file never calls them; Copy_ writes through the existing handle.
-func (o *optim) ZeroGrad() (err error) {
-	noGrad(func() {
+func (o *optim) ZeroGrad() error {
+	return backend.NoGrad(func() error {
+		s := backend.NewScope()
+		defer s.Close()
 		for _, p := range o.params {
-			g, gerr := p.Tensor.Grad(false)
-			if gerr != nil {
-				err = fmt.Errorf("zero grad %s: %w", p.Name, gerr)
-				return
+			g, err := p.Tensor.Grad(false)
+			if err != nil {
+				return fmt.Errorf("zero grad %s: %w", p.Name, err)
 			}
+			s.Add(g)
 			if g.MustDefined() {
-				z := g.MustZerosLike(false)
-				g.Copy_(z)
-				z.MustDrop()
+				g.Copy_(s.Add(g.MustZerosLike(false)))
 			}
-			g.MustDrop()
 		}
+		return nil
 	})
-	return err
 }
 
 // Step updates every parameter that has a gradient.
-func (o *optim) Step() (err error) {
-	noGrad(func() {
+func (o *optim) Step() error {
+	return backend.NoGrad(func() error {
 		for _, p := range o.params {
-			if err = o.stepParam(p); err != nil {
-				err = fmt.Errorf("optimizer step %s: %w", p.Name, err)
-				return
+			if err := o.stepParam(p); err != nil {
+				return fmt.Errorf("optimizer step %s: %w", p.Name, err)
 			}
 		}
+		return nil
 	})
-	return err
 }
 
-func (o *optim) stepParam(p Param) error {
+func (o *optim) stepParam(p backend.Param) error {
 	g, err := p.Tensor.Grad(false)
 	if err != nil {
 		return err
@@ -236,7 +237,7 @@ func (o *optim) stepParam(p Param) error {
 // operation mirrors one of PyTorch's so the float32 rounding is the same up
 // to kernel fusion. Results are computed out of place and written back with
 // Copy_ (see ZeroGrad for why).
-func (o *optim) adam(p Param, g *ts.Tensor) error {
+func (o *optim) adam(p backend.Param, g *ts.Tensor) error {
 	c, lr, w := o.cfg, o.lr, p.Tensor
 	wd := *c.WeightDecay
 	m, err := o.slot("exp_avg", p)
@@ -247,38 +248,38 @@ func (o *optim) adam(p Param, g *ts.Tensor) error {
 	if err != nil {
 		return err
 	}
-	k := newKeep()
-	defer k.drop()
+	k := backend.NewScope()
+	defer k.Close()
 	if wd != 0 && c.Kind == "adamw" {
-		w.Copy_(k.t(w.MustMulScalar(k.f(1-lr*wd), false)))
+		w.Copy_(k.Add(w.MustMulScalar(k.Float(1-lr*wd), false)))
 	}
 	if wd != 0 && c.Kind == "adam" {
-		g = k.t(k.t(w.MustMulScalar(k.f(wd), false)).MustAdd(g, false))
+		g = k.Add(k.Add(w.MustMulScalar(k.Float(wd), false)).MustAdd(g, false))
 	}
 	// m = b1 m + (1-b1) g ; v = b2 v + ((1-b2) g) g
-	m.Copy_(k.t(k.t(m.MustMulScalar(k.f(c.Beta1), false)).MustAdd(k.t(g.MustMulScalar(k.f(1-c.Beta1), false)), false)))
-	g2 := k.t(k.t(g.MustMulScalar(k.f(1-c.Beta2), false)).MustMul(g, false))
-	v.Copy_(k.t(k.t(v.MustMulScalar(k.f(c.Beta2), false)).MustAdd(g2, false)))
+	m.Copy_(k.Add(k.Add(m.MustMulScalar(k.Float(c.Beta1), false)).MustAdd(k.Add(g.MustMulScalar(k.Float(1-c.Beta1), false)), false)))
+	g2 := k.Add(k.Add(g.MustMulScalar(k.Float(1-c.Beta2), false)).MustMul(g, false))
+	v.Copy_(k.Add(k.Add(v.MustMulScalar(k.Float(c.Beta2), false)).MustAdd(g2, false)))
 	// w += (-lr/bc1 m) / (sqrt(v)/sqrt(bc2) + eps)
 	step := float64(o.steps[p.Name])
 	bc1 := 1 - math.Pow(c.Beta1, step)
 	bc2 := 1 - math.Pow(c.Beta2, step)
-	den := k.t(k.t(k.t(v.MustSqrt(false)).MustDivScalar(k.f(math.Sqrt(bc2)), false)).MustAddScalar(k.f(c.Eps), false))
-	upd := k.t(k.t(m.MustMulScalar(k.f(-lr/bc1), false)).MustDiv(den, false))
-	w.Copy_(k.t(w.MustAdd(upd, false)))
+	den := k.Add(k.Add(k.Add(v.MustSqrt(false)).MustDivScalar(k.Float(math.Sqrt(bc2)), false)).MustAddScalar(k.Float(c.Eps), false))
+	upd := k.Add(k.Add(m.MustMulScalar(k.Float(-lr/bc1), false)).MustDiv(den, false))
+	w.Copy_(k.Add(w.MustAdd(upd, false)))
 	return nil
 }
 
 // sgd follows PyTorch's SGD: buf = momentum buf + (1-dampening) g (buf = g
 // on the first step), then w -= lr (g + momentum buf) with Nesterov or
 // w -= lr buf without.
-func (o *optim) sgd(p Param, g *ts.Tensor) error {
+func (o *optim) sgd(p backend.Param, g *ts.Tensor) error {
 	c, w := o.cfg, p.Tensor
-	k := newKeep()
-	defer k.drop()
+	k := backend.NewScope()
+	defer k.Close()
 	d := g
 	if wd := *c.WeightDecay; wd != 0 {
-		d = k.t(k.t(w.MustMulScalar(k.f(wd), false)).MustAdd(g, false))
+		d = k.Add(k.Add(w.MustMulScalar(k.Float(wd), false)).MustAdd(g, false))
 	}
 	if c.Momentum != 0 {
 		buf, ok := o.slots["momentum_buffer"][p.Name]
@@ -287,53 +288,31 @@ func (o *optim) sgd(p Param, g *ts.Tensor) error {
 			buf.Copy_(d)
 			o.slots["momentum_buffer"][p.Name] = buf
 		} else {
-			t := k.t(d.MustMulScalar(k.f(1-c.Dampening), false))
-			buf.Copy_(k.t(k.t(buf.MustMulScalar(k.f(c.Momentum), false)).MustAdd(t, false)))
+			t := k.Add(d.MustMulScalar(k.Float(1-c.Dampening), false))
+			buf.Copy_(k.Add(k.Add(buf.MustMulScalar(k.Float(c.Momentum), false)).MustAdd(t, false)))
 		}
 		if c.Nesterov {
-			d = k.t(k.t(buf.MustMulScalar(k.f(c.Momentum), false)).MustAdd(d, false))
+			d = k.Add(k.Add(buf.MustMulScalar(k.Float(c.Momentum), false)).MustAdd(d, false))
 		} else {
 			d = buf
 		}
 	}
-	w.Copy_(k.t(w.MustAdd(k.t(d.MustMulScalar(k.f(-o.lr), false)), false)))
+	w.Copy_(k.Add(w.MustAdd(k.Add(d.MustMulScalar(k.Float(-o.lr), false)), false)))
 	return nil
 }
 
-// keep collects the temporaries of one update so they are freed together
-// when it returns instead of whenever the Go collector runs.
-type keep struct {
-	tensors []*ts.Tensor
-	scalars []*ts.Scalar
-}
-
-func newKeep() *keep { return &keep{} }
-
-// t registers a temporary tensor and returns it.
-func (k *keep) t(x *ts.Tensor) *ts.Tensor {
-	k.tensors = append(k.tensors, x)
-	return x
-}
-
-// f returns a registered float scalar.
-func (k *keep) f(v float64) *ts.Scalar {
-	s := ts.FloatScalar(v)
-	k.scalars = append(k.scalars, s)
-	return s
-}
-
-func (k *keep) drop() {
-	for _, x := range k.tensors {
-		x.MustDrop()
+// close frees the state tensors.
+func (o *optim) close() {
+	for _, m := range o.slots {
+		for k, t := range m {
+			backend.Drop(t)
+			delete(m, k)
+		}
 	}
-	for _, s := range k.scalars {
-		s.MustDrop()
-	}
-	k.tensors, k.scalars = nil, nil
 }
 
 // slot returns the named state tensor of p, creating zeros on first use.
-func (o *optim) slot(name string, p Param) (*ts.Tensor, error) {
+func (o *optim) slot(name string, p backend.Param) (*ts.Tensor, error) {
 	if t, ok := o.slots[name][p.Name]; ok {
 		return t, nil
 	}
@@ -347,13 +326,13 @@ func (o *optim) slot(name string, p Param) (*ts.Tensor, error) {
 
 // State copies the state to the host.
 func (o *optim) State() (*OptimizerState, error) {
-	s := &OptimizerState{Config: o.cfg, LR: o.lr, Steps: map[string]int64{}, Tensors: map[string]Array{}}
+	s := &OptimizerState{Config: o.cfg, LR: o.lr, Steps: map[string]int64{}, Tensors: map[string]checkpoint.Array{}}
 	for k, v := range o.steps {
 		s.Steps[k] = v
 	}
 	for slot, m := range o.slots {
 		for name, t := range m {
-			a, err := ToArray(t)
+			a, err := backend.ToArray(t)
 			if err != nil {
 				return nil, fmt.Errorf("optimizer state %s/%s: %w", slot, name, err)
 			}
@@ -376,7 +355,7 @@ func (o *optim) LoadState(s *OptimizerState) error {
 	if got.Kind != o.cfg.Kind {
 		return fmt.Errorf("optimizer state is for %s, optimizer is %s", got.Kind, o.cfg.Kind)
 	}
-	byName := map[string]Param{}
+	byName := map[string]backend.Param{}
 	for _, p := range o.params {
 		byName[p.Name] = p
 	}
@@ -395,10 +374,10 @@ func (o *optim) LoadState(s *OptimizerState) error {
 		if _, known := fresh[slot]; !ok || !known {
 			return fmt.Errorf("optimizer state has unknown tensor %q", key)
 		}
-		if err := checkArray(p.Tensor, a); err != nil {
+		if err := backend.CheckArray(p.Tensor, a); err != nil {
 			return fmt.Errorf("optimizer state %q: %w", key, err)
 		}
-		t, err := a.Tensor(p.Tensor.MustDevice())
+		t, err := backend.TensorOf(a, p.Tensor.MustDevice())
 		if err != nil {
 			return fmt.Errorf("optimizer state %q: %w", key, err)
 		}
@@ -419,7 +398,7 @@ func (o *optim) LoadState(s *OptimizerState) error {
 
 // SaveOptimizer stores the optimizer state in c ("optimizer" state and
 // "optim/<slot>/<param>" tensors).
-func SaveOptimizer(c *Checkpoint, o Optimizer) error {
+func SaveOptimizer(c *checkpoint.Checkpoint, o Optimizer) error {
 	s, err := o.State()
 	if err != nil {
 		return err
@@ -434,7 +413,7 @@ func SaveOptimizer(c *Checkpoint, o Optimizer) error {
 }
 
 // LoadOptimizer restores the optimizer state saved by SaveOptimizer.
-func LoadOptimizer(c *Checkpoint, o Optimizer) error {
+func LoadOptimizer(c *checkpoint.Checkpoint, o Optimizer) error {
 	var s OptimizerState
 	if err := c.State("optimizer", &s); err != nil {
 		return err

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mfif/mfif/nets/backend"
+	"github.com/mfif/mfif/nets/checkpoint"
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
@@ -15,9 +17,9 @@ import (
 // newToy returns a VarStore holding w (shape [n]) initialized to init.
 func newToy(t testing.TB, init []float32) (*nn.VarStore, *ts.Tensor) {
 	t.Helper()
-	vs := nn.NewVarStore(gotch.CPU)
+	vs := backend.NewVarStore()
 	w := vs.Root().MustZeros("w", []int64{int64(len(init))})
-	if err := CopyArray(w, Float32Array(init)); err != nil {
+	if err := backend.CopyArray(w, checkpoint.Float32Array(init)); err != nil {
 		t.Fatal(err)
 	}
 	return vs, w
@@ -37,7 +39,7 @@ func backwardLinear(t *testing.T, w *ts.Tensor, c []float32) {
 
 func values(t *testing.T, x *ts.Tensor) []float32 {
 	t.Helper()
-	a, err := ToArray(x)
+	a, err := backend.ToArray(x)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +130,7 @@ func TestOptimizersMatchReference(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			vs, w := newToy(t, init)
-			o, err := NewOptimizer(tt.c, Trainable(vs))
+			o, err := NewOptimizer(tt.c, backend.Trainable(vs))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -160,7 +162,7 @@ func TestAdamFirstStepByHand(t *testing.T) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	vs, w := newToy(t, []float32{1, 1, 1})
-	o, err := NewOptimizer(OptimConfig{Kind: "adam", LR: 0.1, Eps: 0.5}, Trainable(vs))
+	o, err := NewOptimizer(OptimConfig{Kind: "adam", LR: 0.1, Eps: 0.5}, backend.Trainable(vs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +178,7 @@ func TestAdamFirstStepByHand(t *testing.T) {
 	}
 	// AdamW shrinks the weight by lr*wd before the Adam step.
 	vs2, w2 := newToy(t, []float32{2})
-	o2, _ := NewAdamW(Trainable(vs2), 0.1)
+	o2, _ := NewAdamW(backend.Trainable(vs2), 0.1)
 	backwardLinear(t, w2, []float32{0})
 	if err := o2.Step(); err != nil {
 		t.Fatal(err)
@@ -198,7 +200,7 @@ func TestOptimizerStateRoundTrip(t *testing.T) {
 			init := []float32{0.3, -0.7, 1.1}
 			grads := [][]float32{{1, 2, 3}, {-1, 0.5, 0.1}, {0.2, -0.3, 2}, {1, 1, -1}, {0.01, 5, 0}}
 			vsA, wA := newToy(t, init)
-			a, err := NewOptimizer(cfg, Trainable(vsA))
+			a, err := NewOptimizer(cfg, backend.Trainable(vsA))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -207,8 +209,8 @@ func TestOptimizerStateRoundTrip(t *testing.T) {
 				backwardLinear(t, wA, g)
 				a.Step()
 			}
-			c := NewCheckpoint("toy")
-			if err := SaveModel(c, vsA); err != nil {
+			c := checkpoint.New("toy")
+			if err := backend.SaveVars(c, vsA); err != nil {
 				t.Fatal(err)
 			}
 			if err := SaveOptimizer(c, a); err != nil {
@@ -218,13 +220,13 @@ func TestOptimizerStateRoundTrip(t *testing.T) {
 			if err := c.Save(path); err != nil {
 				t.Fatal(err)
 			}
-			d, err := LoadCheckpoint(path, "toy")
+			d, err := checkpoint.Load(path, "toy")
 			if err != nil {
 				t.Fatal(err)
 			}
 			vsB, wB := newToy(t, []float32{9, 9, 9})
-			b, _ := NewOptimizer(OptimConfig{Kind: kind, LR: 1}, Trainable(vsB))
-			if err := LoadModel(d, vsB); err != nil {
+			b, _ := NewOptimizer(OptimConfig{Kind: kind, LR: 1}, backend.Trainable(vsB))
+			if err := backend.LoadVars(d, vsB); err != nil {
 				t.Fatal(err)
 			}
 			if err := LoadOptimizer(d, b); err != nil {
@@ -267,7 +269,7 @@ func TestOptimizerErrors(t *testing.T) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	vs, _ := newToy(t, []float32{1})
-	ps := Trainable(vs)
+	ps := backend.Trainable(vs)
 	bad := []struct {
 		c    OptimConfig
 		want string
@@ -298,7 +300,7 @@ func TestOptimizerErrors(t *testing.T) {
 		t.Errorf("unknown parameter accepted: %v", err)
 	}
 	st.Steps = map[string]int64{}
-	st.Tensors = map[string]Array{"exp_avg/w": Float32Array([]float32{1, 2})}
+	st.Tensors = map[string]checkpoint.Array{"exp_avg/w": checkpoint.Float32Array([]float32{1, 2})}
 	if err := adam.LoadState(st); err == nil || !strings.Contains(err.Error(), "shape") {
 		t.Errorf("wrong moment shape accepted: %v", err)
 	}

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,433 +9,789 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
-	"github.com/mfif/mfif/nets/backend"
-	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/mfif/mfif/internal/memstat"
+	"github.com/mfif/mfif/nets/backend"
+	"github.com/mfif/mfif/nets/checkpoint"
 )
 
-// Batch is one mini-batch handed to Trainer.Loss.
+// Task is what a model supplies to the Trainer: its variables, its
+// training examples and its loss. Everything else — epochs, data order,
+// schedules, EMA, clipping, early stopping, time limits, checkpoints,
+// exact resume, logs and output files — is the Trainer's.
+type Task interface {
+	// Kind names the model in checkpoints ("siamese", "fusiondiff", ...);
+	// resume rejects a checkpoint of another kind.
+	Kind() string
+	// VarStore holds the model's variables (created on backend.Device()).
+	VarStore() *nn.VarStore
+	// NumSamples is the number of training examples in one epoch.
+	NumSamples() int
+	// Loss returns the scalar training loss of b and, for the logs, its
+	// named terms. Tensors created on the way go in s, which the Trainer
+	// closes after the optimizer step; the loss may be in s or not (the
+	// Trainer drops it either way).
+	Loss(s *backend.Scope, b Batch) (*ts.Tensor, map[string]float64, error)
+	// PutModel stores in c what nets/<model> needs to rebuild the network
+	// from the checkpoint alone (its architecture state).
+	PutModel(c *checkpoint.Checkpoint) error
+}
+
+// Validator is implemented by tasks that have validation data. The Trainer
+// calls Validate after every epoch without gradient tracking (and with the
+// EMA weights loaded when train.ema is set); the loss decides best.ckpt and
+// early stopping.
+type Validator interface {
+	Validate(epoch int) (Validation, error)
+}
+
+// Validation is the result of one validation pass.
+type Validation struct {
+	// Loss is the validation loss (lower is better).
+	Loss float64
+	// Metrics are further scores for history.csv (val_<name>) and logs.
+	Metrics map[string]float64
+}
+
+// Preparer is implemented by tasks that assemble batches in Go memory.
+// The Trainer calls Prepare for upcoming batches on another goroutine,
+// overlapping data preparation with the training steps, and passes the
+// result to Loss in Batch.Data. Prepare must not call libtorch and must
+// depend only on the Batch it is given.
+type Preparer interface {
+	Prepare(b Batch) (any, error)
+}
+
+// Batch is one mini-batch.
 type Batch struct {
-	// Epoch is 0-based; Index is the batch number within the epoch.
-	Epoch, Index int
+	// Epoch is 0-based; Index is the batch number within the epoch, of
+	// Batches.
+	Epoch, Index, Batches int
 	// Iteration is the number of optimizer steps taken before this batch.
 	Iteration int64
 	// Samples are the dataset indices of the batch, in the epoch's
-	// (shuffled) order.
+	// shuffled order.
 	Samples []int
-	// Rand is a Go random stream private to this batch (derived from the
-	// seed and Iteration), for augmentation or noise drawn in Go.
+	// Rand is a Go random stream private to this batch, derived from the
+	// seed and Iteration, for augmentation or noise drawn in Go.
 	Rand *rand.Rand
+	// Data is what Preparer.Prepare returned for this batch (nil for
+	// tasks that do not implement Preparer).
+	Data any
 }
 
-// Trainer is a generic epoch loop: for every epoch it sets the learning rate
-// from the schedule, shuffles the sample indices, and for every mini-batch
-// zeroes the gradients, calls Loss, back-propagates, steps the optimizer and
-// updates the EMA; then it validates, records the history, writes the
-// checkpoint, CSV and curves, and applies early stopping. Everything
-// model-specific happens in the callbacks.
-//
-// Files written to Dir: last.ckpt (every CheckpointEvery epochs and at the
-// end), best.ckpt (on a new lowest validation loss), epoch-NNNN.ckpt (with
-// KeepEpochs), loss.csv, loss.png and loss.svg.
+// Random stream identifiers under the run seed (DeriveSeed parts).
+const (
+	streamTorch = 1            // libtorch re-seed before every batch
+	streamBatch = 2            // Batch.Rand
+	streamOrder = 0x6f72646572 // "order": the epoch's sample order
+)
+
+// Trainer runs the one training loop of mfif. Fill in the fields and call
+// Run (or use Fit, which also applies the output-folder rules).
 type Trainer struct {
-	// Kind names the model type stored in checkpoints; Resume rejects a
-	// checkpoint of another kind. Required.
-	Kind string
-	// VS holds the model variables. Required.
-	VS *nn.VarStore
-	// Opt updates the trainable variables. Required.
-	Opt Optimizer
-	// BaseLR is the learning rate the schedule starts from; 0 means
-	// Opt.LR() at the first Run.
-	BaseLR float64
-	// Schedule sets the learning rate per epoch; nil means constant.
-	Schedule Schedule
-	// EMA, if not nil, is updated after every step.
-	EMA *EMA
-	// EvalWithEMA runs Validate with the EMA weights loaded.
-	EvalWithEMA bool
-	// Stop, if not nil, ends training when Validate stops improving.
-	Stop *EarlyStopping
-
-	// Epochs is the total number of epochs (including resumed ones).
-	Epochs int
-	// NumSamples is the dataset size; BatchSize the mini-batch size.
-	NumSamples, BatchSize int
-	// Shuffle reorders the samples every epoch with the saved Go stream.
-	Shuffle bool
-	// DropLast skips a final incomplete batch.
-	DropLast bool
-	// Seed determines data order and every per-batch random stream.
-	Seed uint64
-
-	// Loss returns the scalar training loss of a batch (the Trainer
-	// drops it after backward). Required.
-	Loss func(b Batch) (*ts.Tensor, error)
-	// BeforeStep, if set, runs between backward and the optimizer step
-	// (e.g. gradient clipping).
-	BeforeStep func() error
-	// Validate, if set, returns the validation loss after the 1-based
-	// epoch; it runs without gradient tracking.
-	Validate func(epoch int) (float64, error)
-	// SeedTorch re-seeds libtorch's generator before every batch with a
-	// seed derived from (Seed, iteration), which makes dropout or noise
-	// drawn by libtorch reproducible across resumes. Nil means
-	// backend.ManualSeed.
-	SeedTorch func(seed int64)
-	// OnEpoch, if set, is called after each epoch's files are written.
-	OnEpoch func(r EpochRecord) error
-
-	// Dir receives checkpoints and curves; empty writes nothing.
-	Dir string
-	// Config is the resolved YAML configuration stored in checkpoints.
+	// Task is the model being trained. Required.
+	Task Task
+	// Loop is the train section of the config. Required.
+	Loop LoopConfig
+	// Config is the resolved YAML configuration, stored in checkpoints
+	// and written to config.yaml.
 	Config string
-	// CheckpointEvery writes last.ckpt every that many epochs (0 means 1).
-	CheckpointEvery int
-	// KeepEpochs also keeps a checkpoint per epoch.
-	KeepEpochs bool
-	// Progress receives the progress bars (nil: silent); Log receives one
-	// summary line per epoch (nil: none).
-	Progress, Log io.Writer
+	// Dir receives the run's files (see Fit); empty writes nothing.
+	Dir string
+	// Progress receives the per-epoch progress display (nil: none).
+	Progress io.Writer
+	// Log receives the run's log lines (nil: none); with Dir set they also
+	// go to Dir/train.log.
+	Log io.Writer
 
-	// History is the loss history, restored by Resume.
-	History History
-
-	epoch int
-	iter  int64
-	rng   *RNG
+	opt     Optimizer
+	params  []backend.Param
+	sched   Schedule
+	ema     *EMA
+	st      runState
+	started time.Time
+	logFile *os.File
+	scalars *scalarLog
 }
 
-// Epoch returns the number of completed epochs.
-func (t *Trainer) Epoch() int { return t.epoch }
-
-// Iteration returns the number of completed optimizer steps.
-func (t *Trainer) Iteration() int64 { return t.iter }
-
-func (t *Trainer) check() error {
-	switch {
-	case t.Kind == "":
-		return errors.New("trainer: Kind is empty")
-	case t.VS == nil || t.Opt == nil || t.Loss == nil:
-		return errors.New("trainer: VS, Opt and Loss are required")
-	case t.Epochs < 0:
-		return fmt.Errorf("trainer: negative Epochs %d", t.Epochs)
-	case t.NumSamples <= 0 || t.BatchSize <= 0:
-		return fmt.Errorf("trainer: NumSamples (%d) and BatchSize (%d) must be positive", t.NumSamples, t.BatchSize)
-	case t.DropLast && t.NumSamples < t.BatchSize:
-		return fmt.Errorf("trainer: %d samples give no full batch of %d", t.NumSamples, t.BatchSize)
-	case t.Stop != nil && t.Validate == nil:
-		return errors.New("trainer: early stopping needs Validate")
-	case t.EvalWithEMA && t.EMA == nil:
-		return errors.New("trainer: EvalWithEMA needs EMA")
-	}
-	return nil
-}
-
-func (t *Trainer) init() {
-	if t.BaseLR == 0 {
-		t.BaseLR = t.Opt.LR()
-	}
-	if t.Schedule == nil {
-		t.Schedule = Constant{}
-	}
-	if t.rng == nil {
-		t.rng = NewRNG(t.Seed)
-	}
-}
-
-// Run trains until Epochs epochs are complete or early stopping triggers.
-// After Resume it continues where the checkpoint left off. The goroutine is
-// locked to its OS thread while Run works (backend.Run), and libtorch
-// panics from Must* helpers in the callbacks come back as errors.
-func (t *Trainer) Run() error {
-	return backend.Run(t.run)
-}
-
-func (t *Trainer) run() error {
-	if err := t.check(); err != nil {
-		return err
-	}
-	t.init()
-	if t.Dir != "" {
-		if err := os.MkdirAll(t.Dir, 0o755); err != nil {
-			return fmt.Errorf("trainer: %w", err)
-		}
-	}
-	if t.Stop != nil && t.Stop.Patience > 0 && t.Stop.Bad >= t.Stop.Patience {
-		return nil // the resumed run had already stopped early
-	}
-	for t.epoch < t.Epochs {
-		stop, err := t.runEpoch()
-		if err != nil {
-			return err
-		}
-		if stop {
-			break
-		}
-	}
-	return nil
-}
-
-func (t *Trainer) runEpoch() (stop bool, err error) {
-	start := time.Now()
-	e := t.epoch
-	lr := t.Schedule.LR(t.BaseLR, e)
-	t.Opt.SetLR(lr)
-	order := make([]int, t.NumSamples)
-	for i := range order {
-		order[i] = i
-	}
-	if t.Shuffle {
-		t.rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-	}
-	nb := (t.NumSamples + t.BatchSize - 1) / t.BatchSize
-	if t.DropLast {
-		nb = t.NumSamples / t.BatchSize
-	}
-	bar := NewProgress(t.Progress, nb, fmt.Sprintf("epoch %d/%d", e+1, t.Epochs))
-	for bi := range nb {
-		b := Batch{Epoch: e, Index: bi, Iteration: t.iter,
-			Samples: order[bi*t.BatchSize : min((bi+1)*t.BatchSize, t.NumSamples)],
-			Rand:    NewRand(t.Seed, 2, uint64(t.iter))}
-		loss, err := t.step(b)
-		if err != nil {
-			return false, err
-		}
-		bar.Step(loss)
-	}
-	bar.Finish()
-	rec := EpochRecord{Epoch: e + 1, Iteration: t.iter, LR: lr, TrainLoss: bar.Mean()}
-	improved := false
-	if t.Validate != nil {
-		if rec.ValLoss, err = t.validate(e + 1); err != nil {
-			return false, err
-		}
-		rec.HasVal = true
-		improved = t.bestVal(rec.ValLoss)
-		if t.Stop != nil {
-			if _, stop, err = t.Stop.Observe(e+1, rec.ValLoss); err != nil {
-				return false, err
-			}
-		}
-	}
-	rec.Seconds = time.Since(start).Seconds()
-	t.History.Add(rec)
-	t.epoch++
-	if err := t.writeFiles(improved, stop); err != nil {
-		return false, err
-	}
-	if t.Log != nil {
-		fmt.Fprintf(t.Log, "epoch %d/%d lr %.4g train %.6g", rec.Epoch, t.Epochs, rec.LR, rec.TrainLoss)
-		if rec.HasVal {
-			fmt.Fprintf(t.Log, " val %.6g", rec.ValLoss)
-		}
-		fmt.Fprintf(t.Log, " (%.1fs, eta %s)\n", rec.Seconds, t.eta())
-	}
-	if t.OnEpoch != nil {
-		if err := t.OnEpoch(rec); err != nil {
-			return false, err
-		}
-	}
-	return stop, nil
-}
-
-// eta estimates the time left from the mean duration of the recorded epochs.
-func (t *Trainer) eta() time.Duration {
-	sum := 0.0
-	for _, r := range t.History.Epochs {
-		sum += r.Seconds
-	}
-	left := float64(t.Epochs - t.epoch)
-	return time.Duration(sum / float64(len(t.History.Epochs)) * left * float64(time.Second)).Round(time.Second)
-}
-
-// bestVal reports whether v is lower than every earlier validation loss.
-func (t *Trainer) bestVal(v float64) bool {
-	for _, r := range t.History.Epochs {
-		if r.HasVal && r.ValLoss <= v {
-			return false
-		}
-	}
-	return true
-}
-
-func (t *Trainer) step(b Batch) (float64, error) {
-	where := func(err error) error {
-		return fmt.Errorf("epoch %d batch %d: %w", b.Epoch+1, b.Index, err)
-	}
-	seed := TorchSeed(DeriveSeed(t.Seed, 1, uint64(b.Iteration)))
-	if t.SeedTorch != nil {
-		t.SeedTorch(seed)
-	} else {
-		backend.ManualSeed(seed)
-	}
-	if err := t.Opt.ZeroGrad(); err != nil {
-		return 0, where(err)
-	}
-	loss, err := t.Loss(b)
-	if err != nil {
-		return 0, where(err)
-	}
-	defer loss.MustDrop()
-	v, err := scalarValue(loss)
-	if err != nil {
-		return 0, where(err)
-	}
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, where(fmt.Errorf("training loss is %v", v))
-	}
-	if err := loss.Backward(); err != nil {
-		return 0, where(err)
-	}
-	if t.BeforeStep != nil {
-		if err := t.BeforeStep(); err != nil {
-			return 0, where(err)
-		}
-	}
-	if err := t.Opt.Step(); err != nil {
-		return 0, where(err)
-	}
-	if t.EMA != nil {
-		t.EMA.Update()
-	}
-	t.iter++
-	return v, nil
-}
-
-func scalarValue(x *ts.Tensor) (float64, error) {
-	if n := x.Numel(); n != 1 {
-		return 0, fmt.Errorf("loss has %d elements, want a scalar", n)
-	}
-	d, err := x.Totype(gotch.Double, false)
-	if err != nil {
-		return 0, err
-	}
-	defer d.MustDrop()
-	v := make([]float64, 1)
-	if err := d.CopyData(v, 1); err != nil {
-		return 0, err
-	}
-	return v[0], nil
-}
-
-func (t *Trainer) validate(epoch int) (v float64, err error) {
-	run := func() error {
-		noGrad(func() { v, err = t.Validate(epoch) })
-		return err
-	}
-	if t.EvalWithEMA {
-		err = t.EMA.With(run)
-	} else {
-		err = run()
-	}
-	if err != nil {
-		return 0, fmt.Errorf("epoch %d validation: %w", epoch, err)
-	}
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("epoch %d validation loss is %v", epoch, v)
-	}
-	return v, nil
-}
-
-func (t *Trainer) writeFiles(improved, stop bool) error {
-	if t.Dir == "" {
-		return nil
-	}
-	every := max(t.CheckpointEvery, 1)
-	last := t.epoch%every == 0 || t.epoch == t.Epochs || stop
-	if last || improved || t.KeepEpochs {
-		c, err := t.Checkpoint()
-		if err != nil {
-			return err
-		}
-		var names []string
-		if last {
-			names = append(names, "last.ckpt")
-		}
-		if improved {
-			names = append(names, "best.ckpt")
-		}
-		if t.KeepEpochs {
-			names = append(names, fmt.Sprintf("epoch-%04d.ckpt", t.epoch))
-		}
-		for _, n := range names {
-			if err := c.Save(filepath.Join(t.Dir, n)); err != nil {
-				return err
-			}
-		}
-	}
-	if err := t.History.SaveCSV(filepath.Join(t.Dir, "loss.csv")); err != nil {
-		return err
-	}
-	return t.History.SavePlots(t.Kind+" loss", filepath.Join(t.Dir, "loss.png"), filepath.Join(t.Dir, "loss.svg"))
-}
-
-// trainerState is the loop state stored in checkpoints.
-type trainerState struct {
+// runState is everything of the loop that a checkpoint restores.
+type runState struct {
+	// Epoch is the number of completed epochs; Batch the number of
+	// batches done in the current one.
+	Epoch int   `json:"epoch"`
+	Batch int   `json:"batch"`
+	Iter  int64 `json:"iteration"`
+	// LossSum/LossN accumulate the current epoch's training loss.
+	LossSum float64 `json:"loss_sum"`
+	LossN   int     `json:"loss_n"`
+	// Elapsed is the training time in seconds over all sessions.
+	Elapsed    float64        `json:"elapsed_seconds"`
 	BaseLR     float64        `json:"base_lr"`
 	Seed       uint64         `json:"seed"`
 	NumSamples int            `json:"num_samples"`
 	BatchSize  int            `json:"batch_size"`
 	Schedule   ScheduleConfig `json:"schedule"`
-	RNG        []byte         `json:"rng"`
+	History    History        `json:"history"`
+	Early      EarlyStopping  `json:"early_stopping"`
+	// Done is set when training finished (all epochs or early stopping).
+	Done bool   `json:"done"`
+	Stop string `json:"stop,omitempty"`
 }
 
-// Checkpoint captures the complete training state.
-func (t *Trainer) Checkpoint() (*Checkpoint, error) {
+// Result summarises a finished (or time-limited) run.
+type Result struct {
+	// Dir is the output folder; Best and Last the checkpoint paths.
+	Dir, Best, Last string
+	// Epochs and Iterations are the completed epochs and steps.
+	Epochs     int
+	Iterations int64
+	// Stop says why training ended: "epochs", "early-stopping" or "time".
+	Stop string
+	// BestEpoch and BestVal describe best.ckpt when there is validation.
+	BestEpoch int
+	BestVal   float64
+	// History is the per-epoch record.
+	History History
+}
+
+// Interrupted is returned by Run when its context is cancelled (SIGINT,
+// SIGTERM): the Trainer finished the current step, wrote last.ckpt at that
+// point and stopped. Resuming continues exactly from there.
+type Interrupted struct {
+	// Cause is the context's cancellation cause (e.g. the signal).
+	Cause error
+	// Epoch (1-based), Batch (done) and Batches locate the point reached.
+	Epoch, Batch, Batches int
+	// Iteration is the number of completed optimizer steps.
+	Iteration int64
+	// Checkpoint is the path of the written last.ckpt ("" without Dir).
+	Checkpoint string
+}
+
+// Error describes where training stopped and what was kept.
+func (e *Interrupted) Error() string {
+	msg := fmt.Sprintf("training interrupted (%v) in epoch %d after batch %d of %d (step %d)",
+		e.Cause, e.Epoch, e.Batch, e.Batches, e.Iteration)
+	if e.Checkpoint != "" {
+		msg += "; the state at that point is in " + e.Checkpoint
+	}
+	return msg
+}
+
+// Unwrap returns the cause.
+func (e *Interrupted) Unwrap() error { return e.Cause }
+
+// Output file names (the layout of every training folder).
+const (
+	LastName    = "last.ckpt"   // complete state; --resume reads it
+	BestName    = "best.ckpt"   // weights of the best validation epoch
+	HistoryName = "history.csv" // one row per epoch (see History.WriteCSV)
+	ScalarsName = "scalars.csv" // one row per log_every steps
+	ConfigName  = "config.yaml" // the resolved configuration
+	LogName     = "train.log"   // the log lines of every session
+	LossPNG     = "loss.png"    // loss curves
+	LossSVG     = "loss.svg"    //
+	eventsGlob  = "events.out.tfevents.*"
+)
+
+// runFiles are the files a run writes (removed by Fit's Force).
+var runFiles = []string{LastName, BestName, HistoryName, ScalarsName, ConfigName, LogName, LossPNG, LossSVG}
+
+func (t *Trainer) check() error {
+	switch {
+	case t.Task == nil:
+		return errors.New("trainer: no task")
+	case t.Task.Kind() == "":
+		return errors.New("trainer: the task has no kind")
+	case t.Task.VarStore() == nil:
+		return errors.New("trainer: the task has no variables")
+	case t.Task.NumSamples() <= 0:
+		return fmt.Errorf("trainer: %d training samples", t.Task.NumSamples())
+	}
+	return t.Loop.Validate()
+}
+
+// setup builds the optimizer, schedule and EMA for a fresh run.
+func (t *Trainer) setup() error {
 	if err := t.check(); err != nil {
+		return err
+	}
+	if t.Loop.Threads > 0 {
+		if err := backend.SetThreads(t.Loop.Threads); err != nil {
+			return err
+		}
+	}
+	t.params = backend.Trainable(t.Task.VarStore())
+	var err error
+	if t.opt, err = NewOptimizer(t.Loop.Optimizer, t.params); err != nil {
+		return err
+	}
+	if t.sched, err = NewSchedule(t.Loop.Schedule); err != nil {
+		return err
+	}
+	if t.Loop.EMA > 0 {
+		if t.ema, err = NewEMA(t.Task.VarStore(), t.Loop.EMA); err != nil {
+			return err
+		}
+	}
+	t.st = runState{BaseLR: t.Loop.Optimizer.LR, Seed: t.Loop.Seed, NumSamples: t.Task.NumSamples(),
+		BatchSize: t.Loop.BatchSize, Schedule: t.Sched(), Early: EarlyStopping{Patience: t.Loop.Patience}}
+	return nil
+}
+
+// Sched returns the schedule configuration in use.
+func (t *Trainer) Sched() ScheduleConfig {
+	if t.sched == nil {
+		return t.Loop.Schedule
+	}
+	return t.sched.Config()
+}
+
+// close frees the optimizer state, the EMA copies and open files.
+func (t *Trainer) close() {
+	if t.ema != nil {
+		t.ema.Close()
+		t.ema = nil
+	}
+	if c, ok := t.opt.(interface{ close() }); ok {
+		c.close()
+	}
+	if t.scalars != nil {
+		t.scalars.Close()
+		t.scalars = nil
+	}
+	if t.logFile != nil {
+		t.logFile.Close()
+		t.logFile = nil
+	}
+}
+
+// batches returns the number of batches per epoch and the batch size used.
+func (t *Trainer) batches() (nb, bs int) {
+	n := t.Task.NumSamples()
+	bs = t.Loop.BatchSize
+	if n < bs {
+		return 1, n
+	}
+	return n / bs, bs
+}
+
+// order returns the sample order of epoch e: a permutation of 0..n-1
+// derived from (seed, e) alone, so a resumed run sees the same order.
+func (t *Trainer) order(e int) []int {
+	n := t.Task.NumSamples()
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	r := NewRand(t.Loop.Seed, streamOrder, uint64(e))
+	r.Shuffle(n, func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
+	return idx
+}
+
+// batch describes batch bi of epoch e (at iteration it).
+func (t *Trainer) batch(e, bi int, order []int, it int64) Batch {
+	nb, bs := t.batches()
+	return Batch{Epoch: e, Index: bi, Batches: nb, Iteration: it,
+		Samples: order[bi*bs : (bi+1)*bs], Rand: NewRand(t.Loop.Seed, streamBatch, uint64(it))}
+}
+
+// elapsed is the training time so far, over all sessions.
+func (t *Trainer) elapsed() float64 { return t.st.Elapsed + time.Since(t.started).Seconds() }
+
+// logf writes one log line to Log and train.log.
+func (t *Trainer) logf(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	if t.Log != nil {
+		fmt.Fprintln(t.Log, line)
+	}
+	if t.logFile != nil {
+		fmt.Fprintf(t.logFile, "%s %s\n", time.Now().UTC().Format("2006-01-02T15:04:05Z"), line)
+	}
+}
+
+// Run trains until all epochs are done, early stopping triggers, the time
+// limit is reached or ctx is cancelled (then it returns *Interrupted after
+// writing last.ckpt). After Resume it continues exactly where the
+// checkpoint left off. It runs on a locked OS thread (backend.Run).
+func (t *Trainer) Run(ctx context.Context) (*Result, error) {
+	var res *Result
+	err := backend.Run(func() error {
+		var err error
+		res, err = t.run(ctx)
+		return err
+	})
+	return res, err
+}
+
+func (t *Trainer) run(ctx context.Context) (*Result, error) {
+	if t.opt == nil {
+		if err := t.setup(); err != nil {
+			return nil, err
+		}
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	t.started = time.Now()
+	if err := t.openFiles(); err != nil {
 		return nil, err
 	}
-	t.init()
-	c := NewCheckpoint(t.Kind)
-	c.Epoch, c.Iteration, c.Config = t.epoch, t.iter, t.Config
-	rs, err := t.rng.MarshalBinary()
+	t.logf("%s %s: %d samples, %d batches of %d per epoch, epochs %d/%d done, device %s, %d threads, %d parameters",
+		map[bool]string{true: "resume", false: "start"}[t.st.Iter > 0], t.Task.Kind(), t.Task.NumSamples(),
+		first(t.batches()), second(t.batches()), t.st.Epoch, t.Loop.Epochs, backend.DeviceName(backend.Device()),
+		backend.Threads(), backend.NumParams(t.Task.VarStore()))
+	for !t.st.Done && t.st.Epoch < t.Loop.Epochs {
+		if t.Loop.MaxMinutes > 0 && t.st.Iter > 0 && t.elapsed() >= t.Loop.MaxMinutes*60 {
+			nb, _ := t.batches()
+			if err := t.timeLimit(nb); err != nil {
+				return nil, err
+			}
+			return t.result(), nil
+		}
+		stop, err := t.runEpoch(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if stop != "" {
+			if stop == "time" {
+				return t.result(), nil
+			}
+			t.st.Done, t.st.Stop = true, stop
+		}
+	}
+	if !t.st.Done {
+		t.st.Done, t.st.Stop = true, "epochs"
+	}
+	if err := t.finish(); err != nil {
+		return nil, err
+	}
+	return t.result(), nil
+}
+
+func first(a, _ int) int  { return a }
+func second(_, b int) int { return b }
+
+// runEpoch runs (the rest of) epoch t.st.Epoch. It returns "early-stopping"
+// or "time" when training must stop.
+func (t *Trainer) runEpoch(ctx context.Context) (string, error) {
+	e := t.st.Epoch
+	start := time.Now()
+	lr := t.sched.LR(t.st.BaseLR, e)
+	t.opt.SetLR(lr)
+	nb, _ := t.batches()
+	order := t.order(e)
+	bar := NewProgress(t.Progress, nb-t.st.Batch, fmt.Sprintf("epoch %d/%d", e+1, t.Loop.Epochs))
+	defer bar.Finish()
+	batches, stopPrefetch := t.prefetch(e, t.st.Batch, nb, order)
+	defer stopPrefetch()
+	lastSave := time.Now()
+	for t.st.Batch < nb {
+		b := <-batches
+		if b.err != nil {
+			return "", fmt.Errorf("epoch %d batch %d: %w", e+1, t.st.Batch+1, b.err)
+		}
+		loss, err := t.step(b.Batch)
+		if err != nil {
+			return "", fmt.Errorf("epoch %d batch %d: %w", e+1, t.st.Batch+1, err)
+		}
+		bar.Step(loss)
+		if t.checkpointDue(&lastSave) {
+			if err := t.saveLast(); err != nil {
+				return "", err
+			}
+		}
+		if err := context.Cause(ctx); err != nil && ctx.Err() != nil {
+			return "", t.interrupted(err)
+		}
+		if t.Loop.MaxMinutes > 0 && t.elapsed() >= t.Loop.MaxMinutes*60 && t.st.Batch < nb {
+			return "time", t.timeLimit(nb)
+		}
+	}
+	return t.endEpoch(lr, time.Since(start).Seconds())
+}
+
+// checkpointDue reports whether the step or time cadence asks for a
+// mid-epoch last.ckpt now.
+func (t *Trainer) checkpointDue(last *time.Time) bool {
+	due := t.Loop.CheckpointSteps > 0 && t.st.Iter%int64(t.Loop.CheckpointSteps) == 0
+	if m := t.Loop.CheckpointMinutes; m > 0 && time.Since(*last) >= time.Duration(m*float64(time.Minute)) {
+		due = true
+	}
+	if due {
+		*last = time.Now()
+	}
+	return due && t.Dir != ""
+}
+
+// step runs one optimizer step on b and returns its loss.
+func (t *Trainer) step(b Batch) (float64, error) {
+	s := backend.NewScope()
+	defer s.Close()
+	backend.ManualSeed(TorchSeed(DeriveSeed(t.Loop.Seed, streamTorch, uint64(b.Iteration))))
+	if err := t.opt.ZeroGrad(); err != nil {
+		return 0, err
+	}
+	loss, terms, err := t.Task.Loss(s, b)
 	if err != nil {
+		return 0, err
+	}
+	s.Add(loss)
+	v, err := backend.Value(loss)
+	if err != nil {
+		return 0, fmt.Errorf("loss: %w", err)
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("training loss is %v (diverged: lower train.optimizer.lr or set train.clip_grad_norm)", v)
+	}
+	if err := loss.Backward(); err != nil {
+		return 0, fmt.Errorf("backward: %w", err)
+	}
+	s.Release(loss)
+	gn := math.NaN()
+	logRow := t.scalars != nil && (t.st.Iter+1)%int64(t.logEvery()) == 0
+	switch {
+	case t.Loop.ClipGradNorm > 0:
+		if gn, err = ClipGradNorm(t.params, t.Loop.ClipGradNorm); err != nil {
+			return 0, err
+		}
+	case logRow:
+		if gn, err = GradNorm(t.params); err != nil {
+			return 0, err
+		}
+	}
+	if err := t.opt.Step(); err != nil {
+		return 0, err
+	}
+	if t.ema != nil {
+		if err := t.ema.Update(); err != nil {
+			return 0, err
+		}
+	}
+	t.st.Iter++
+	t.st.Batch++
+	t.st.LossSum += v
+	t.st.LossN++
+	if t.scalars != nil {
+		t.scalars.Add(v, terms, len(b.Samples))
+		if logRow {
+			ep := float64(t.st.Epoch) + float64(t.st.Batch)/float64(b.Batches)
+			if err := t.scalars.Flush(t.st.Iter, ep, t.opt.LR(), gn); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return v, nil
+}
+
+func (t *Trainer) logEvery() int {
+	if t.Loop.LogEvery > 0 {
+		return t.Loop.LogEvery
+	}
+	return 10
+}
+
+// prepared is a batch with its host data or the error preparing it.
+type prepared struct {
+	Batch
+	err error
+}
+
+// prefetch delivers batches from..nb-1 of epoch e, prepared ahead on
+// another goroutine when the task implements Preparer.
+func (t *Trainer) prefetch(e, from, nb int, order []int) (<-chan prepared, func()) {
+	ch := make(chan prepared, 2)
+	done := make(chan struct{})
+	p, ok := t.Task.(Preparer)
+	it0 := t.st.Iter
+	go func() {
+		defer close(ch)
+		it := it0
+		for bi := from; bi < nb; bi, it = bi+1, it+1 {
+			b := prepared{Batch: t.batch(e, bi, order, it)}
+			if ok {
+				b.Data, b.err = p.Prepare(b.Batch)
+			}
+			select {
+			case ch <- b:
+			case <-done:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+	return ch, func() { close(done) }
+}
+
+// endEpoch validates, records the epoch, writes the files and applies
+// early stopping.
+func (t *Trainer) endEpoch(lr, seconds float64) (string, error) {
+	e := t.st.Epoch + 1
+	rec := EpochRecord{Epoch: e, Iteration: t.st.Iter, LR: lr, TrainLoss: t.st.LossSum / float64(max(t.st.LossN, 1)), Seconds: seconds}
+	improved, stop := false, ""
+	if v, ok := t.Task.(Validator); ok {
+		val, err := t.validate(v, e)
+		if err != nil {
+			return "", err
+		}
+		rec.HasVal, rec.ValLoss, rec.Metrics = true, val.Loss, val.Metrics
+		var early bool
+		if improved, early, err = t.st.Early.Observe(e, val.Loss); err != nil {
+			return "", err
+		}
+		if early {
+			stop = "early-stopping"
+		}
+	}
+	t.st.History.Add(rec)
+	if t.scalars != nil { // the epoch's last steps, when log_every did not end on it
+		if err := t.scalars.Flush(t.st.Iter, float64(e), lr, math.NaN()); err != nil {
+			return "", err
+		}
+	}
+	t.st.Epoch, t.st.Batch, t.st.LossSum, t.st.LossN = e, 0, 0, 0
+	every := max(t.Loop.CheckpointEvery, 1)
+	if e%every == 0 || e == t.Loop.Epochs || stop != "" {
+		if err := t.saveLast(); err != nil {
+			return "", err
+		}
+	}
+	if improved {
+		if err := t.saveBest(); err != nil {
+			return "", err
+		}
+	}
+	if err := t.writeHistory(); err != nil {
+		return "", err
+	}
+	line := fmt.Sprintf("epoch %d/%d step %d lr %.4g train %.6g", e, t.Loop.Epochs, t.st.Iter, lr, rec.TrainLoss)
+	if rec.HasVal {
+		line += fmt.Sprintf(" val %.6g", rec.ValLoss)
+		for _, k := range sortedKeys(rec.Metrics) {
+			line += fmt.Sprintf(" val_%s %.6g", k, rec.Metrics[k])
+		}
+	}
+	line += fmt.Sprintf(" (%.1fs, %.1f min so far, rss %d MB)", seconds, t.elapsed()/60, memstat.Resident()>>20)
+	if improved {
+		line += " *best"
+	}
+	t.logf("%s", line)
+	if stop != "" {
+		t.logf("early stopping: no lower validation loss for %d epochs (best %.6g at epoch %d)",
+			t.st.Early.Bad, t.st.Early.Best, t.st.Early.BestEpoch)
+	}
+	return stop, nil
+}
+
+// validate runs the task's validation without gradients (EMA weights when
+// averaging).
+func (t *Trainer) validate(v Validator, epoch int) (Validation, error) {
+	var val Validation
+	run := func() error {
+		return backend.NoGrad(func() error {
+			var err error
+			val, err = v.Validate(epoch)
+			return err
+		})
+	}
+	var err error
+	if t.ema != nil {
+		err = t.ema.With(run)
+	} else {
+		err = run()
+	}
+	if err != nil {
+		return val, fmt.Errorf("epoch %d validation: %w", epoch, err)
+	}
+	if math.IsNaN(val.Loss) || math.IsInf(val.Loss, 0) {
+		return val, fmt.Errorf("epoch %d validation loss is %v", epoch, val.Loss)
+	}
+	return val, nil
+}
+
+// finish writes the final files of a completed run.
+func (t *Trainer) finish() error {
+	if err := t.saveLast(); err != nil {
+		return err
+	}
+	if _, ok := t.Task.(Validator); !ok {
+		// Without validation, best.ckpt holds the final weights.
+		if err := t.saveBest(); err != nil {
+			return err
+		}
+	}
+	if err := t.writeHistory(); err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("done (%s) after %d epochs, %d steps, %.1f min", t.st.Stop, t.st.Epoch, t.st.Iter, t.elapsed()/60)
+	if t.st.Early.HasBest {
+		msg += fmt.Sprintf("; best.ckpt is epoch %d (val %.6g)", t.st.Early.BestEpoch, t.st.Early.Best)
+	}
+	t.logf("%s", msg)
+	return nil
+}
+
+// timeLimit records a stop by train.max_minutes in the middle of an epoch.
+func (t *Trainer) timeLimit(nb int) error {
+	if err := t.saveLast(); err != nil {
+		return err
+	}
+	t.st.Stop = "time"
+	var msg string
+	if t.st.Batch == 0 {
+		msg = fmt.Sprintf("time limit: train.max_minutes=%g reached after %.1f min at the end of epoch %d of %d (step %d)",
+			t.Loop.MaxMinutes, t.elapsed()/60, t.st.Epoch, t.Loop.Epochs, t.st.Iter)
+	} else {
+		msg = fmt.Sprintf("time limit: train.max_minutes=%g reached after %.1f min in epoch %d of %d at batch %d of %d (step %d); that epoch is incomplete and not in history.csv",
+			t.Loop.MaxMinutes, t.elapsed()/60, t.st.Epoch+1, t.Loop.Epochs, t.st.Batch, nb, t.st.Iter)
+	}
+	if t.Dir != "" {
+		msg += fmt.Sprintf("; %s holds this point (raise train.max_minutes and --resume to continue)", filepath.Join(t.Dir, LastName))
+		if t.st.Early.HasBest {
+			msg += fmt.Sprintf("; %s is epoch %d", filepath.Join(t.Dir, BestName), t.st.Early.BestEpoch)
+		} else if _, ok := t.Task.(Validator); ok || t.st.Epoch == 0 {
+			msg += "; no epoch completed, so there is no best.ckpt"
+		}
+	}
+	t.logf("%s", msg)
+	if _, ok := t.Task.(Validator); !ok && t.Dir != "" {
+		return t.saveBest()
+	}
+	return nil
+}
+
+// interrupted writes last.ckpt at the current step and describes it.
+func (t *Trainer) interrupted(cause error) error {
+	nb, _ := t.batches()
+	e := &Interrupted{Cause: cause, Epoch: t.st.Epoch + 1, Batch: t.st.Batch, Batches: nb, Iteration: t.st.Iter}
+	if t.Dir != "" {
+		if err := t.saveLast(); err != nil {
+			return fmt.Errorf("%v; and writing the checkpoint failed: %w", cause, err)
+		}
+		e.Checkpoint = filepath.Join(t.Dir, LastName)
+	}
+	t.logf("%s", e.Error())
+	return e
+}
+
+func (t *Trainer) result() *Result {
+	r := &Result{Dir: t.Dir, Epochs: t.st.Epoch, Iterations: t.st.Iter, Stop: t.st.Stop, History: t.st.History}
+	if t.Dir != "" {
+		r.Best, r.Last = filepath.Join(t.Dir, BestName), filepath.Join(t.Dir, LastName)
+	}
+	if t.st.Early.HasBest {
+		r.BestEpoch, r.BestVal = t.st.Early.BestEpoch, t.st.Early.Best
+	}
+	return r
+}
+
+// checkpoint captures the state: with full, everything resume needs;
+// otherwise the weights (and EMA) with the architecture only.
+func (t *Trainer) checkpoint(full bool) (*checkpoint.Checkpoint, error) {
+	c := checkpoint.New(t.Task.Kind())
+	c.Epoch, c.Iteration, c.Config = t.st.Epoch, t.st.Iter, t.Config
+	if err := t.Task.PutModel(c); err != nil {
 		return nil, err
 	}
-	st := trainerState{BaseLR: t.BaseLR, Seed: t.Seed, NumSamples: t.NumSamples,
-		BatchSize: t.BatchSize, Schedule: t.Schedule.Config(), RNG: rs}
+	if err := backend.SaveVars(c, t.Task.VarStore()); err != nil {
+		return nil, err
+	}
+	if t.ema != nil {
+		if err := t.ema.Save(c); err != nil {
+			return nil, err
+		}
+	}
+	if !full {
+		return c, c.PutState("best", map[string]any{"epoch": t.st.Early.BestEpoch, "val_loss": t.st.Early.Best})
+	}
+	st := t.st
+	st.Elapsed = t.elapsed()
 	if err := c.PutState("trainer", st); err != nil {
 		return nil, err
 	}
-	if err := c.PutState("history", t.History); err != nil {
+	if err := SaveOptimizer(c, t.opt); err != nil {
 		return nil, err
-	}
-	if t.Stop != nil {
-		if err := c.PutState("early_stop", t.Stop); err != nil {
-			return nil, err
-		}
-	}
-	if err := SaveModel(c, t.VS); err != nil {
-		return nil, err
-	}
-	if err := SaveOptimizer(c, t.Opt); err != nil {
-		return nil, err
-	}
-	if t.EMA != nil {
-		if err := t.EMA.Save(c); err != nil {
-			return nil, err
-		}
 	}
 	return c, nil
 }
 
-// Resume loads the checkpoint at path into the trainer's model, optimizer,
-// EMA, early stopping, history, counters and random stream, so that Run
-// continues exactly as if never interrupted. The seed, dataset size and
-// batch size must match the checkpoint's, since they fix the data order.
+func (t *Trainer) saveLast() error { return t.save(LastName, true) }
+func (t *Trainer) saveBest() error { return t.save(BestName, false) }
+
+func (t *Trainer) save(name string, full bool) error {
+	if t.Dir == "" {
+		return nil
+	}
+	c, err := t.checkpoint(full)
+	if err != nil {
+		return fmt.Errorf("checkpoint %s: %w", name, err)
+	}
+	return c.Save(filepath.Join(t.Dir, name))
+}
+
+// writeHistory writes history.csv and the loss curves.
+func (t *Trainer) writeHistory() error {
+	if t.Dir == "" || len(t.st.History.Epochs) == 0 {
+		return nil
+	}
+	if err := t.st.History.SaveCSV(filepath.Join(t.Dir, HistoryName)); err != nil {
+		return err
+	}
+	// The curves are a convenience: a plotting failure must not stop
+	// training, but it is logged.
+	if err := t.st.History.SavePlots(t.Task.Kind()+" loss", filepath.Join(t.Dir, LossPNG), filepath.Join(t.Dir, LossSVG)); err != nil {
+		t.logf("warning: loss curves not written: %v", err)
+	}
+	return nil
+}
+
+// openFiles opens train.log and scalars.csv and writes config.yaml.
+func (t *Trainer) openFiles() error {
+	if t.Dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(t.Dir, 0o755); err != nil {
+		return fmt.Errorf("trainer: %w", err)
+	}
+	if t.Config != "" {
+		if err := writeFileAtomic(filepath.Join(t.Dir, ConfigName), []byte(t.Config)); err != nil {
+			return err
+		}
+	}
+	f, err := os.OpenFile(filepath.Join(t.Dir, LogName), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("trainer: %w", err)
+	}
+	t.logFile = f
+	t.scalars, err = openScalarLog(t.Dir, t.st.Iter, t.Loop.BatchSize)
+	return err
+}
+
+// Resume restores the complete state from the checkpoint at path: weights,
+// optimizer, EMA, counters (including the position inside an epoch),
+// history and early stopping. The checkpoint's seed, sample count, batch
+// size and configuration (apart from the train keys that do not change the
+// trajectory: epochs, max_minutes, threads, patience, checkpoint and log
+// cadence) must match the trainer's.
 func (t *Trainer) Resume(path string) error {
 	return backend.Run(func() error { return t.resume(path) })
 }
 
 func (t *Trainer) resume(path string) error {
-	if err := t.check(); err != nil {
-		return err
+	if t.opt == nil {
+		if err := t.setup(); err != nil {
+			return err
+		}
 	}
-	c, err := LoadCheckpoint(path, t.Kind)
+	c, err := checkpoint.Load(path, t.Task.Kind())
 	if err != nil {
 		return err
 	}
@@ -444,47 +801,39 @@ func (t *Trainer) resume(path string) error {
 	return nil
 }
 
-func (t *Trainer) restore(c *Checkpoint) error {
-	var st trainerState
+func (t *Trainer) restore(c *checkpoint.Checkpoint) error {
+	var st runState
 	if err := c.State("trainer", &st); err != nil {
-		return err
+		return fmt.Errorf("%w (best.ckpt holds weights only; resume from last.ckpt)", err)
 	}
 	switch {
-	case st.Seed != t.Seed:
-		return fmt.Errorf("checkpoint seed %d, trainer seed %d", st.Seed, t.Seed)
-	case st.NumSamples != t.NumSamples:
-		return fmt.Errorf("checkpoint has %d samples per epoch, trainer %d", st.NumSamples, t.NumSamples)
-	case st.BatchSize != t.BatchSize:
-		return fmt.Errorf("checkpoint batch size %d, trainer %d", st.BatchSize, t.BatchSize)
+	case st.Seed != t.Loop.Seed:
+		return fmt.Errorf("checkpoint seed %d, config seed %d", st.Seed, t.Loop.Seed)
+	case st.NumSamples != t.Task.NumSamples():
+		return fmt.Errorf("checkpoint has %d samples per epoch, this run %d", st.NumSamples, t.Task.NumSamples())
+	case st.BatchSize != t.Loop.BatchSize:
+		return fmt.Errorf("checkpoint batch size %d, config %d", st.BatchSize, t.Loop.BatchSize)
 	}
-	rng := NewRNG(0)
-	if err := rng.UnmarshalBinary(st.RNG); err != nil {
+	if err := compatibleConfigs(c.Config, t.Config); err != nil {
 		return err
 	}
-	var h History
-	if err := c.State("history", &h); err != nil {
+	vs := t.Task.VarStore()
+	defer runtime.KeepAlive(vs)
+	if err := backend.LoadVars(c, vs); err != nil {
 		return err
 	}
-	var es EarlyStopping
-	if t.Stop != nil {
-		if err := c.State("early_stop", &es); err != nil {
+	if err := LoadOptimizer(c, t.opt); err != nil {
+		return err
+	}
+	if t.ema != nil {
+		if err := t.ema.Load(c); err != nil {
 			return err
 		}
 	}
-	if err := LoadModel(c, t.VS); err != nil {
-		return err
+	st.Early.Patience = t.Loop.Patience
+	if st.Done && st.Epoch < t.Loop.Epochs && st.Stop == "epochs" {
+		st.Done = false // more epochs were asked for
 	}
-	if err := LoadOptimizer(c, t.Opt); err != nil {
-		return err
-	}
-	if t.EMA != nil {
-		if err := t.EMA.Load(c); err != nil {
-			return err
-		}
-	}
-	if t.Stop != nil {
-		*t.Stop = es
-	}
-	t.BaseLR, t.rng, t.History, t.epoch, t.iter = st.BaseLR, rng, h, c.Epoch, c.Iteration
+	t.st = st
 	return nil
 }

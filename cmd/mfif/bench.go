@@ -9,6 +9,7 @@ import (
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/eval/pipeline"
 	"github.com/mfif/mfif/metrics"
+	"github.com/mfif/mfif/nets/backend"
 )
 
 func (a *app) benchCmd() *cobra.Command {
@@ -31,6 +32,10 @@ speed targets themselves live in the Go benchmarks (go test -bench).`,
 }
 
 func (a *app) runBench() error {
+	info, err := a.initBackend()
+	if err != nil {
+		return err
+	}
 	size := a.v.GetInt("bench.size")
 	in, err := pipeline.BenchScene(size, 1)
 	if err != nil {
@@ -46,8 +51,8 @@ func (a *app) runBench() error {
 		methods = pipeline.DefaultMethods()
 	}
 	a.logger().Logf("timing %d operations, each for at least %s", 1+len(names)+len(methods), minTime)
-	fmt.Fprintf(a.stdout, "%dx%d colour, %d sources, metric kernels %s\n%-22s %10s %6s\n",
-		size, size, len(in.Sources), metrics.Kernels(), "operation", "ms/op", "runs")
+	fmt.Fprintf(a.stdout, "%dx%d colour, %d sources, metric kernels %s, device %s, %d threads, allocator %s\n%-22s %10s %6s\n",
+		size, size, len(in.Sources), metrics.Kernels(), info.Name, info.Threads, backend.Allocator(), "operation", "ms/op", "runs")
 	primary := metrics.Primary()
 	a.printTiming(pipeline.TimeOp("metrics: six primary", minTime, func() error { _, err := metrics.Evaluate(primary, in); return err }))
 	for _, n := range names {

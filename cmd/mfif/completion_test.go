@@ -81,7 +81,7 @@ func TestLoggerQuiet(t *testing.T) {
 		if err := root.Execute(); err != nil {
 			t.Fatal(err)
 		}
-		if got := errb.String(); quiet != (got == "") || (!quiet && !strings.HasPrefix(got, "timing 3 operations")) {
+		if got := errb.String(); quiet != (got == "") || (!quiet && !strings.Contains(got, "timing 3 operations")) {
 			t.Errorf("quiet=%v: stderr %q", quiet, got)
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -56,7 +57,7 @@ func (a *app) runDemo(cmd *cobra.Command) error {
 		return err
 	}
 	if cfg := a.v.GetString("demo.train-config"); cfg != "" {
-		src, err := a.demoModel(cfg, pairs, out)
+		src, err := a.demoModel(cmd.Context(), cfg, pairs, out)
 		if err != nil {
 			return err
 		}
@@ -93,7 +94,7 @@ func (a *app) demoPairs(dir string) ([]data.Pair, error) {
 
 // demoModel trains the model cfg describes into out/<model> (resuming what
 // a previous demo left there) and fuses the pairs with it.
-func (a *app) demoModel(cfg string, pairs []data.Pair, out string) (pipeline.Source, error) {
+func (a *app) demoModel(ctx context.Context, cfg string, pairs []data.Pair, out string) (pipeline.Source, error) {
 	name, err := modelName(cfg)
 	if err != nil {
 		return pipeline.Source{}, err
@@ -102,10 +103,15 @@ func (a *app) demoModel(cfg string, pairs []data.Pair, out string) (pipeline.Sou
 	if err != nil {
 		return pipeline.Source{}, fmt.Errorf("demo: %w", err)
 	}
+	if _, err := a.initBackend(); err != nil {
+		return pipeline.Source{}, err
+	}
 	modelDir := filepath.Join(out, name)
 	_, statErr := os.Stat(filepath.Join(modelDir, "last.ckpt"))
 	a.infof("training %s (%s) into %s", name, cfg, modelDir)
-	ckpt, err := trainFn(cfg, nil, modelDir, statErr == nil)
+	w := a.logger().Writer()
+	ckpt, err := trainFn(ctx, experiment.TrainRequest{Config: cfg, Dir: modelDir, Resume: statErr == nil,
+		Force: statErr != nil, Progress: w, Log: w})
 	if err != nil {
 		return pipeline.Source{}, fmt.Errorf("demo: train %s: %w", cfg, err)
 	}

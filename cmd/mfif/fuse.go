@@ -58,6 +58,9 @@ func (a *app) runFuse(cmd *cobra.Command) error {
 	if err := pipeline.CheckOutDir(out, pairsDir); err != nil {
 		return fmt.Errorf("fuse --out: %w", err)
 	}
+	if _, err := a.initBackend(); err != nil {
+		return err
+	}
 	opts, err := methodOptions(a.v.Get("fuse.opt"))
 	if err != nil {
 		return err

@@ -11,15 +11,71 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
 func main() {
+	ctx, stop := signalContext()
+	defer stop()
 	root := newRootCmd(os.Stdout, os.Stderr)
-	addCompletions(root)
-	if err := root.Execute(); err != nil {
+	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "mfif:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
+}
+
+// signalError is the cancellation cause of the command's context when a
+// signal arrives.
+type signalError struct{ sig os.Signal }
+
+func (e signalError) Error() string { return "received " + signalName(e.sig) }
+
+func signalName(s os.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return s.String()
+}
+
+// signalContext returns a context cancelled (with a signalError cause) at
+// the first SIGINT or SIGTERM, so long commands stop at a safe point and
+// keep what they wrote (training writes a checkpoint at its current step).
+// A second signal exits at once.
+func signalContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		s, ok := <-ch
+		if !ok {
+			return
+		}
+		fmt.Fprintf(os.Stderr, "mfif: %s: finishing the current step and saving (send it again to quit at once)\n", signalName(s))
+		cancel(signalError{s})
+		if s, ok = <-ch; ok {
+			fmt.Fprintf(os.Stderr, "mfif: %s again: quitting without saving\n", signalName(s))
+			os.Exit(128 + int(s.(syscall.Signal)))
+		}
+	}()
+	return ctx, func() { signal.Stop(ch); close(ch); cancel(nil) }
+}
+
+// exitCode is 128+signal for a run stopped by a signal (the shell's
+// convention, which Slurm and job scripts read), else 1.
+func exitCode(err error) int {
+	var se signalError
+	if errors.As(err, &se) {
+		if s, ok := se.sig.(syscall.Signal); ok {
+			return 128 + int(s)
+		}
+	}
+	return 1
 }

@@ -178,7 +178,7 @@ func tinyDemoConfig(t *testing.T) string {
 	if err := yaml.Unmarshal(b, &tree); err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range map[string]any{"train.samples": 16, "train.size": 32, "train.epochs": 1, "train.batch": 4} {
+	for k, v := range map[string]any{"data.samples": 16, "data.size": 32, "train.epochs": 1, "train.batch_size": 4} {
 		if err := configs.Set(tree, k, v); err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mfif/mfif/eval/pipeline"
+	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/report"
 )
 
@@ -22,6 +23,8 @@ type app struct {
 	v      *viper.Viper
 	stdout io.Writer
 	stderr io.Writer
+	// device is what initBackend resolved (nil before).
+	device *backend.Info
 }
 
 // extraCommands lets other files of this package add subcommands from an
@@ -46,11 +49,19 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	pf.String("config", "", "YAML configuration file (global keys at top level, command keys under the command name)")
 	pf.Int("workers", 0, "parallel workers (0 = all cores)")
 	pf.Bool("quiet", false, "no progress bars or informational output")
+	pf.String("device", "auto", "compute device of the models: auto (CUDA when available, else CPU), cpu, cuda or cuda:N (also MFIF_DEVICE or the config key device)")
+	addGlobalFlags(pf)
 	root.AddCommand(a.fuseCmd(), a.metricsCmd(), a.demoCmd(), a.benchCmd())
 	for _, c := range extraCommands {
 		root.AddCommand(c(a))
 	}
-	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return a.configure(root, cmd) }
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := a.configure(root, cmd); err != nil {
+			return err
+		}
+		return a.validate(cmd)
+	}
+	addCompletions(root)
 	return root
 }
 
@@ -160,19 +171,11 @@ func checkKeys(b []byte, allowed map[string]map[string]bool) error {
 
 // options returns the pipeline options from the global flags.
 func (a *app) options() pipeline.Options {
-	o := pipeline.Options{Workers: a.v.GetInt("workers")}
-	if !a.v.GetBool("quiet") {
-		o.Progress = a.stderr
-	}
-	return o
+	return pipeline.Options{Workers: a.v.GetInt("workers"), Progress: a.logger().Writer()}
 }
 
 // infof prints an informational line unless --quiet.
-func (a *app) infof(format string, args ...any) {
-	if !a.v.GetBool("quiet") {
-		fmt.Fprintf(a.stderr, format+"\n", args...)
-	}
-}
+func (a *app) infof(format string, args ...any) { a.logger().Logf(format, args...) }
 
 // settings returns the effective values of cmd's flags for provenance.
 func (a *app) settings(cmd *cobra.Command) map[string]any {

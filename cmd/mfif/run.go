@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,14 +25,18 @@ cells are skipped, interrupted cells resume (training continues from its last
 checkpoint, fusion skips images already written), cells whose config or code
 version changed are set aside and rerun.
 
---dry-run lists the cells and their state. --shard i/n runs the cells whose
+--dry-run lists the cells and their state and checks, without running
+anything, that the datasets and checkpoints exist and that every method's
+options are valid. --shard i/n runs the cells whose
 index mod n is i (0-based), so shards 0/n..n-1/n cover every cell once;
 --cell k runs cell k alone. --emit slurm writes a job-array script with one
 task per cell (array index = cell index). --set key=value overrides a key of
 the experiment file (e.g. --set datasets.lytro.path=/data/lytro). After a
-full run (no --shard/--cell) the report is written to runs/<name>/report/.`,
+full run (no --shard/--cell) the report is written to runs/<name>/report/.
+SIGINT or SIGTERM stops at a safe point (a training keeps a checkpoint at
+its current step) and exits with 128+signal; the same command resumes.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return a.runExperiment(args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error { return a.runExperiment(cmd, args[0]) },
 	}
 	f := cmd.Flags()
 	f.String("runs", "runs", "folder holding the experiment folders")
@@ -39,14 +45,13 @@ full run (no --shard/--cell) the report is written to runs/<name>/report/.`,
 	f.Int("cell", -1, "run only the cell with this index")
 	f.String("emit", "", "write a scheduler script instead of running (slurm)")
 	f.String("out", "", "file for --emit (default runs/<name>/<name>.slurm; - for stdout)")
-	f.String("device", "cpu", "device recorded with the results")
 	f.StringArray("set", nil, "experiment override key=value (repeatable)")
 	f.Bool("no-report", false, "do not write the report after a full run")
 	f.Bool("vcs-key", false, "include the binary's VCS revision in cell keys (every commit then reruns all cells)")
 	return cmd
 }
 
-func (a *app) runExperiment(file string) error {
+func (a *app) runExperiment(cmd *cobra.Command, file string) error {
 	sets := cast.ToStringSlice(a.v.Get("run.set"))
 	overrides, err := setOverrides(a.v.Get("run.set"))
 	if err != nil {
@@ -57,13 +62,12 @@ func (a *app) runExperiment(file string) error {
 		return err
 	}
 	r := &experiment.Runner{Spec: spec, Root: a.v.GetString("run.runs"), Workers: a.v.GetInt("workers"),
-		Device: a.v.GetString("run.device")}
+		Context: cmd.Context()}
 	if a.v.GetBool("run.vcs-key") {
 		r.Version = experiment.CodeVersion()
 	}
-	if !a.v.GetBool("quiet") {
-		r.Progress, r.Log = a.stderr, a.stderr
-	}
+	r.Progress = a.logger().Writer()
+	r.Log = r.Progress
 	if emit := a.v.GetString("run.emit"); emit != "" {
 		return a.emitScript(emit, file, spec, r, sets)
 	}
@@ -76,9 +80,20 @@ func (a *app) runExperiment(file string) error {
 		return err
 	}
 	if a.v.GetBool("run.dry-run") {
-		return a.listCells(r, selected)
+		if err := a.listCells(r, selected); err != nil {
+			return err
+		}
+		return r.Check(selected)
 	}
+	info, err := a.initBackend()
+	if err != nil {
+		return err
+	}
+	r.Device = info.Name
 	if err := r.Run(selected); err != nil {
+		if errors.Is(err, context.Canceled) || cmd.Context().Err() != nil {
+			return fmt.Errorf("%w\nfinished cells, fused images and training checkpoints are kept: run the same command again to resume", err)
+		}
 		return err
 	}
 	if !full || a.v.GetBool("run.no-report") {

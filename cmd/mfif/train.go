@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -11,31 +12,48 @@ import (
 
 	"github.com/mfif/mfif/configs"
 	"github.com/mfif/mfif/eval/experiment"
+	"github.com/mfif/mfif/train"
 )
 
 func init() { extraCommands = append(extraCommands, (*app).trainCmd) }
 
 func (a *app) trainCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "train CONFIG [--out DIR] [--resume] [--set key=value ...]",
+		Use:   "train CONFIG [--out DIR] [--resume | --force] [--set key=value ...]",
 		Short: "Train a model from a YAML config (embedded name or file)",
 		Long: `Train the model described by CONFIG, an embedded config name (` + strings.Join(configs.Names(), ", ") + `)
-or a YAML file. The trainer is chosen by the config's model.name (or
-model.kind). Checkpoints (last.ckpt every epoch, best.ckpt), history.csv and
-loss.png go to --out (default runs/<config name>); --resume continues from
---out/last.ckpt exactly. --set key=value overrides a config key by its dotted
-path (repeatable; values are YAML scalars), e.g. --set train.epochs=3.`,
+or a YAML file. The trainer is chosen by the config's model.name. Every model
+trains through the same loop and writes the same folder (--out, default
+runs/<config name>): last.ckpt (complete state, also written mid-epoch at the
+train.checkpoint_steps / checkpoint_minutes cadence), best.ckpt (weights of
+the best validation epoch; the final weights without validation),
+history.csv (one row per epoch), scalars.csv and a TensorBoard event file
+(every train.log_every steps), loss.png/svg, config.yaml (the resolved
+config) and train.log.
+
+A folder that already holds a run is refused: --resume continues it exactly
+from last.ckpt (train.epochs, max_minutes, threads, patience and the
+checkpoint/log cadence may change), --force deletes it and starts over.
+SIGINT or SIGTERM (Ctrl-C, Slurm preemption) stops after the current step,
+writes last.ckpt there and exits with 128+signal; --resume then continues.
+--set key=value overrides a config key by its dotted path (repeatable;
+values are YAML scalars), e.g. --set train.epochs=3.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return a.runTrain(args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error { return a.runTrain(cmd, args[0]) },
 	}
 	f := cmd.Flags()
 	f.String("out", "", "output folder (default runs/<config name>)")
-	f.Bool("resume", false, "continue from <out>/last.ckpt")
+	f.Bool("resume", false, "continue the run in --out from its last.ckpt")
+	f.Bool("force", false, "delete a run already in --out and start over")
 	f.StringArray("set", nil, "config override key=value (repeatable)")
 	return cmd
 }
 
-func (a *app) runTrain(cfg string) error {
+func (a *app) runTrain(cmd *cobra.Command, cfg string) error {
+	resume, force := a.v.GetBool("train.resume"), a.v.GetBool("train.force")
+	if resume && force {
+		return errors.New("--resume and --force exclude each other")
+	}
 	name, err := modelName(cfg)
 	if err != nil {
 		return err
@@ -52,12 +70,30 @@ func (a *app) runTrain(cfg string) error {
 	if out == "" {
 		out = filepath.Join("runs", strings.TrimSuffix(filepath.Base(cfg), ".yaml"))
 	}
-	ckpt, err := fn(cfg, overrides, out, a.v.GetBool("train.resume"))
+	if _, err := a.initBackend(); err != nil {
+		return err
+	}
+	w := a.logger().Writer()
+	ckpt, err := fn(cmd.Context(), experiment.TrainRequest{Config: cfg, Overrides: overrides, Dir: out,
+		Resume: resume, Force: force, Progress: w, Log: w})
+	var in *train.Interrupted
+	if errors.As(err, &in) {
+		return fmt.Errorf("%w\nresume with: mfif train %s --out %s --resume%s", err, cfg, out, setFlags(a.v.Get("train.set")))
+	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(a.stdout, ckpt)
 	return nil
+}
+
+// setFlags repeats the --set flags of the command line for a resume hint.
+func setFlags(raw any) string {
+	var b strings.Builder
+	for _, kv := range cast.ToStringSlice(raw) {
+		fmt.Fprintf(&b, " --set %q", kv)
+	}
+	return b.String()
 }
 
 // modelName reads model.name (or model.kind) without strict decoding, so

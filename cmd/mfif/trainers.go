@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/mfif/mfif/eval/experiment"
+	"github.com/mfif/mfif/internal/tfevents"
+	"github.com/mfif/mfif/train"
 	fdtrain "github.com/mfif/mfif/train/fusiondiff"
 	"github.com/mfif/mfif/train/prior"
 	siamtrain "github.com/mfif/mfif/train/siamese"
@@ -15,24 +19,34 @@ import (
 	_ "github.com/mfif/mfif/eval/siamese"
 )
 
-// Trainers live in one registry, used by `mfif train` and by the experiment
-// runner; that package stays free of libtorch, so the CLI links them here.
+// Trainers live in one registry, used by `mfif train`, the demo and the
+// experiment runner; that package stays free of libtorch, so the CLI links
+// them here. Every trainer runs train.Trainer; each also writes a
+// TensorBoard event file beside scalars.csv.
 func init() {
-	experiment.RegisterTrainer("siamese", resumable(siamtrain.TrainFromConfig, siamtrain.LastName))
-	experiment.RegisterTrainer("fusiondiff", resumable(fdtrain.TrainFromConfig, fdtrain.CheckpointName))
-	experiment.RegisterTrainer(prior.Kind, resumable(prior.TrainFromConfig, prior.CheckpointName))
+	register("siamese", siamtrain.Run)
+	register("fusiondiff", fdtrain.Run)
+	register(prior.Kind, prior.Run)
+	train.ScalarSinks = append(train.ScalarSinks, func(dir string) (train.ScalarSink, error) {
+		return tfevents.Create(dir)
+	})
 }
 
-// resumable asks the trainer to resume only when its checkpoint exists:
-// the runner resumes any non-empty model folder, but a run interrupted
-// before its first checkpoint has nothing to continue from.
-func resumable(f experiment.TrainFunc, last string) experiment.TrainFunc {
-	return func(cfg string, overrides map[string]any, outDir string, resume bool) (string, error) {
-		if resume {
-			if _, err := os.Stat(filepath.Join(outDir, last)); err != nil {
-				resume = false
-			}
+// runFunc is the entry point of a train/<model> package.
+type runFunc func(ctx context.Context, cfg string, overrides map[string]any, req train.Request) (*train.Result, error)
+
+// register adapts a trainer to the experiment registry: it returns
+// best.ckpt, the checkpoint to fuse with.
+func register(kind string, run runFunc) {
+	experiment.RegisterTrainer(kind, func(ctx context.Context, r experiment.TrainRequest) (string, error) {
+		res, err := run(ctx, r.Config, r.Overrides, train.Request{Dir: r.Dir, Resume: r.Resume, Force: r.Force,
+			Progress: r.Progress, Log: r.Log})
+		if err != nil {
+			return "", err
 		}
-		return f(cfg, overrides, outDir, resume)
-	}
+		if _, err := os.Stat(res.Best); errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("train %s: stopped (%s) before an epoch ended, so there is no %s yet: raise train.max_minutes and resume", r.Config, res.Stop, res.Best)
+		}
+		return res.Best, nil
+	})
 }

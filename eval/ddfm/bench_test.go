@@ -5,17 +5,26 @@ import (
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
+	"github.com/mfif/mfif/configs"
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/nets/backend"
-	"github.com/mfif/mfif/train/prior"
+	"github.com/mfif/mfif/nets/guided"
 )
 
 // BenchmarkSamplingStep measures one DDFM step (prior forward pass, EM
 // step, DDIM update) with the configs/ddfm-prior-cpu network; it reports
 // seconds per step.
 func BenchmarkSamplingStep(b *testing.B) {
-	cfg, err := prior.LoadConfig("ddfm-prior-cpu", nil)
+	raw, err := configs.Read("ddfm-prior-cpu")
 	if err != nil {
+		b.Fatal(err)
+	}
+	var cfg struct {
+		Model guided.Config `yaml:"model"`
+	}
+	if err := yaml.Unmarshal(raw, &cfg); err != nil {
 		b.Fatal(err)
 	}
 	const steps = 4
@@ -23,7 +32,7 @@ func BenchmarkSamplingStep(b *testing.B) {
 		b.Run(fmt.Sprintf("%dx%d", side, side), func(b *testing.B) {
 			pair := synthPair(side, side)
 			err := backend.Run(func() error {
-				p, err := prior.Random(cfg.Model.Config, 1000, 1)
+				p, err := guided.RandomPrior(cfg.Model, 1000, 1)
 				if err != nil {
 					return err
 				}

@@ -21,23 +21,23 @@ package ddfm
 import (
 	"errors"
 	"fmt"
-	"github.com/mfif/mfif/eval/padding"
 	"io"
 	"os"
 	"runtime"
 	"sync"
 
-	"github.com/schollz/progressbar/v3"
-	"github.com/sugarme/gotch/ts"
+	"github.com/mfif/mfif/data/padding"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mfif/mfif/configs"
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
+	"github.com/mfif/mfif/internal/progress"
 	"github.com/mfif/mfif/nets/backend"
 	netddfm "github.com/mfif/mfif/nets/ddfm"
 	"github.com/mfif/mfif/nets/diffusion"
-	"github.com/mfif/mfif/train/prior"
+	"github.com/mfif/mfif/nets/guided"
 )
 
 func init() {
@@ -52,7 +52,8 @@ func init() {
 // Options configure a Method; yaml keys are the registry option names.
 type Options struct {
 	// Prior is the official guided-diffusion state_dict (.pt, 256x256
-	// unconditional configuration) or a checkpoint of train/prior.
+	// unconditional configuration) or a prior checkpoint (`mfif train
+	// ddfm-prior-cpu`).
 	Prior string `yaml:"prior"`
 	// Sampler is "ddim" (eta = 0, official) or "ddpm" (paper Alg. 1).
 	Sampler string `yaml:"sampler"`
@@ -111,7 +112,7 @@ func New(opts eval.Options) (*Method, error) {
 // (fusions are serialized).
 type Method struct {
 	mu      sync.Mutex
-	p       *prior.Prior
+	p       *guided.Prior
 	own     bool
 	sampler *netddfm.Sampler
 	opts    Options
@@ -130,7 +131,7 @@ func Open(o Options) (*Method, error) {
 			return nil, err
 		}
 	}
-	p, err := prior.LoadPrior(o.Prior, nil)
+	p, err := guided.LoadPrior(o.Prior, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +146,7 @@ func Open(o Options) (*Method, error) {
 
 // NewWithPrior wraps an already loaded prior (which Close then leaves
 // alone).
-func NewWithPrior(p *prior.Prior, o Options) (*Method, error) {
+func NewWithPrior(p *guided.Prior, o Options) (*Method, error) {
 	if p.Config.InChannels != 3 && p.Config.InChannels != 1 {
 		return nil, fmt.Errorf("ddfm: prior has %d image channels, want 1 or 3", p.Config.InChannels)
 	}
@@ -160,10 +161,11 @@ func NewWithPrior(p *prior.Prior, o Options) (*Method, error) {
 }
 
 // Close frees the prior if Open loaded it.
-func (m *Method) Close() {
+func (m *Method) Close() error {
 	if m.own {
 		m.p.Close()
 	}
+	return nil
 }
 
 // Sampler returns the sampler in use.
@@ -205,12 +207,13 @@ func (m *Method) Fuse(sources []*data.Image) (*eval.Result, error) {
 	}
 	c := m.p.Config.InChannels
 	pred := m.predictor(pw, ph, c)
-	bar := m.bar()
-	x, err := m.sampler.Sample(i, v, pw, ph, diffusion.GaussianNoise(c*pw*ph, m.opts.Seed), pred, m.opts.Seed+1, func() {
-		if bar != nil {
-			_ = bar.Add(1)
-		}
-	})
+	var out io.Writer
+	if m.opts.Progress {
+		out = os.Stderr
+	}
+	bar := progress.New(out, m.sampler.Steps(), "ddfm "+m.sampler.Name(), progress.Unit("step"))
+	x, err := m.sampler.Sample(i, v, pw, ph, diffusion.GaussianNoise(c*pw*ph, m.opts.Seed), pred, m.opts.Seed+1, func() { bar.Add(1) })
+	bar.Finish()
 	if err != nil {
 		return nil, err
 	}
@@ -220,38 +223,31 @@ func (m *Method) Fuse(sources []*data.Image) (*eval.Result, error) {
 }
 
 // predictor runs the prior on the whole padded image and returns the noise
-// estimate (the first c output channels).
+// estimate (the first c output channels). Every tensor of a call is freed
+// before it returns.
 func (m *Method) predictor(pw, ph, c int) diffusion.Predictor {
 	return func(x []float32, t int) ([]float32, error) {
-		in, err := ts.NewTensorFromData(x, []int64{1, int64(c), int64(ph), int64(pw)})
-		if err != nil {
-			return nil, fmt.Errorf("ddfm: input tensor: %w", err)
-		}
-		defer in.MustDrop()
-		out, err := m.p.Model.Predict(in, []int64{int64(t)})
-		if err != nil {
-			return nil, err
-		}
-		defer out.MustDrop()
-		eps := out.MustNarrow(1, 0, int64(c), false).MustContiguous(true)
-		defer eps.MustDrop()
-		buf := make([]float32, len(x))
-		if err := eps.CopyData(buf, uint(len(buf))); err != nil {
-			return nil, fmt.Errorf("ddfm: read noise estimate: %w", err)
-		}
-		return buf, nil
+		var buf []float32
+		err := backend.NoGrad(func() error {
+			s := backend.NewScope()
+			defer s.Close()
+			in, err := backend.FromFloat32(x, 1, int64(c), int64(ph), int64(pw))
+			if err != nil {
+				return fmt.Errorf("ddfm: input tensor: %w", err)
+			}
+			s.Add(in)
+			out, err := m.p.Model.Predict(in, []int64{int64(t)})
+			if err != nil {
+				return err
+			}
+			eps := s.Add(s.Add(out).MustNarrow(1, 0, int64(c), false))
+			if buf, err = backend.Float32s(eps); err != nil {
+				return fmt.Errorf("ddfm: read noise estimate: %w", err)
+			}
+			return nil
+		})
+		return buf, err
 	}
-}
-
-func (m *Method) bar() *progressbar.ProgressBar {
-	if !m.opts.Progress {
-		return nil
-	}
-	var w io.Writer = os.Stderr
-	return progressbar.NewOptions(m.sampler.Steps(), progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("ddfm "+m.sampler.Name()), progressbar.OptionSetWidth(30),
-		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("step"),
-		progressbar.OptionSetPredictTime(true), progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
 }
 
 // output builds the result image from the fused luma (0..255, rounded to

@@ -9,9 +9,8 @@ import (
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/nets/backend"
+	"github.com/mfif/mfif/nets/checkpoint"
 	"github.com/mfif/mfif/nets/guided"
-	"github.com/mfif/mfif/train"
-	"github.com/mfif/mfif/train/prior"
 )
 
 func smallPriorConfig() guided.Config {
@@ -90,7 +89,7 @@ func TestFuseRandomPrior(t *testing.T) {
 		pair = synthPair(64, 64)
 	}
 	err := backend.Run(func() error {
-		p, err := prior.Random(smallPriorConfig(), 1000, 11)
+		p, err := guided.RandomPrior(smallPriorConfig(), 1000, 11)
 		if err != nil {
 			return err
 		}
@@ -140,21 +139,24 @@ func TestFuseRandomPrior(t *testing.T) {
 	}
 }
 
-// A checkpoint of train/prior works through the registry, and an odd-sized
-// pair is padded and cropped back.
+// A prior checkpoint works through the registry, and an odd-sized pair is
+// padded and cropped back.
 func TestFuseTrainedCheckpoint(t *testing.T) {
-	cfg := &prior.Config{
-		Name:      "tiny",
-		Model:     prior.ModelConfig{Name: prior.Kind, Config: smallPriorConfig()},
-		Diffusion: prior.DiffusionConfig{Timesteps: 1000},
-		Data:      prior.DataConfig{Dir: "unused", Size: 32},
-		Train: prior.TrainConfig{Epochs: 1, BatchSize: 2, Seed: 1, Threads: 1,
-			Optimizer: train.OptimConfig{Kind: "adamw", LR: 1e-3}, Schedule: train.ScheduleConfig{Kind: "constant"}},
-	}
 	pair := synthPair(50, 38)
-	ex := []prior.Example{{Name: "a", W: 50, H: 38, X: prior.ToCHW(pair[1])}, {Name: "b", W: 50, H: 38, X: prior.ToCHW(pair[0])}}
-	ckpt, err := prior.Train(cfg, ex, t.TempDir(), false, nil, nil)
+	p, err := guided.RandomPrior(smallPriorConfig(), 1000, 1)
 	if err != nil {
+		t.Fatal(err)
+	}
+	c := checkpoint.New(guided.PriorKind)
+	if err := (guided.PriorSpec{Net: smallPriorConfig(), Timesteps: 1000}).Put(c); err != nil {
+		t.Fatal(err)
+	}
+	if err := backend.SaveVars(c, p.VS); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	ckpt := filepath.Join(t.TempDir(), "prior.ckpt")
+	if err := c.Save(ckpt); err != nil {
 		t.Fatal(err)
 	}
 	m, err := eval.New("ddfm", eval.Options{"prior": ckpt, "steps": 3, "progress": false, "paper_roles": true})

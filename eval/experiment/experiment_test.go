@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -27,22 +28,23 @@ type fakeTrainer struct {
 	failNext bool
 }
 
-func (f *fakeTrainer) train(cfg string, ov map[string]any, dir string, resume bool) (string, error) {
+func (f *fakeTrainer) train(_ context.Context, r TrainRequest) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	dir, ov := r.Dir, r.Overrides
 	f.calls++
-	if resume {
+	if r.Resume {
 		f.resumes++
 	}
-	if err := os.WriteFile(filepath.Join(dir, "partial.ckpt"), []byte("x"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "last.ckpt"), []byte("x"), 0o644); err != nil {
 		return "", err
 	}
 	if f.failNext {
 		f.failNext = false
 		return "", errors.New("interrupted")
 	}
-	loss := "epoch,iteration,lr,train_loss,val_loss,seconds\n1,4,0.1,0.9,1.0,0.1\n2,8,0.1,0.5,0.7,0.1\n"
-	if err := os.WriteFile(filepath.Join(dir, "loss.csv"), []byte(loss), 0o644); err != nil {
+	loss := "epoch,iteration,lr,train_loss,val_loss\n1,4,0.1,0.9,1.0\n2,8,0.1,0.5,0.7\n"
+	if err := os.WriteFile(filepath.Join(dir, "history.csv"), []byte(loss), 0o644); err != nil {
 		return "", err
 	}
 	ckpt := filepath.Join(dir, "best.ckpt")

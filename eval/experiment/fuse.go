@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -78,9 +79,10 @@ func (r *Runner) ModelDir(m planMethod) string {
 	return filepath.Join(r.Dir(), "models", m.Name+"-"+hex.EncodeToString(sum[:6]))
 }
 
-// train runs the method's trainer unless its model folder holds DONE.
-// A folder with files but no DONE is an interrupted training: the trainer
-// is called with resume=true.
+// train runs the method's trainer unless its model folder holds DONE. A
+// folder with last.ckpt but no DONE is an interrupted training, which the
+// trainer resumes; a folder without a checkpoint (a run that died before
+// its first one) is started over.
 func (r *Runner) train(m planMethod) (ModelRef, error) {
 	dir := r.ModelDir(m)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -106,22 +108,22 @@ func (r *Runner) train(m planMethod) (ModelRef, error) {
 	if err != nil {
 		return ModelRef{}, err
 	}
-	entries, _ := os.ReadDir(dir)
-	resume := false
-	for _, e := range entries {
-		if n := e.Name(); n != ".lock" && n != "config.yaml" {
-			resume = true
-		}
-	}
+	_, statErr := os.Stat(filepath.Join(dir, "last.ckpt"))
+	resume := statErr == nil
 	y, err := resolvedConfig(m.Train)
 	if err != nil {
 		return ModelRef{}, err
 	}
-	if err := atomicfile.WriteFile(filepath.Join(dir, "config.yaml"), y); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, TrainRequestFile), y); err != nil {
 		return ModelRef{}, err
 	}
 	r.logf("training %s (%s, resume=%v) in %s", m.Name, m.Train.Config, resume, dir)
-	ckpt, err := fn(m.Train.Config, copyMap(m.Train.Set), dir, resume)
+	ctx := r.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ckpt, err := fn(ctx, TrainRequest{Config: m.Train.Config, Overrides: copyMap(m.Train.Set), Dir: dir,
+		Resume: resume, Force: !resume, Progress: r.Progress, Log: r.Log})
 	if err != nil {
 		return ModelRef{}, fmt.Errorf("train %s: %w", m.Train.Config, err)
 	}
@@ -145,6 +147,11 @@ func copyMap(m map[string]any) map[string]any {
 	}
 	return out
 }
+
+// TrainRequestFile is where the runner keeps, in a model folder, the
+// experiment's training request (config name and overrides); the trainer's
+// own resolved config is config.yaml.
+const TrainRequestFile = "train-request.yaml"
 
 // FusedDir is where a cell keeps one method's fused images of a dataset.
 func FusedDir(cellDir, dataset, method string) string {

@@ -1,18 +1,35 @@
 package experiment
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
 )
 
-// TrainFunc trains the model a config describes (an embedded config name
-// or a YAML path, with dotted-key overrides) into outDir and returns the
-// checkpoint to fuse with. With resume it continues an interrupted run in
-// outDir. Trainers also write their loss history to outDir as loss.csv or
-// history.csv (epoch, iteration, lr, train_loss, val_loss, seconds).
-type TrainFunc func(config string, overrides map[string]any, outDir string, resume bool) (ckpt string, err error)
+// TrainRequest is one training run: the model a config describes (an
+// embedded config name or a YAML path, with dotted-key overrides), trained
+// into Dir.
+type TrainRequest struct {
+	Config    string
+	Overrides map[string]any
+	Dir       string
+	// Resume continues from Dir/last.ckpt; Force deletes a run already in
+	// Dir and starts over.
+	Resume, Force bool
+	// Progress and Log receive the progress display and log lines (nil:
+	// none).
+	Progress, Log io.Writer
+}
+
+// TrainFunc trains as r asks and returns the checkpoint to fuse with
+// (best.ckpt). Every trainer writes the same folder layout (last.ckpt,
+// best.ckpt, history.csv, scalars.csv, config.yaml, train.log, loss
+// curves). When ctx is cancelled it stops after the current step, keeps a
+// checkpoint to resume from and returns an error.
+type TrainFunc func(ctx context.Context, r TrainRequest) (ckpt string, err error)
 
 var (
 	trainersMu sync.RWMutex

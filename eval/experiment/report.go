@@ -631,15 +631,14 @@ func (rp *reporter) losses() error {
 	return nil
 }
 
-// readLoss reads train_loss and val_loss columns from loss.csv or
-// history.csv in a training folder.
+// HistoryFile is the per-epoch record every trainer writes in its folder
+// (columns epoch, iteration, lr, train_loss, val_loss, val_<metric>...).
+const HistoryFile = "history.csv"
+
+// readLoss reads the train_loss and val_loss columns of a training
+// folder's history.csv.
 func readLoss(dir string) (train, val []float64, err error) {
-	var f *os.File
-	for _, name := range []string{"loss.csv", "history.csv"} {
-		if f, err = os.Open(filepath.Join(dir, name)); err == nil {
-			break
-		}
-	}
+	f, err := os.Open(filepath.Join(dir, HistoryFile))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -44,8 +45,13 @@ type Runner struct {
 	// silent).
 	Progress io.Writer
 	Log      io.Writer
-	// Device is recorded with the results (e.g. "cpu").
+	// Device is the compute device actually used, recorded with the
+	// results (e.g. "cpu", "cuda:0").
 	Device string
+	// Context, when cancelled (SIGINT, SIGTERM), stops the run: a training
+	// in progress keeps a checkpoint at its current step, finished cells
+	// and images stay, and the same command resumes. Nil means never.
+	Context context.Context
 	// Version is the code version in content keys (default
 	// "experiment-v"+Version; CodeVersion() adds the VCS revision).
 	Version string
@@ -285,11 +291,22 @@ func (r *Runner) Run(cells []Cell) error {
 		return err
 	}
 	for _, c := range cells {
+		if err := r.interrupted(); err != nil {
+			return fmt.Errorf("experiment %s stopped before cell %d (%s): %w", r.Spec.Name, c.Index, c.Name, err)
+		}
 		if _, err := r.RunCell(c); err != nil {
 			return fmt.Errorf("experiment %s cell %d (%s): %w", r.Spec.Name, c.Index, c.Name, err)
 		}
 	}
 	return nil
+}
+
+// interrupted returns the cancellation cause of r.Context, or nil.
+func (r *Runner) interrupted() error {
+	if r.Context == nil || r.Context.Err() == nil {
+		return nil
+	}
+	return context.Cause(r.Context)
 }
 
 // RunCell runs one cell unless it is already done (skipped = true).

@@ -17,7 +17,6 @@ package fusiondiff
 import (
 	"errors"
 	"fmt"
-	"github.com/mfif/mfif/eval/padding"
 	"io"
 	"os"
 	"runtime"
@@ -26,15 +25,16 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/mfif/mfif/data/padding"
+
 	"github.com/sugarme/gotch/ts"
 
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
+	"github.com/mfif/mfif/internal/progress"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/diffusion"
 	netfd "github.com/mfif/mfif/nets/fusiondiff"
-	fdtrain "github.com/mfif/mfif/train/fusiondiff"
 )
 
 func init() {
@@ -152,12 +152,9 @@ func toInt(key string, v any) (int, error) {
 // concurrent use (fusions are serialized).
 type Method struct {
 	mu      sync.Mutex
-	tr      *fdtrain.Trained
+	tr      *netfd.Trained
 	sampler diffusion.Sampler
 	opts    Options
-	// bgr is set for reference state dicts: the reference code reads
-	// images with OpenCV and trains on BGR channel order.
-	bgr bool
 }
 
 // Open loads the model and prepares the sampler.
@@ -178,15 +175,15 @@ func Open(o Options) (*Method, error) {
 			return nil, err
 		}
 	}
-	tr, err := fdtrain.LoadTrained(o.Model, nil)
+	tr, err := netfd.Load(o.Model, nil)
 	if err != nil {
 		return nil, err
 	}
 	name, steps := o.Sampler, o.Steps
 	if name == "" {
-		name = tr.Config.Sample.Sampler
+		name = tr.Spec.Sample.Sampler
 		if steps == 0 {
-			steps = tr.Config.Sample.Steps
+			steps = tr.Spec.Sample.Steps
 		}
 	}
 	s, err := diffusion.NewSampler(name, tr.Schedule, steps)
@@ -200,12 +197,14 @@ func Open(o Options) (*Method, error) {
 	case *diffusion.DDIM:
 		smp.Clip = !o.NoClip
 	}
-	bgr := strings.HasSuffix(o.Model, ".pt") || strings.HasSuffix(o.Model, ".pth")
-	return &Method{tr: tr, sampler: s, opts: o, bgr: bgr}, nil
+	return &Method{tr: tr, sampler: s, opts: o}, nil
 }
 
 // Close frees the model.
-func (m *Method) Close() { m.tr.Close() }
+func (m *Method) Close() error {
+	m.tr.Close()
+	return nil
+}
 
 // Sampler returns the sampler in use.
 func (m *Method) Sampler() diffusion.Sampler { return m.sampler }
@@ -238,7 +237,7 @@ func (m *Method) FuseSeed(sources []*data.Image, seed uint64) (*data.Image, erro
 	defer runtime.UnlockOSThread()
 
 	w, h := sources[0].W, sources[0].H
-	stride := m.tr.Config.Model.Stride()
+	stride := m.tr.Spec.Model.Stride()
 	s1, pw, ph := padding.Reflect(m.toCHW(sources[0]), w, h, stride)
 	s2, _, _ := padding.Reflect(m.toCHW(sources[1]), w, h, stride)
 	cond := append(s1, s2...)
@@ -247,22 +246,19 @@ func (m *Method) FuseSeed(sources []*data.Image, seed uint64) (*data.Image, erro
 		return nil, err
 	}
 	defer done()
-	bar := m.bar()
-	x0, err := m.sampler.Sample(diffusion.GaussianNoise(3*pw*ph, seed), pred, func() {
-		if bar != nil {
-			_ = bar.Add(1)
-		}
-	})
+	bar := progress.New(m.opts.Progress, m.sampler.Steps(), "fusiondiff "+m.sampler.Name(), progress.Unit("step"))
+	x0, err := m.sampler.Sample(diffusion.GaussianNoise(3*pw*ph, seed), pred, func() { bar.Add(1) })
+	bar.Finish()
 	if err != nil {
 		return nil, fmt.Errorf("fusiondiff: %w", err)
 	}
-	if r := m.tr.Config.Diffusion.Residual; r > 0 {
-		for i, b := range fdtrain.MeanBase(s1, s2) {
+	if r := m.tr.Spec.Diffusion.Residual; r > 0 {
+		for i, b := range netfd.MeanBase(s1, s2) {
 			x0[i] = float32(float64(x0[i])/r + float64(b))
 		}
 	}
-	out := fdtrain.FromCHW(padding.Crop(x0, pw, ph, w, h), w, h)
-	if m.bgr {
+	out := netfd.FromCHW(padding.Crop(x0, pw, ph, w, h), w, h)
+	if m.tr.BGR {
 		out.Planes[0], out.Planes[2] = out.Planes[2], out.Planes[0]
 	}
 	return out, nil
@@ -271,24 +267,13 @@ func (m *Method) FuseSeed(sources []*data.Image, seed uint64) (*data.Image, erro
 // toCHW converts a source to the network's planar [-1, 1] layout in the
 // channel order the model was trained on.
 func (m *Method) toCHW(img *data.Image) []float32 {
-	if m.bgr && img.C() >= 3 {
+	if m.tr.BGR && img.C() >= 3 {
 		sw := *img
 		sw.Planes = append([][]float64(nil), img.Planes...)
 		sw.Planes[0], sw.Planes[2] = sw.Planes[2], sw.Planes[0]
 		img = &sw
 	}
-	return fdtrain.ToCHW(img)
-}
-
-func (m *Method) bar() *progressbar.ProgressBar {
-	if m.opts.Progress == nil {
-		return nil
-	}
-	w := m.opts.Progress
-	return progressbar.NewOptions(m.sampler.Steps(), progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("fusiondiff "+m.sampler.Name()), progressbar.OptionSetWidth(30),
-		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("step"),
-		progressbar.OptionSetPredictTime(true), progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
+	return netfd.ToCHW(img)
 }
 
 // predictor returns the noise predictor over the padded pw x ph image whose
@@ -296,7 +281,7 @@ func (m *Method) bar() *progressbar.ProgressBar {
 // freeing its tensors. Outputs of x0 or v models are converted to eps after
 // tile blending, which commutes with the (per-pixel linear) conversion.
 func (m *Method) predictor(cond []float32, pw, ph int) (diffusion.Predictor, func(), error) {
-	obj, err := m.tr.Config.Diffusion.ParsedObjective()
+	obj, err := m.tr.Spec.Diffusion.ParsedObjective()
 	if err != nil {
 		return nil, nil, fmt.Errorf("fusiondiff: %w", err)
 	}
@@ -316,7 +301,7 @@ func (m *Method) predictor(cond []float32, pw, ph int) (diffusion.Predictor, fun
 func (m *Method) netPredictor(cond []float32, pw, ph int) (diffusion.Predictor, func(), error) {
 	tile := m.opts.Tile
 	if tile > 0 {
-		stride := m.tr.Config.Model.Stride()
+		stride := m.tr.Spec.Model.Stride()
 		tile = (tile + stride - 1) / stride * stride
 	}
 	if tile <= 0 || (pw <= tile && ph <= tile) {
@@ -337,27 +322,30 @@ type netPredictor struct {
 }
 
 func newNetPredictor(model *netfd.Model, cond []float32, pw, ph int) (*netPredictor, error) {
-	c, err := ts.NewTensorFromData(cond, []int64{1, 6, int64(ph), int64(pw)})
+	c, err := backend.FromFloat32(cond, 1, 6, int64(ph), int64(pw))
 	if err != nil {
 		return nil, fmt.Errorf("fusiondiff: conditioning tensor: %w", err)
 	}
 	return &netPredictor{model: model, cond: c, pw: pw, ph: ph}, nil
 }
 
-func (p *netPredictor) close() { p.cond.MustDrop() }
+func (p *netPredictor) close() { backend.Drop(p.cond) }
 
+// predict runs the network once without gradients; every tensor it makes
+// is freed before it returns.
 func (p *netPredictor) predict(x []float32, t int) ([]float32, error) {
-	xt, err := ts.NewTensorFromData(x, []int64{1, 3, int64(p.ph), int64(p.pw)})
-	if err != nil {
-		return nil, err
-	}
-	in := ts.MustCat([]*ts.Tensor{p.cond, xt}, 1)
-	xt.MustDrop()
-	var out *ts.Tensor
-	ts.NoGrad(func() { out = p.model.Forward(in, []int64{int64(t)}, false) })
-	in.MustDrop()
-	eps := make([]float32, len(x))
-	err = out.CopyData(eps, uint(len(eps)))
-	out.MustDrop()
+	var eps []float32
+	err := backend.NoGrad(func() error {
+		s := backend.NewScope()
+		defer s.Close()
+		xt, err := backend.FromFloat32(x, 1, 3, int64(p.ph), int64(p.pw))
+		if err != nil {
+			return err
+		}
+		in := s.Add(ts.MustCat([]*ts.Tensor{p.cond, s.Add(xt)}, 1))
+		out := s.Add(p.model.Forward(in, []int64{int64(t)}, false))
+		eps, err = backend.Float32s(out)
+		return err
+	})
 	return eps, err
 }

@@ -3,14 +3,15 @@ package fusiondiff
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"testing"
 
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
+	"github.com/mfif/mfif/nets/backend"
+	"github.com/mfif/mfif/nets/checkpoint"
 	"github.com/mfif/mfif/nets/diffusion"
 	netfd "github.com/mfif/mfif/nets/fusiondiff"
-	"github.com/mfif/mfif/train"
-	fdtrain "github.com/mfif/mfif/train/fusiondiff"
 )
 
 func TestTileStarts(t *testing.T) {
@@ -59,19 +60,27 @@ func tinyCheckpoint(t *testing.T) string {
 // optionally of a residual model.
 func tinyCheckpointObjective(t *testing.T, obj string, residual float64) string {
 	t.Helper()
-	cfg := &fdtrain.Config{
-		Name: "tiny",
+	spec := netfd.Spec{
 		Model: netfd.Config{InChannels: 9, OutChannels: 3, ModelChannels: 8, NumResBlocks: 1,
 			TimeEmbedDimMult: 2, ChannelMult: []int{1, 2, 2}, Groups: 4},
-		Diffusion: fdtrain.DiffusionConfig{Timesteps: 2000, MaxBeta: 0.999, LossScale: 128, Objective: obj, Residual: residual},
-		Data:      fdtrain.DataConfig{Dir: "unused", Size: 8, Mode: "resize"},
-		Train: fdtrain.TrainConfig{Epochs: 0, BatchSize: 1, Seed: 1,
-			Optimizer: train.OptimConfig{Kind: "adamw", LR: 1e-3}},
-		Sample: fdtrain.SampleConfig{Sampler: "ddim", Steps: 3},
+		Diffusion: netfd.DiffusionConfig{Timesteps: 2000, MaxBeta: 0.999, LossScale: 128, Objective: obj, Residual: residual},
+		Sample:    netfd.SampleConfig{Sampler: "ddim", Steps: 3},
 	}
-	trip := fdtrain.Triplet{Name: "x", W: 8, H: 8, S1: make([]float32, 192), S2: make([]float32, 192), GT: make([]float32, 192)}
-	path, err := fdtrain.Train(cfg, []fdtrain.Triplet{trip}, t.TempDir(), false, nil)
+	backend.ManualSeed(1)
+	tr, err := netfd.Build(spec)
 	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	c := checkpoint.New(netfd.Kind)
+	if err := spec.Put(c); err != nil {
+		t.Fatal(err)
+	}
+	if err := backend.SaveVars(c, tr.VS); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "tiny.ckpt")
+	if err := c.Save(path); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -188,7 +197,7 @@ func TestFuseUsesStoredObjective(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s1, s2 := fdtrain.ToCHW(srcs[0]), fdtrain.ToCHW(srcs[1])
+		s1, s2 := netfd.ToCHW(srcs[0]), netfd.ToCHW(srcs[1])
 		net, err := newNetPredictor(m.tr.Model, append(append([]float32(nil), s1...), s2...), 16, 16)
 		if err != nil {
 			t.Fatal(err)
@@ -214,7 +223,7 @@ func TestFuseUsesStoredObjective(t *testing.T) {
 			}
 			x0[i] = float32(e)
 		}
-		want := fdtrain.FromCHW(x0, 16, 16)
+		want := netfd.FromCHW(x0, 16, 16)
 		for p := range want.Planes {
 			for i, v := range want.Planes[p] {
 				// Truncation to 8 bits may flip one level.

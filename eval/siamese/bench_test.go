@@ -7,11 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
+	"github.com/mfif/mfif/configs"
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/nets/backend"
-
-	trainsiam "github.com/mfif/mfif/train/siamese"
 
 	net "github.com/mfif/mfif/nets/siamese"
 )
@@ -21,8 +22,14 @@ import (
 // randomly initialised weights of the named config's architecture, with 1
 // and 2 libtorch threads.
 func benchFuse(b *testing.B, cfgName string) {
-	fc, err := trainsiam.LoadConfig(cfgName, map[string]any{"train.data": "synth"})
+	raw, err := configs.Read(cfgName)
 	if err != nil {
+		b.Fatal(err)
+	}
+	var fc struct {
+		Model net.Config `yaml:"model"`
+	}
+	if err := yaml.Unmarshal(raw, &fc); err != nil {
 		b.Fatal(err)
 	}
 	m, err := net.NewModel(fc.Model, 1)

@@ -18,11 +18,6 @@ package siamese
 
 import (
 	"fmt"
-	"github.com/mfif/mfif/eval/padding"
-	"math"
-	"sync"
-
-	"github.com/sugarme/gotch/ts"
 
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
@@ -39,10 +34,11 @@ func init() {
 	}, func(opts eval.Options) (eval.Method, error) { return New(opts) })
 }
 
-// Method fuses images with a trained siamese checkpoint.
+// Method fuses images with a trained siamese checkpoint. It is safe for
+// concurrent use (network calls are serialized by the model).
 type Method struct {
-	mu    sync.Mutex
 	model *net.Model
+	own   bool
 	post  eval.PostOptions
 }
 
@@ -68,7 +64,15 @@ func New(opts eval.Options) (*Method, error) {
 	if err != nil {
 		return nil, fmt.Errorf("option model: %w", err)
 	}
-	return &Method{model: m, post: post}, nil
+	return &Method{model: m, own: true, post: post}, nil
+}
+
+// Close frees the model if New loaded it.
+func (m *Method) Close() error {
+	if m.own {
+		m.model.Close()
+	}
+	return nil
 }
 
 // NewFromModel wraps an already loaded model (used by trainers and
@@ -144,39 +148,5 @@ func (m *Method) fusePair(a, b *data.Image) (*eval.Result, error) {
 // RawMap returns the network's soft decision map for (a, b): one plane in
 // [0,1], the probability that a is the in-focus source, at a's size.
 func (m *Method) RawMap(a, b *data.Image) (*data.Image, error) {
-	ga, err := a.GrayUnit()
-	if err != nil {
-		return nil, fmt.Errorf("siamese: source A: %w", err)
-	}
-	gb, err := b.GrayUnit()
-	if err != nil {
-		return nil, fmt.Errorf("siamese: source B: %w", err)
-	}
-	st := m.model.Net.Stride()
-	pa, pw, ph := padding.Reflect(ga, a.W, a.H, st)
-	pb, _, _ := padding.Reflect(gb, a.W, a.H, st)
-	var vals []float32
-	m.mu.Lock()
-	net.WithNoGrad(func() {
-		shape := []int64{1, 1, int64(ph), int64(pw)}
-		ta := ts.MustOfSlice(pa).MustView(shape, true)
-		tb := ts.MustOfSlice(pb).MustView(shape, true)
-		out := m.model.Net.Forward(ta, tb, false)
-		p := out.Logits.MustSigmoid(false)
-		vals = net.TensorBlob(p).Data
-		p.MustDrop()
-		out.Drop()
-		ta.MustDrop()
-		tb.MustDrop()
-	})
-	m.mu.Unlock()
-	crop := padding.Crop(vals, pw, ph, a.W, a.H)
-	img := data.NewImage(a.W, a.H, 1)
-	for i, v := range crop {
-		if math.IsNaN(float64(v)) {
-			return nil, fmt.Errorf("siamese: the network produced NaN (damaged weights?)")
-		}
-		img.Planes[0][i] = float64(v)
-	}
-	return img, nil
+	return m.model.DecisionMap(a, b)
 }

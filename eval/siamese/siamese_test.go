@@ -1,7 +1,7 @@
 package siamese
 
 import (
-	"github.com/mfif/mfif/eval/padding"
+	"github.com/mfif/mfif/data/padding"
 	"math/rand"
 	"os"
 	"path/filepath"

@@ -5,10 +5,13 @@
 // deterministic release of intermediate tensors (Scope), image <-> tensor
 // conversion, .npy/.npz reading and PyTorch state_dict loading.
 //
+// It also installs mfif's CPU allocator (alloc.cpp) when the package is
+// loaded, and converts between VarStores and checkpoints (vars.go).
+//
 // Thread rule: libtorch keeps its grad mode per OS thread, while Go moves
 // goroutines between OS threads at will. All tensor work must therefore run
 // inside Run or NoGrad (which lock the goroutine to its OS thread for their
-// duration) or on a Worker (one goroutine locked to one OS thread).
+// duration).
 //
 // Building: packages importing backend need the cgo flags from
 // scripts/torchenv (the Makefile sources it for every target).
@@ -26,6 +29,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -34,15 +38,29 @@ import (
 
 // Options configures Init.
 type Options struct {
-	// Seed seeds libtorch's CPU (and, when present, CUDA) generators.
-	Seed int64
-	// Threads is libtorch's intra-op thread count; 0 keeps libtorch's
-	// default (one per core).
-	Threads int
-	// Device is "cpu", "cuda" or "auto" ("" means "auto"): auto picks CUDA
-	// when libtorch reports a usable GPU, else the CPU; "cuda" without a GPU
-	// is an error.
+	// Device is "auto" (or ""), "cpu", "cuda" or "cuda:N": auto picks CUDA
+	// device 0 when libtorch reports one and falls back to the CPU; "cuda"
+	// without a usable GPU is an error.
 	Device string
+	// Threads is libtorch's intra-op thread count; 0 means one per CPU
+	// core (PyTorch's usual default; some libtorch builds, Debian's among
+	// them, start with 1).
+	Threads int
+	// Seed seeds libtorch's CPU and CUDA generators.
+	Seed int64
+}
+
+// Info describes what Init resolved.
+type Info struct {
+	// Device is the compute device every tensor is created on.
+	Device gotch.Device
+	// Name is the device as text ("cpu", "cuda:0").
+	Name string
+	// Threads is libtorch's intra-op thread count.
+	Threads int
+	// Note, when not empty, is one line for the user about the choice
+	// (e.g. that auto fell back to the CPU).
+	Note string
 }
 
 var (
@@ -50,53 +68,81 @@ var (
 	device = gotch.CPU
 )
 
-// Init applies opts: seeds libtorch, sets the thread count and resolves the
-// device, which Device returns afterwards. It may be called again (e.g. by
-// each test) and returns the resolved device.
-func Init(opts Options) (gotch.Device, error) {
-	d, err := ResolveDevice(opts.Device)
+// Init resolves the device, sets libtorch's thread count and seeds its
+// generators. Every command that computes with tensors calls it once,
+// before building any model; Device returns the result afterwards. It may
+// be called again (tests do).
+func Init(opts Options) (Info, error) {
+	d, note, err := ResolveDevice(opts.Device)
 	if err != nil {
-		return gotch.CPU, err
+		return Info{}, err
 	}
 	if opts.Threads < 0 {
-		return gotch.CPU, fmt.Errorf("backend: threads must be >= 0, got %d", opts.Threads)
+		return Info{}, fmt.Errorf("backend: threads must be >= 0, got %d", opts.Threads)
+	}
+	n := opts.Threads
+	if n == 0 {
+		n = runtime.NumCPU()
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if opts.Threads > 0 {
-		C.mfif_set_num_threads(C.int(opts.Threads))
-	}
+	C.mfif_set_num_threads(C.int(n))
 	ManualSeed(opts.Seed)
 	device = d
-	return d, nil
+	return Info{Device: d, Name: DeviceName(d), Threads: Threads(), Note: note}, nil
 }
 
-// Device returns the device resolved by the last Init (CPU before Init).
+// Device returns the device resolved by the last Init (the CPU before
+// Init). Every VarStore and tensor of mfif is created on it.
 func Device() gotch.Device {
 	mu.Lock()
 	defer mu.Unlock()
 	return device
 }
 
-// ResolveDevice maps a --device flag value ("cpu", "cuda", "auto" or "")
-// onto a gotch device.
-func ResolveDevice(name string) (gotch.Device, error) {
-	switch strings.ToLower(strings.TrimSpace(name)) {
-	case "cpu":
-		return gotch.CPU, nil
-	case "", "auto":
-		if CUDAAvailable() {
-			return gotch.CudaBuilder(0), nil
-		}
-		return gotch.CPU, nil
-	case "cuda", "gpu":
-		if !CUDAAvailable() {
-			return gotch.CPU, fmt.Errorf("backend: --device cuda requested but libtorch reports no usable CUDA device (this build uses %s; see docs/cuda.md)", Flavor())
-		}
-		return gotch.CudaBuilder(0), nil
-	default:
-		return gotch.CPU, fmt.Errorf("backend: unknown device %q (want cpu, cuda or auto)", name)
+// DeviceName formats a device as "cpu" or "cuda:N".
+func DeviceName(d gotch.Device) string {
+	if d.IsCuda() {
+		return fmt.Sprintf("cuda:%d", d.Value)
 	}
+	return "cpu"
+}
+
+// ResolveDevice maps a --device value ("auto" or "", "cpu", "cuda",
+// "cuda:N") onto a device. For auto it also returns a note when it falls
+// back to the CPU.
+func ResolveDevice(name string) (gotch.Device, string, error) {
+	v := strings.ToLower(strings.TrimSpace(name))
+	noCUDA := func() error {
+		return fmt.Errorf("--device %s: this mfif is built against %s, which has no usable CUDA device; build against a CUDA libtorch 2.1 as docs/cuda.md describes, or use --device cpu", name, Flavor())
+	}
+	switch {
+	case v == "cpu":
+		return gotch.CPU, "", nil
+	case v == "" || v == "auto":
+		if CUDAAvailable() {
+			return gotch.CudaBuilder(0), "", nil
+		}
+		return gotch.CPU, fmt.Sprintf("device auto: no CUDA device (%s), using the CPU", Flavor()), nil
+	case v == "cuda" || v == "gpu":
+		if !CUDAAvailable() {
+			return gotch.CPU, "", noCUDA()
+		}
+		return gotch.CudaBuilder(0), "", nil
+	case strings.HasPrefix(v, "cuda:"):
+		k, err := strconv.Atoi(strings.TrimPrefix(v, "cuda:"))
+		if err != nil || k < 0 {
+			return gotch.CPU, "", fmt.Errorf("--device %q: want cuda:N with N a device index", name)
+		}
+		if !CUDAAvailable() {
+			return gotch.CPU, "", noCUDA()
+		}
+		if n := gotch.CUDA.DeviceCount(); int64(k) >= n {
+			return gotch.CPU, "", fmt.Errorf("--device %s: libtorch sees %d CUDA device(s) (0..%d)", name, n, n-1)
+		}
+		return gotch.CudaBuilder(uint(k)), "", nil
+	}
+	return gotch.CPU, "", fmt.Errorf("--device %q: want auto, cpu, cuda or cuda:N", name)
 }
 
 // Version returns the libtorch version the binary was compiled against,
@@ -130,7 +176,7 @@ func SetThreads(n int) error {
 func Threads() int { return int(C.mfif_get_num_threads()) }
 
 // GradEnabled reports libtorch's grad mode on the calling OS thread. It is
-// only meaningful inside Run, NoGrad or a Worker.
+// only meaningful inside Run or NoGrad.
 func GradEnabled() bool { return C.mfif_grad_enabled() != 0 }
 
 // setGrad sets the grad mode of the calling OS thread and returns the
@@ -145,28 +191,29 @@ func setGrad(on bool) bool {
 	return prev
 }
 
-// Run calls fn with the goroutine locked to its OS thread, so libtorch's
-// per-thread state (grad mode) stays consistent for all of fn. Panics from
-// gotch's Must* helpers are returned as errors.
+// Run calls fn with the goroutine locked to its OS thread and gradient
+// tracking on (libtorch's default), restoring the thread's previous mode
+// afterwards, so libtorch's per-thread state stays consistent for all of
+// fn. Setting the mode explicitly also repairs threads left with tracking
+// off by gotch's own ts.NoGrad, which gotch's initializers call: it turns
+// tracking off and back on around its function on whatever OS threads the
+// calling goroutine happens to run on. Panics from gotch's Must* helpers
+// (and nets/layers) are returned as errors.
 func Run(fn func() error) (err error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	prev := setGrad(true)
+	defer setGrad(prev)
 	defer recoverInto(&err)
 	return fn()
 }
 
-// NoGrad calls fn with gradient tracking off on a locked OS thread and
-// restores the previous grad mode afterwards, even if fn panics.
-func NoGrad(fn func()) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	prev := setGrad(false)
-	defer setGrad(prev)
-	fn()
-}
-
-// NoGradErr is NoGrad for functions that fail; panics become errors.
-func NoGradErr(fn func() error) (err error) {
+// NoGrad calls fn with gradient tracking off, on the calling goroutine's
+// OS thread locked for the call (libtorch's grad mode is per thread), and
+// restores the previous mode afterwards. A panic from gotch's Must*
+// helpers (a libtorch error) comes back as an error. gotch's own ts.NoGrad
+// must not be used: it always re-enables tracking afterwards.
+func NoGrad(fn func() error) (err error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	prev := setGrad(false)

@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"errors"
 	"github.com/mfif/mfif/internal/memstat"
 	"runtime"
 	"strings"
@@ -24,10 +25,13 @@ func TestResolveDevice(t *testing.T) {
 		{"auto", map[bool]gotch.Device{true: gotch.CudaBuilder(0), false: gotch.CPU}[cuda], false},
 		{"", map[bool]gotch.Device{true: gotch.CudaBuilder(0), false: gotch.CPU}[cuda], false},
 		{"cuda", gotch.CudaBuilder(0), !cuda},
+		{"cuda:0", gotch.CudaBuilder(0), !cuda},
+		{"cuda:x", gotch.CPU, true},
+		{"cuda:-1", gotch.CPU, true},
 		{"tpu", gotch.CPU, true},
 	}
 	for _, tc := range tests {
-		got, err := ResolveDevice(tc.in)
+		got, note, err := ResolveDevice(tc.in)
 		if (err != nil) != tc.wantErr {
 			t.Errorf("ResolveDevice(%q) error = %v, wantErr %v", tc.in, err, tc.wantErr)
 			continue
@@ -35,9 +39,17 @@ func TestResolveDevice(t *testing.T) {
 		if err == nil && got != tc.want {
 			t.Errorf("ResolveDevice(%q) = %v, want %v", tc.in, got, tc.want)
 		}
+		if !cuda && (tc.in == "auto" || tc.in == "") && !strings.Contains(note, "using the CPU") {
+			t.Errorf("ResolveDevice(%q) without CUDA: note %q should say it uses the CPU", tc.in, note)
+		}
 	}
-	if _, err := ResolveDevice("cuda"); err != nil && !strings.Contains(err.Error(), "docs/cuda.md") {
-		t.Errorf("cuda error should point at docs/cuda.md: %v", err)
+	if !cuda {
+		for _, in := range []string{"cuda", "cuda:0"} {
+			_, _, err := ResolveDevice(in)
+			if err == nil || !strings.Contains(err.Error(), "docs/cuda.md") || !strings.Contains(err.Error(), "no usable CUDA") {
+				t.Errorf("ResolveDevice(%q) on a CPU-only build: error %v should say so and point at docs/cuda.md", in, err)
+			}
+		}
 	}
 }
 
@@ -135,7 +147,7 @@ func TestGradModeAcrossGoroutines(t *testing.T) {
 					Drop(y)
 				}
 				if (g+i)%2 == 0 {
-					NoGrad(func() { check(false) })
+					_ = NoGrad(func() error { check(false); return nil })
 				} else {
 					_ = Run(func() error { check(true); return nil })
 				}
@@ -150,56 +162,79 @@ func TestGradModeAcrossGoroutines(t *testing.T) {
 
 func TestNoGradRestoresAndRecovers(t *testing.T) {
 	err := Run(func() error {
-		NoGrad(func() {
-			NoGrad(func() {})
+		err := NoGrad(func() error {
+			if err := NoGrad(func() error { return nil }); err != nil {
+				return err
+			}
 			if GradEnabled() {
 				t.Error("nested NoGrad re-enabled grad")
 			}
+			return nil
 		})
 		if !GradEnabled() {
 			t.Error("NoGrad did not restore grad mode")
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = NoGradErr(func() error { panic("boom") })
+	err = NoGrad(func() error { panic("boom") })
 	if err == nil || !strings.Contains(err.Error(), "boom") {
-		t.Errorf("NoGradErr panic not turned into error: %v", err)
+		t.Errorf("NoGrad panic not turned into error: %v", err)
 	}
-	w := NewWorker()
-	defer w.Close()
-	if err := w.Do(func() error { panic("worker boom") }); err == nil {
-		t.Error("Worker.Do lost a panic")
+	want := errors.New("plain")
+	if err := NoGrad(func() error { return want }); !errors.Is(err, want) {
+		t.Errorf("NoGrad lost the function's error: %v", err)
 	}
-	if err := w.Do(func() error {
-		if !GradEnabled() {
-			t.Error("worker starts with grad disabled")
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
+	err = Run(func() error {
+		// A panic inside (as from nets/layers' must helper on a libtorch
+		// error) comes back as an error.
+		return NoGrad(func() error {
+			a := ts.MustOnes([]int64{2, 3}, gotch.Float, gotch.CPU)
+			b := ts.MustOnes([]int64{4, 5}, gotch.Float, gotch.CPU)
+			defer Drop(a, b)
+			if _, err := a.Mm(b, false); err != nil {
+				panic(err)
+			}
+			return nil
+		})
+	})
+	if err == nil || !strings.Contains(err.Error(), "libtorch") {
+		t.Errorf("libtorch error not returned: %v", err)
 	}
 }
 
 func TestScope(t *testing.T) {
+	live := LiveTensors()
 	s := NewScope()
 	a := s.Add(ts.MustOnes([]int64{2}, gotch.Float, gotch.CPU))
 	b := s.Add(ts.MustOnes([]int64{2}, gotch.Float, gotch.CPU))
+	c := s.Add(ts.MustOnes([]int64{2}, gotch.Float, gotch.CPU))
 	kept := s.Keep(s.Add(ts.MustOnes([]int64{2}, gotch.Float, gotch.CPU)))
-	if s.Len() != 2 {
-		t.Fatalf("Len = %d, want 2", s.Len())
+	d := s.Add(a.MustMulScalar(s.Float(3), false))
+	s.Release(c)
+	if s.Len() != 3 {
+		t.Fatalf("Len = %d, want 3", s.Len())
+	}
+	if c.Ctensor() != nil {
+		t.Error("Release left the tensor alive")
+	}
+	if got := LiveTensors() - live; got != 4 {
+		t.Errorf("%d live tensors before Close, want 4", got)
 	}
 	s.Close()
 	s.Close()
-	if a.Ctensor() != nil || b.Ctensor() != nil {
+	if a.Ctensor() != nil || b.Ctensor() != nil || d.Ctensor() != nil {
 		t.Error("Close left tensors alive")
 	}
 	if kept.Ctensor() == nil {
 		t.Error("Close dropped a kept tensor")
 	}
 	Drop(kept, nil)
+	if got := LiveTensors() - live; got != 0 {
+		t.Errorf("%d tensors still live after Close and Drop", got)
+	}
 	if s.Add(nil) != nil {
 		t.Error("Add(nil) != nil")
 	}
@@ -221,12 +256,12 @@ func TestScopeKeepsRSSFlat(t *testing.T) {
 			loss := s.Add(s.Add(y.MustMul(y, false)).MustMean(gotch.Float, false))
 			loss.MustBackward()
 			g := s.Add(w.MustGrad(false))
-			NoGrad(func() {
-				upd := s.Add(g.MustMulScalar(ts.FloatScalar(1e-3), false))
-				w.MustSub_(upd)
-				g.MustZero_()
+			return NoGrad(func() error {
+				upd := s.Add(g.MustMulScalar(s.Float(1e-3), false))
+				w.Copy_(s.Add(w.MustSub(upd, false)))
+				g.Copy_(s.Add(g.MustZerosLike(false)))
+				return nil
 			})
-			return nil
 		})
 	}
 	var rss []int64

@@ -3,7 +3,6 @@ package backend_test
 import (
 	"fmt"
 
-	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
@@ -12,25 +11,20 @@ import (
 // A training or inference step: all tensor work inside WithScope (a
 // locked OS thread), intermediates dropped when it returns.
 func ExampleWithScope() {
-	img := data.NewImage(4, 2, 1)
-	img.Set(0, 1, 1, 255)
 	err := backend.WithScope(func(s *backend.Scope) error {
-		x, err := backend.FromImages([]*data.Image{img}, backend.Signed)
+		x := s.Add(backend.MustFromFloat32([]float32{1, 2, 3, 4}, 2, 2))
+		y := s.Add(x.MustMulScalar(s.Float(-1), false))
+		s.Release(x) // dead before the step ends: free it now
+		v, err := backend.Float32s(y)
 		if err != nil {
 			return err
 		}
-		s.Add(x)
-		y := s.Add(x.MustMulScalar(ts.FloatScalar(-1), false))
-		out, err := backend.ToImage(y, 0, backend.Signed)
-		if err != nil {
-			return err
-		}
-		fmt.Println(out.At(0, 0, 0), out.At(0, 1, 1), s.Len())
+		fmt.Println(v, s.Len())
 		return nil
 	})
 	fmt.Println(err)
 	// Output:
-	// 255 0 2
+	// [-1 -2 -3 -4] 1
 	// <nil>
 }
 
@@ -38,10 +32,16 @@ func ExampleWithScope() {
 // and restores it afterwards.
 func ExampleNoGrad() {
 	w := ts.MustOnes([]int64{2}, gotch.Float, gotch.CPU).MustSetRequiresGrad(true, true)
-	backend.NoGrad(func() {
+	defer backend.Drop(w)
+	err := backend.NoGrad(func() error {
 		y := w.MustMulScalar(ts.FloatScalar(2), false)
+		defer backend.Drop(y)
 		rg, _ := y.RequiresGrad()
 		fmt.Println("inside:", backend.GradEnabled(), rg)
+		return nil
 	})
-	// Output: inside: false false
+	fmt.Println(err)
+	// Output:
+	// inside: false false
+	// <nil>
 }

@@ -2,132 +2,53 @@ package backend
 
 import (
 	"errors"
-	"github.com/mfif/mfif/internal/testshared"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/internal/testshared"
+
 	"github.com/mfif/mfif/data/npy"
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 )
 
-func testImage(w, h, c int, f func(c, x, y int) float64) *data.Image {
-	im := data.NewImage(w, h, c)
-	for p := 0; p < c; p++ {
-		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				im.Set(p, x, y, f(p, x, y))
-			}
-		}
-	}
-	return im
-}
-
-func TestImageRoundTrip(t *testing.T) {
-	a := testImage(5, 3, 3, func(c, x, y int) float64 { return float64((c*37 + x*11 + y*53) % 256) })
-	b := testImage(5, 3, 3, func(c, x, y int) float64 { return float64(255 - (c*7+x+y)%256) })
-	for _, r := range []Range{Unit, Signed, Raw} {
-		err := Run(func() error {
-			x, err := FromImages([]*data.Image{a, b}, r)
-			if err != nil {
-				return err
-			}
-			defer Drop(x)
-			if s, _ := x.Size(); len(s) != 4 || s[0] != 2 || s[1] != 3 || s[2] != 3 || s[3] != 5 {
-				t.Errorf("%v: shape %v", r, s)
-			}
-			if x.DType() != gotch.Float {
-				t.Errorf("%v: dtype %v", r, x.DType())
-			}
-			vals, err := Float64s(x)
-			if err != nil {
-				return err
-			}
-			// sample (c=1, x=2, y=1) of image 0 sits at ((0*3+1)*3+1)*5+2.
-			if got, want := vals[((0*3+1)*3+1)*5+2], r.Scale(a.At(1, 2, 1)); math.Abs(got-want) > 1e-6 {
-				t.Errorf("%v: tensor value %g, want %g", r, got, want)
-			}
-			for i, src := range []*data.Image{a, b} {
-				back, err := ToImage(x, i, r)
-				if err != nil {
-					return err
-				}
-				for p := range src.Planes {
-					for k, v := range src.Planes[p] {
-						if math.Abs(back.Planes[p][k]-v) > 1e-4 {
-							t.Fatalf("%v image %d plane %d sample %d: %g, want %g", r, i, p, k, back.Planes[p][k], v)
-						}
-					}
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func TestRangeClamps(t *testing.T) {
-	tests := []struct {
-		r    Range
-		in   float64
-		want float64
-	}{
-		{Unit, 1.5, 255}, {Unit, -0.2, 0}, {Unit, 0.5, 127.5},
-		{Signed, -3, 0}, {Signed, 0, 127.5}, {Signed, 1, 255},
-		{Raw, 300, 255}, {Raw, 12, 12},
-	}
-	for _, tc := range tests {
-		if got := tc.r.Unscale(tc.in); got != tc.want {
-			t.Errorf("%v.Unscale(%g) = %g, want %g", tc.r, tc.in, got, tc.want)
-		}
-	}
-}
-
-func TestConversionErrors(t *testing.T) {
-	a := data.NewImage(4, 4, 1)
-	b := data.NewImage(4, 3, 1)
-	c := data.NewImage(4, 4, 3)
-	tests := []struct {
-		name string
-		imgs []*data.Image
-		r    Range
-	}{
-		{"empty", nil, Unit},
-		{"size", []*data.Image{a, b}, Unit},
-		{"channels", []*data.Image{a, c}, Unit},
-		{"nil", []*data.Image{a, nil}, Unit},
-		{"range", []*data.Image{a}, Range(9)},
-	}
-	for _, tc := range tests {
-		if x, err := FromImages(tc.imgs, tc.r); err == nil {
-			Drop(x)
-			t.Errorf("%s: no error", tc.name)
-		}
-	}
+func TestFromFloat32(t *testing.T) {
 	err := Run(func() error {
-		x, err := FromImages([]*data.Image{a}, Unit)
+		x, err := FromFloat32([]float32{1, 2, 3, 4, 5, 6}, 2, 3)
 		if err != nil {
 			return err
 		}
-		if _, err := ToImage(x, 1, Unit); err == nil {
-			t.Error("index past batch accepted")
+		defer Drop(x)
+		if got := x.MustSize(); len(got) != 2 || got[0] != 2 || got[1] != 3 {
+			t.Errorf("shape %v, want [2 3]", got)
 		}
-		nan, _ := x.MulScalar(ts.FloatScalar(math.NaN()), false)
-		if _, err := ToImage(nan, 0, Unit); err == nil {
-			t.Error("NaN tensor converted silently")
+		if x.MustDevice().IsCuda() != Device().IsCuda() {
+			t.Errorf("device %v, want %v", x.MustDevice(), Device())
 		}
-		flat, _ := ts.Ones([]int64{3}, gotch.Float, gotch.CPU)
-		if _, err := ToImage(flat, 0, Unit); err == nil {
-			t.Error("1-d tensor accepted")
+		v, err := Float32s(x)
+		if err != nil {
+			return err
 		}
-		Drop(x, nan, flat)
+		for i, want := range []float32{1, 2, 3, 4, 5, 6} {
+			if v[i] != want {
+				t.Errorf("value %d = %v, want %v", i, v[i], want)
+			}
+		}
+		one := x.MustSum(gotch.Float, false)
+		defer Drop(one)
+		if s, err := Value(one); err != nil || s != 21 {
+			t.Errorf("Value = %v, %v; want 21", s, err)
+		}
+		if _, err := Value(x); err == nil {
+			t.Error("Value of a 6-element tensor accepted")
+		}
+		if _, err := FromFloat32([]float32{1, 2, 3}, 2, 2); err == nil {
+			t.Error("3 values accepted for shape [2 2]")
+		}
 		return nil
 	})
 	if err != nil {

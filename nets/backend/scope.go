@@ -2,23 +2,33 @@ package backend
 
 import (
 	"runtime"
-	"sync"
+	"runtime/debug"
+	"time"
 
 	"github.com/sugarme/gotch/ts"
 )
 
-// Scope records tensors created during one step and drops them all at
-// Close. gotch tensors own C memory that Go's garbage collector does not
-// see, so relying on finalizers lets RSS climb during training; a Scope per
-// step releases intermediates as soon as the step ends.
+// Scope is mfif's one mechanism for tensor lifetime: it records the
+// tensors (and libtorch scalars) created during one step or call and frees
+// them all at Close, so no intermediate waits for a Go finalizer. gotch
+// tensors own C memory the Go garbage collector does not see; left to
+// finalizers, it is freed late and every step gets fresh memory.
+//
+// Intermediates that are dead before the step ends can be freed at once
+// with Release (long chains at full resolution would otherwise all live
+// until Close); results that outlive the step are taken out with Keep.
+// Autograd holds its own references to what backward needs, so releasing
+// a Go handle before backward is safe.
 //
 //	s := backend.NewScope()
 //	defer s.Close()
 //	h := s.Add(x.MustMm(w, false))
-//	y := s.Keep(h.MustRelu(false)) // survives Close
+//	y := s.Keep(h.MustRelu(false)) // the caller drops y
+//
+// A Scope belongs to one goroutine.
 type Scope struct {
-	mu      sync.Mutex
 	tensors []*ts.Tensor
+	scalars []*ts.Scalar
 }
 
 // NewScope returns an empty scope.
@@ -26,49 +36,64 @@ func NewScope() *Scope { return &Scope{} }
 
 // Add records t for dropping at Close and returns it.
 func (s *Scope) Add(t *ts.Tensor) *ts.Tensor {
-	if t == nil {
-		return nil
+	if t != nil {
+		s.tensors = append(s.tensors, t)
 	}
-	s.mu.Lock()
-	s.tensors = append(s.tensors, t)
-	s.mu.Unlock()
 	return t
 }
 
-// Keep removes t from the scope (it survives Close) and returns it.
+// Keep removes t from the scope (it survives Close; the caller owns it)
+// and returns it.
 func (s *Scope) Keep(t *ts.Tensor) *ts.Tensor {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.forget(t)
+	return t
+}
+
+// Release drops each tensor now and removes it from the scope. Tensors the
+// scope does not hold are dropped too.
+func (s *Scope) Release(tensors ...*ts.Tensor) {
+	for _, t := range tensors {
+		s.forget(t)
+		Drop(t)
+	}
+}
+
+func (s *Scope) forget(t *ts.Tensor) {
 	for i := len(s.tensors) - 1; i >= 0; i-- {
 		if s.tensors[i] == t {
 			s.tensors = append(s.tensors[:i], s.tensors[i+1:]...)
-			break
+			return
 		}
 	}
-	return t
+}
+
+// Float returns a libtorch float scalar that is freed at Close.
+func (s *Scope) Float(v float64) *ts.Scalar {
+	sc := ts.FloatScalar(v)
+	s.scalars = append(s.scalars, sc)
+	return sc
 }
 
 // Len is the number of tensors the scope will drop.
-func (s *Scope) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.tensors)
-}
+func (s *Scope) Len() int { return len(s.tensors) }
 
-// Close drops every recorded tensor (in reverse order of creation) and
-// empties the scope; it may be called more than once.
+// Close drops every recorded tensor and scalar (tensors in reverse order of
+// creation) and empties the scope; it may be called more than once.
 func (s *Scope) Close() {
-	s.mu.Lock()
 	list := s.tensors
 	s.tensors = nil
-	s.mu.Unlock()
 	for i := len(list) - 1; i >= 0; i-- {
 		Drop(list[i])
 	}
+	for _, sc := range s.scalars {
+		_ = sc.Drop()
+	}
+	s.scalars = nil
 }
 
 // WithScope runs fn with a fresh scope on a locked OS thread, then drops
-// everything fn recorded and not kept.
+// everything fn recorded and did not keep. Panics from gotch's Must*
+// helpers come back as errors.
 func WithScope(fn func(s *Scope) error) error {
 	s := NewScope()
 	defer s.Close()
@@ -85,42 +110,29 @@ func Drop(tensors ...*ts.Tensor) {
 	}
 }
 
-// Worker is one goroutine locked to one OS thread that executes tensor
-// work submitted with Do, for long-running loops that should not pay
-// LockOSThread on every call.
-type Worker struct {
-	jobs chan func()
-	once sync.Once
-}
+// LiveTensors is the number of gotch tensor handles not yet freed (by Drop
+// or a finalizer).
+func LiveTensors() int { return liveTensors() }
 
-// NewWorker starts a worker; Close stops it.
-func NewWorker() *Worker {
-	w := &Worker{jobs: make(chan func())}
-	go func() {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		for job := range w.jobs {
-			job()
-		}
-	}()
-	return w
-}
-
-// Do runs fn on the worker's thread and waits for it; a panic in fn is
-// returned as an error.
-func (w *Worker) Do(fn func() error) error {
-	done := make(chan error, 1)
-	w.jobs <- func() {
-		var err error
-		func() {
-			defer recoverInto(&err)
-			err = fn()
-		}()
-		done <- err
+// LeakedHandles runs fn and returns how many more tensor handles are alive
+// afterwards than before: the intermediates fn left for Go finalizers to
+// free (0 when everything was dropped). Pending finalizers of earlier
+// garbage run first and the collector is off during fn, so the count is
+// exact. For tests and benchmarks.
+func LeakedHandles(fn func() error) (int, error) {
+	for i := 0; i < 2; i++ {
+		runtime.GC()
+		time.Sleep(5 * time.Millisecond)
 	}
-	return <-done
+	prev := debug.SetGCPercent(-1)
+	defer debug.SetGCPercent(prev)
+	before := liveTensors()
+	err := fn()
+	return liveTensors() - before, err
 }
 
-// Close stops the worker after the running job; Do must not be called
-// afterwards.
-func (w *Worker) Close() { w.once.Do(func() { close(w.jobs) }) }
+// liveTensors reads the size of gotch's registry of tensor handles. gotch
+// guards the map with an unexported lock; reading its length without it is
+// a benign race (a count that may be one step stale), acceptable for the
+// leak checks of tests.
+func liveTensors() int { return len(ts.ExistingTensors) }

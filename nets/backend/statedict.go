@@ -127,6 +127,24 @@ func rebuildTensor(st *pickle.StorageTensor) (*ts.Tensor, error) {
 	return out, nil
 }
 
+// LoadStateDictInto reads a PyTorch state_dict file and copies it into vs
+// (see ApplyStateDict; strict as there). Errors name the file.
+func LoadStateDictInto(vs *nn.VarStore, path string, strict bool) error {
+	sd, err := LoadStateDict(path)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, t := range sd {
+			Drop(t)
+		}
+	}()
+	if err := ApplyStateDict(vs, sd, strict); err != nil {
+		return fmt.Errorf("load %s: %w", path, err)
+	}
+	return nil
+}
+
 // StateDictError lists everything that kept ApplyStateDict from matching a
 // state_dict to a VarStore.
 type StateDictError struct {
@@ -180,7 +198,7 @@ func ApplyStateDict(vs *nn.VarStore, sd map[string]*ts.Tensor, strict bool) erro
 		if err != nil {
 			return fmt.Errorf("state_dict: entry %s: %w", name, err)
 		}
-		if !sameShape(vshape, sshape) {
+		if !sameStateShape(vshape, sshape) {
 			e.Mismatched = append(e.Mismatched, fmt.Sprintf("%s: model %v, state_dict %v", name, vshape, sshape))
 		}
 	}
@@ -195,7 +213,7 @@ func ApplyStateDict(vs *nn.VarStore, sd map[string]*ts.Tensor, strict bool) erro
 	if len(e.Mismatched) > 0 || strict && (len(e.Missing) > 0 || len(e.Unexpected) > 0) {
 		return e
 	}
-	return NoGradErr(func() error {
+	return NoGrad(func() error {
 		for name, v := range vars {
 			src, ok := sd[name]
 			if !ok {
@@ -240,16 +258,13 @@ func copyInto(dst, src *ts.Tensor) error {
 	return ts.TorchErr()
 }
 
-func sameShape(a, b []int64) bool {
+// sameStateShape is shape equality that treats [] and [1] as equal (0-d
+// entries of a state_dict come back with shape [1]).
+func sameStateShape(a, b []int64) bool {
 	if len(a) != len(b) {
 		return numel(a) == 1 && numel(b) == 1 && len(a) <= 1 && len(b) <= 1
 	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return sameShape(a, b)
 }
 
 func numel(s []int64) int64 {

@@ -2,32 +2,50 @@ package fusiondiff
 
 import (
 	"fmt"
-	"runtime"
 	"testing"
 
 	"github.com/sugarme/gotch"
-	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/mfif/mfif/internal/memstat"
+	"github.com/mfif/mfif/nets/backend"
 )
 
-// BenchmarkForward times one eval-mode forward pass (batch 1) of the paper's
-// network at 256x256 (training size) and 520x520 (Lytro).
+// BenchmarkForward times one eval-mode forward pass (batch 1, no gradient)
+// of the paper's network at 256x256 (training size) and 520x520 (Lytro),
+// with mfif's defaults (backend.Init: all cores, mfif's allocator), and
+// reports the process's peak resident memory.
+// ../shared/bench/go_vs_pytorch.sh compares it with PyTorch.
 func BenchmarkForward(b *testing.B) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	vs := nn.NewVarStore(gotch.CPU)
-	defer vs.Destroy()
-	m, err := New(vs, PaperConfig())
-	if err != nil {
+	if _, err := backend.Init(backend.Options{Device: "cpu"}); err != nil {
 		b.Fatal(err)
 	}
 	for _, side := range []int64{256, 520} {
 		b.Run(fmt.Sprintf("paper/%d", side), func(b *testing.B) {
-			x := ts.MustRandn([]int64{1, 9, side, side}, gotch.Float, gotch.CPU)
-			defer x.MustDrop()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				ts.NoGrad(func() { m.Forward(x, []int64{1000}, false).MustDrop() })
+			err := backend.Run(func() error {
+				t, err := Build(PaperSpec())
+				if err != nil {
+					return err
+				}
+				defer t.Close()
+				x := ts.MustRandn([]int64{1, 9, side, side}, gotch.Float, backend.Device())
+				defer backend.Drop(x)
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					err := backend.NoGrad(func() error {
+						backend.Drop(t.Model.Forward(x, []int64{1000}, false))
+						return nil
+					})
+					if err != nil {
+						return err
+					}
+				}
+				b.StopTimer()
+				b.ReportMetric(float64(memstat.Peak())/(1<<20), "peak-RSS-MiB")
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
 			}
 		})
 	}

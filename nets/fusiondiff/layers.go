@@ -4,6 +4,7 @@ import (
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
+	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/layers"
 )
 
@@ -61,29 +62,27 @@ func (b *builder) resBlock(p *nn.Path, in, out, ted, groups int64, dropout float
 	return r
 }
 
-func (r *resBlock) forward(x, temb *ts.Tensor, train bool) *ts.Tensor {
-	a := r.norm1.Forward(x).MustSilu(true)
-	h := r.conv1.Forward(a)
-	a.MustDrop()
-	e := temb.MustSilu(false)
-	te := r.temb.Forward(e)
-	e.MustDrop()
-	te = te.MustUnsqueeze(2, true).MustUnsqueeze(3, true)
-	h = h.MustAdd(te, true)
-	te.MustDrop()
-	a = r.norm2.Forward(h).MustSilu(true)
-	h.MustDrop()
+func (r *resBlock) forward(s *backend.Scope, x, temb *ts.Tensor, train bool) *ts.Tensor {
+	n := s.Add(r.norm1.Forward(x))
+	a := next(s, n, s.Add(n.MustSilu(false)))
+	h := next(s, a, s.Add(r.conv1.Forward(a)))
+	e := s.Add(temb.MustSilu(false))
+	te := next(s, e, s.Add(r.temb.Forward(e)))
+	te = next(s, te, s.Add(s.Add(te.MustUnsqueeze(2, false)).MustUnsqueeze(3, false)))
+	h = next(s, h, s.Add(h.MustAdd(te, false)))
+	s.Release(te)
+	n = next(s, h, s.Add(r.norm2.Forward(h)))
+	a = next(s, n, s.Add(n.MustSilu(false)))
 	if r.dropout > 0 && train {
-		a = replace(a, ts.MustDropout(a, r.dropout, true))
+		a = next(s, a, s.Add(ts.MustDropout(a, r.dropout, true)))
 	}
-	h = r.conv2.Forward(a)
-	a.MustDrop()
+	h = next(s, a, s.Add(r.conv2.Forward(a)))
 	if r.shortcut == nil {
-		return h.MustAdd(x, true)
+		return next(s, h, s.Add(h.MustAdd(x, false)))
 	}
-	s := r.shortcut.Forward(x)
-	out := h.MustAdd(s, true)
-	s.MustDrop()
+	sc := s.Add(r.shortcut.Forward(x))
+	out := s.Add(h.MustAdd(sc, false))
+	s.Release(h, sc)
 	return out
 }
 
@@ -94,7 +93,9 @@ func (b *builder) downsample(p *nn.Path, ch int64) *downsample {
 	return &downsample{op: b.conv(p.Sub("op"), ch, ch, 3, 2, 1)}
 }
 
-func (d *downsample) forward(x, _ *ts.Tensor, _ bool) *ts.Tensor { return d.op.Forward(x) }
+func (d *downsample) forward(s *backend.Scope, x, _ *ts.Tensor, _ bool) *ts.Tensor {
+	return s.Add(d.op.Forward(x))
+}
 
 // upsample is ConvTranspose2d(ch, ch, 3, stride 2, padding 1, output_padding
 // 1), doubling each side.
@@ -106,4 +107,6 @@ func (b *builder) upsample(p *nn.Path, ch int64) *upsample {
 	return &upsample{op: c}
 }
 
-func (u *upsample) forward(x, _ *ts.Tensor, _ bool) *ts.Tensor { return u.op.Forward(x) }
+func (u *upsample) forward(s *backend.Scope, x, _ *ts.Tensor, _ bool) *ts.Tensor {
+	return s.Add(u.op.Forward(x))
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
+	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/layers"
 )
 
@@ -30,11 +31,23 @@ type Model struct {
 
 // block is one entry of a down/middle/up sequence.
 type block interface {
-	forward(x, temb *ts.Tensor, train bool) *ts.Tensor
+	// forward returns the block's output, registered in s; x stays alive.
+	forward(s *backend.Scope, x, temb *ts.Tensor, train bool) *ts.Tensor
 }
 
-// New builds the U-Net on vs with PyTorch's default initialisation.
-func New(vs *nn.VarStore, cfg Config) (*Model, error) {
+// New builds the U-Net on vs with PyTorch's default initialisation, on a
+// locked OS thread (see backend.Run).
+func New(vs *nn.VarStore, cfg Config) (m *Model, err error) {
+	err = backend.Run(func() error {
+		var err error
+		m, err = build(vs, cfg)
+		return err
+	})
+	return m, err
+}
+
+// build makes the U-Net; New runs it on a locked thread.
+func build(vs *nn.VarStore, cfg Config) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -127,64 +140,58 @@ func (m *Model) CheckInput(x *ts.Tensor, t []int64) error {
 // Forward predicts the noise in x_t. x is [S1, S2, x_t] concatenated on
 // channels (N, InChannels, H, W), float32; t holds one integer timestep per
 // image. train enables dropout. Call CheckInput first on untrusted shapes.
+// Every intermediate is freed before Forward returns (autograd keeps what
+// backward needs); the caller owns the result.
 func (m *Model) Forward(x *ts.Tensor, t []int64, train bool) *ts.Tensor {
-	emb := timestepEmbedding(t, int64(m.cfg.ModelChannels), x.MustDevice())
-	h0 := m.temb0.Forward(emb)
-	emb.MustDrop()
-	h1 := h0.MustSilu(true)
-	temb := m.temb2.Forward(h1)
-	h1.MustDrop()
-	defer temb.MustDrop()
+	s := backend.NewScope()
+	defer s.Close()
+	emb := timestepEmbedding(s, t, int64(m.cfg.ModelChannels))
+	h1 := s.Add(s.Add(m.temb0.Forward(emb)).MustSilu(false))
+	temb := s.Add(m.temb2.Forward(h1))
+	s.Release(emb, h1)
 
-	h := m.in.Forward(x)
+	h := s.Add(m.in.Forward(x))
 	var skips []*ts.Tensor
 	for i, b := range m.down {
-		h = replace(h, b.forward(h, temb, train))
+		h = next(s, h, b.forward(s, h, temb, train))
 		if contains(m.downSkips, i) {
-			skips = append(skips, h.MustShallowClone())
+			skips = append(skips, s.Add(h.MustShallowClone()))
 		}
 	}
 	for _, b := range m.mid {
-		h = replace(h, b.forward(h, temb, train))
+		h = next(s, h, b.forward(s, h, temb, train))
 	}
-	h = addSkip(h, skips[len(skips)-1])
-	next := len(skips) - 2
+	h = addSkip(s, h, skips[len(skips)-1])
+	k := len(skips) - 2
 	for i, b := range m.up {
-		h = replace(h, b.forward(h, temb, train))
+		h = next(s, h, b.forward(s, h, temb, train))
 		if contains(m.upSkips, i) {
-			h = addSkip(h, skips[next])
-			next--
+			h = addSkip(s, h, skips[k])
+			k--
 		}
 	}
-	for _, s := range skips {
-		s.MustDrop()
-	}
-	a := m.outNorm.Forward(h)
-	h.MustDrop()
-	a = a.MustSilu(true)
-	out := m.outConv.Forward(a)
-	a.MustDrop()
-	return out
+	s.Release(skips...)
+	a := next(s, h, s.Add(m.outNorm.Forward(h)))
+	a = next(s, a, s.Add(a.MustSilu(false)))
+	return m.outConv.Forward(a)
+}
+
+// next releases the dead tensor old and returns new (already in s).
+func next(s *backend.Scope, old, new *ts.Tensor) *ts.Tensor {
+	s.Release(old)
+	return new
 }
 
 // addSkip crops h at the bottom/right to the skip's size (the reference
-// code's h[:, :, :H, :W]) and adds the skip; it frees h.
-func addSkip(h, skip *ts.Tensor) *ts.Tensor {
+// code's h[:, :, :H, :W]), adds the skip and releases h.
+func addSkip(s *backend.Scope, h, skip *ts.Tensor) *ts.Tensor {
 	ss := skip.MustSize()
 	hs := h.MustSize()
 	if hs[2] != ss[2] || hs[3] != ss[3] {
-		c := h.MustNarrow(2, 0, ss[2], false).MustNarrow(3, 0, ss[3], true)
-		h.MustDrop()
-		h = c
+		c := s.Add(s.Add(h.MustNarrow(2, 0, ss[2], false)).MustNarrow(3, 0, ss[3], false))
+		h = next(s, h, c)
 	}
-	out := h.MustAdd(skip, false)
-	h.MustDrop()
-	return out
-}
-
-func replace(old, new *ts.Tensor) *ts.Tensor {
-	old.MustDrop()
-	return new
+	return next(s, h, s.Add(h.MustAdd(skip, false)))
 }
 
 func contains(xs []int, v int) bool {
@@ -198,23 +205,21 @@ func contains(xs []int, v int) bool {
 
 // timestepEmbedding is the sinusoidal embedding with cosines first:
 // [cos(t f_i), sin(t f_i)], f_i = exp(-ln(10000) i / (dim/2)), computed in
-// float32 with the same operation order as the reference code.
-func timestepEmbedding(t []int64, dim int64, dev gotch.Device) *ts.Tensor {
+// float32 with the same operation order as the reference code, on the
+// device chosen by backend.Init.
+func timestepEmbedding(s *backend.Scope, t []int64, dim int64) *ts.Tensor {
 	half := dim / 2
-	ar := ts.MustArange(ts.IntScalar(half), gotch.Float, dev)
-	f := ar.MustMulScalar(ts.FloatScalar(-math.Log(10000)), true).
-		MustDivScalar(ts.FloatScalar(float64(half)), true).
-		MustExp(true).MustUnsqueeze(0, true)
-	tt := ts.MustOfSlice(t).MustTotype(gotch.Float, true).MustUnsqueeze(1, true)
-	if dev != gotch.CPU {
-		tt = tt.MustTo(dev, true)
+	ar := s.Add(ts.MustArange(ts.IntScalar(half), gotch.Float, backend.Device()))
+	f := s.Add(ar.MustMulScalar(s.Float(-math.Log(10000)), false))
+	f = s.Add(f.MustDivScalar(s.Float(float64(half)), false))
+	f = s.Add(s.Add(f.MustExp(false)).MustUnsqueeze(0, false))
+	tv := make([]float32, len(t))
+	for i, v := range t {
+		tv[i] = float32(v) // exact for t < 2^24, as torch's .float()
 	}
-	args := tt.MustMul(f, true)
-	f.MustDrop()
-	c := args.MustCos(false)
-	s := args.MustSin(true)
-	out := ts.MustCat([]*ts.Tensor{c, s}, 1)
-	c.MustDrop()
-	s.MustDrop()
-	return out
+	tt := s.Add(backend.MustFromFloat32(tv, int64(len(t)), 1))
+	args := s.Add(tt.MustMul(f, false))
+	c := s.Add(args.MustCos(false))
+	sn := s.Add(args.MustSin(false))
+	return s.Add(ts.MustCat([]*ts.Tensor{c, sn}, 1))
 }

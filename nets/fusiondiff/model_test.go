@@ -56,7 +56,7 @@ func TestParamNamesMatchReference(t *testing.T) {
 	for s := range want {
 		t.Errorf("reference, not in ours: %s", s)
 	}
-	n := NumParams(vs)
+	n := backend.NumParams(vs)
 	t.Logf("paper NoisePred: %d tensors, %d parameters", len(got), n)
 	if n < 26_800_000 || n > 27_000_000 {
 		t.Errorf("parameter count %d, expected about 26.9 M", n)
@@ -72,10 +72,10 @@ func TestGoldenForward(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := NumParams(vs); n != 1778403 {
+	if n := backend.NumParams(vs); n != 1778403 {
 		t.Errorf("small config has %d parameters, reference 1778403", n)
 	}
-	if err := LoadStateDict(vs, filepath.Join(g, "noisepred_small_state_dict.pt")); err != nil {
+	if err := backend.LoadStateDictInto(vs, filepath.Join(g, "noisepred_small_state_dict.pt"), true); err != nil {
 		t.Fatal(err)
 	}
 	in, err := ts.ReadNpy(filepath.Join(g, "input.npy"))
@@ -184,7 +184,7 @@ func TestLoadStateDictStrict(t *testing.T) {
 	if _, err := New(same, cfg); err != nil {
 		t.Fatal(err)
 	}
-	if err := LoadStateDict(same, path); err != nil {
+	if err := backend.LoadStateDictInto(same, path, true); err != nil {
 		t.Errorf("same config: %v", err)
 	}
 	cfg.ModelChannels = 16
@@ -192,9 +192,39 @@ func TestLoadStateDictStrict(t *testing.T) {
 	if _, err := New(other, cfg); err != nil {
 		t.Fatal(err)
 	}
-	err := LoadStateDict(other, path)
+	err := backend.LoadStateDictInto(other, path, true)
 	if err == nil || !strings.Contains(err.Error(), "size mismatch") || !strings.Contains(err.Error(), path) {
 		t.Errorf("wider model: err = %v, want a size mismatch naming %s", err, path)
 	}
 	runtime.KeepAlive(vs) // the saved state_dict shared its tensors
+}
+
+// A forward pass leaves no tensor handle for the garbage collector, in
+// training mode (with dropout) and without gradients.
+func TestForwardLeavesNoHandles(t *testing.T) {
+	cfg := PaperConfig()
+	cfg.ModelChannels, cfg.Groups, cfg.ChannelMult, cfg.NumResBlocks = 8, 4, []int{1, 2}, 1
+	err := backend.Run(func() error {
+		vs := backend.NewVarStore()
+		defer vs.Destroy()
+		m, err := New(vs, cfg)
+		if err != nil {
+			return err
+		}
+		x := ts.MustRandn([]int64{2, 9, 12, 10}, gotch.Float, backend.Device())
+		defer backend.Drop(x)
+		for _, train := range []bool{true, false} {
+			n, err := backend.LeakedHandles(func() error {
+				backend.Drop(m.Forward(x, []int64{3, 900}, train))
+				return nil
+			})
+			if err != nil || n != 0 {
+				t.Errorf("train=%v: %d tensor handles left after Forward (%v)", train, n, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

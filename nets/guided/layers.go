@@ -2,6 +2,7 @@ package guided
 
 import (
 	"math"
+	"sync"
 
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
@@ -211,7 +212,7 @@ func (r *resBlock) forward(x, emb *ts.Tensor, train bool) *ts.Tensor {
 		n = r.outNorm.forward(h)
 		h.MustDrop()
 		ch := eo.MustSize()[1] / 2
-		scale := eo.MustNarrow(1, 0, ch, false).MustAddScalar(ts.FloatScalar(1), true)
+		scale := eo.MustNarrow(1, 0, ch, false).MustAddScalar(one, true)
 		shift := eo.MustNarrow(1, ch, ch, false)
 		n = n.MustMul(scale, true).MustAdd(shift, true)
 		scale.MustDrop()
@@ -240,6 +241,10 @@ func (r *resBlock) forward(x, emb *ts.Tensor, train bool) *ts.Tensor {
 	return out
 }
 
+// one is the scalar 1, shared by every forward pass (a scalar per call
+// would wait for a Go finalizer to be freed).
+var one = ts.FloatScalar(1)
+
 // attention is guided-diffusion's AttentionBlock with QKVAttentionLegacy
 // (heads split before q, k, v).
 type attention struct {
@@ -247,6 +252,24 @@ type attention struct {
 	qkv   *conv
 	proj  *conv
 	heads int64
+	// scales caches 1/ch^(1/4) per head width ch as a libtorch scalar.
+	scales map[int64]*ts.Scalar
+	mu     sync.Mutex
+}
+
+// scale returns the query/key scale 1/sqrt(sqrt(ch)) as a cached scalar.
+func (a *attention) scale(ch int64) *ts.Scalar {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if sc, ok := a.scales[ch]; ok {
+		return sc
+	}
+	if a.scales == nil {
+		a.scales = map[int64]*ts.Scalar{}
+	}
+	sc := ts.FloatScalar(1 / math.Sqrt(math.Sqrt(float64(ch))))
+	a.scales[ch] = sc
+	return sc
 }
 
 func newAttention(b builder, ch int64, heads int) *attention {
@@ -267,7 +290,7 @@ func (a *attention) forward(x, _ *ts.Tensor, _ bool) *ts.Tensor {
 	n.MustDrop()
 	ch := c / a.heads
 	qkv = qkv.MustReshape([]int64{bs * a.heads, 3 * ch, l}, true)
-	scale := ts.FloatScalar(1 / math.Sqrt(math.Sqrt(float64(ch))))
+	scale := a.scale(ch)
 	q := qkv.MustNarrow(1, 0, ch, false).MustMulScalar(scale, true)
 	k := qkv.MustNarrow(1, ch, ch, false).MustMulScalar(scale, true)
 	v := qkv.MustNarrow(1, 2*ch, ch, false)

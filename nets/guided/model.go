@@ -9,6 +9,8 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/mfif/mfif/nets/backend"
 )
 
 // block is a TimestepEmbedSequential: layers applied in turn.
@@ -40,8 +42,19 @@ type Model struct {
 
 // New adds the parameters of a UNetModel with configuration c to vs under
 // the PyTorch names (e.g. "input_blocks.1.0.in_layers.2.weight"),
-// initialised as PyTorch does (zero_module layers start at zero).
+// initialised as PyTorch does (zero_module layers start at zero), on a
+// locked OS thread (see backend.Run).
 func New(vs *nn.VarStore, c Config) (m *Model, err error) {
+	err = backend.Run(func() error {
+		var err error
+		m, err = newModel(vs, c)
+		return err
+	})
+	return m, err
+}
+
+// newModel adds the parameters; New runs it on a locked thread.
+func newModel(vs *nn.VarStore, c Config) (m *Model, err error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -193,7 +206,7 @@ func (m *Model) CheckInput(x *ts.Tensor, t []int64) error {
 // LearnSigma the first InChannels are the noise estimate). It panics on
 // libtorch errors; callers run it under backend.Run or use Predict.
 func (m *Model) Forward(x *ts.Tensor, t []int64, train bool) *ts.Tensor {
-	te := timestepEmbedding(t, int64(m.cfg.NumChannels), x.MustDevice())
+	te := timestepEmbedding(t, int64(m.cfg.NumChannels))
 	e := m.timeEmbed[0].forward(te)
 	te.MustDrop()
 	e = e.MustSilu(true)
@@ -230,12 +243,13 @@ func (m *Model) Predict(x *ts.Tensor, t []int64) (out *ts.Tensor, err error) {
 	if err := m.CheckInput(x, t); err != nil {
 		return nil, err
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("guided: forward: %v", r)
-		}
-	}()
-	ts.NoGrad(func() { out = m.Forward(x, t, false) })
+	err = backend.NoGrad(func() error {
+		out = m.Forward(x, t, false)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("guided: forward: %w", err)
+	}
 	if out == nil {
 		return nil, errors.New("guided: forward returned nothing")
 	}
@@ -243,26 +257,30 @@ func (m *Model) Predict(x *ts.Tensor, t []int64) (out *ts.Tensor, err error) {
 }
 
 // timestepEmbedding is guided-diffusion's sinusoidal embedding [cos, sin]
-// with max period 10000, evaluated in float32 tensor ops as PyTorch does.
-func timestepEmbedding(t []int64, dim int64, dev gotch.Device) *ts.Tensor {
+// with max period 10000, evaluated in float32 tensor ops as PyTorch does,
+// on the device chosen by backend.Init. The caller drops the result.
+func timestepEmbedding(t []int64, dim int64) *ts.Tensor {
+	s := backend.NewScope()
+	defer s.Close()
+	dev := backend.Device()
 	half := dim / 2
-	f := ts.MustArange(ts.IntScalar(half), gotch.Float, dev)
-	f = f.MustMulScalar(ts.FloatScalar(-math.Log(10000)), true).MustDivScalar(ts.FloatScalar(float64(half)), true).MustExp(true)
-	tt := ts.MustOfSlice(t).MustTo(dev, true).MustTotype(gotch.Float, true).MustUnsqueeze(1, true)
-	f = f.MustUnsqueeze(0, true)
-	args := tt.MustMul(f, true)
-	f.MustDrop()
-	c := args.MustCos(false)
-	s := args.MustSin(true)
-	out := ts.MustCat([]*ts.Tensor{c, s}, 1)
-	c.MustDrop()
-	s.MustDrop()
+	f := s.Add(ts.MustArange(ts.IntScalar(half), gotch.Float, dev))
+	f = s.Add(f.MustMulScalar(s.Float(-math.Log(10000)), false))
+	f = s.Add(f.MustDivScalar(s.Float(float64(half)), false))
+	f = s.Add(s.Add(f.MustExp(false)).MustUnsqueeze(0, false))
+	tv := make([]float32, len(t))
+	for i, v := range t {
+		tv[i] = float32(v)
+	}
+	tt := s.Add(backend.MustFromFloat32(tv, int64(len(t)), 1))
+	args := s.Add(tt.MustMul(f, false))
+	c := s.Add(args.MustCos(false))
+	sn := s.Add(args.MustSin(false))
+	out := ts.MustCat([]*ts.Tensor{c, sn}, 1)
 	if dim%2 == 1 {
-		z := ts.MustZeros([]int64{int64(len(t)), 1}, gotch.Float, dev)
-		out2 := ts.MustCat([]*ts.Tensor{out, z}, 1)
-		out.MustDrop()
-		z.MustDrop()
-		out = out2
+		s.Add(out)
+		z := s.Add(ts.MustZeros([]int64{int64(len(t)), 1}, gotch.Float, dev))
+		out = ts.MustCat([]*ts.Tensor{out, z}, 1)
 	}
 	return out
 }

@@ -109,10 +109,13 @@ func TestConvTranspose2dByHand(t *testing.T) {
 		for i := range X {
 			X[i] = float64(i%5) - 2
 		}
-		backend.NoGrad(func() {
+		if err := backend.NoGrad(func() error {
 			ct.Weight.Copy_(ts.MustOfSlice(W).MustView([]int64{cin, cout, 2, 2}, true).MustTotype(gotch.Float, true))
 			ct.Bias.Copy_(ts.MustOfSlice(B).MustTotype(gotch.Float, true))
-		})
+			return nil
+		}); err != nil {
+			return err
+		}
 		x := ts.MustOfSlice(X).MustView([]int64{1, cin, h, w}, true).MustTotype(gotch.Float, true)
 		got := values(t, ct.Forward(x))
 		for o := 0; o < cout; o++ {

@@ -102,7 +102,7 @@ func (c Config) Validate() error {
 		max    int
 	}{
 		{"model.width", c.Width, 1, 512},
-		{"model.levels", c.Levels, 0, 6},
+		{"model.levels", c.Levels, 1, 6},
 		{"model.res_blocks", c.ResBlocks, 0, 16},
 		{"model.dfeb_blocks", c.DFEBBlocks, 0, 16},
 		{"model.gcb_depth", c.GCBDepth, 2, 64},

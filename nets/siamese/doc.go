@@ -47,7 +47,7 @@
 //
 // Weights are initialised from a Go RNG with PyTorch's default bounds, so
 // a seed reproduces a model independently of libtorch's generator.
-// Checkpoints are train.Checkpoint files of kind Kind: the architecture
+// Checkpoints are nets/checkpoint files of kind Kind: the architecture
 // (state ConfigState), every variable under "model/", and whatever trainer
 // state the caller adds (see Model.Put, Model.Save, Load).
 package siamese

@@ -7,36 +7,9 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/mfif/mfif/nets/backend"
 )
-
-// scope collects intermediate tensors of one forward pass so they can be
-// freed together; autograd keeps its own references, so dropping the Go
-// handles before backward is safe and keeps memory flat.
-type scope struct{ list []*ts.Tensor }
-
-func (s *scope) k(x *ts.Tensor) *ts.Tensor {
-	s.list = append(s.list, x)
-	return x
-}
-
-// release drops x now (it must have come from k) so long chains at full
-// resolution do not hold every intermediate until the pass ends.
-func (s *scope) release(x *ts.Tensor) {
-	for i := len(s.list) - 1; i >= 0; i-- {
-		if s.list[i] == x {
-			s.list = append(s.list[:i], s.list[i+1:]...)
-			x.MustDrop()
-			return
-		}
-	}
-}
-
-func (s *scope) drop() {
-	for _, x := range s.list {
-		x.MustDrop()
-	}
-	s.list = nil
-}
 
 // conv is a 2-D convolution whose parameters are drawn from a Go RNG with
 // PyTorch's default bounds (kaiming-uniform a=√5 ⇒ U(±1/√fan_in) for the
@@ -83,7 +56,7 @@ func param(p *nn.Path, name string, rng *rand.Rand, bound float64, dims ...int64
 	for i := range v {
 		v[i] = float32((2*rng.Float64() - 1) * bound)
 	}
-	t := ts.MustOfSlice(v).MustView(dims, true)
+	t := backend.MustFromFloat32(v, dims...)
 	out := p.MustAdd(name, t, true)
 	t.MustDrop()
 	return out
@@ -113,13 +86,13 @@ func newCBR(p *nn.Path, rng *rand.Rand, in, out, k int) *cbr {
 	return &cbr{c: newConv(p.Sub("conv"), rng, in, out, k, convOpt{}), bn: newBN(p.Sub("bn"), out)}
 }
 
-func (m *cbr) fwd(s *scope, x *ts.Tensor, train bool) *ts.Tensor {
+func (m *cbr) fwd(s *backend.Scope, x *ts.Tensor, train bool) *ts.Tensor {
 	c := m.c.fwd(x)
 	b := m.bn.ForwardT(c, train)
 	c.MustDrop()
 	y := b.MustRelu(false)
 	b.MustDrop()
-	return s.k(y)
+	return s.Add(y)
 }
 
 // resBlock is conv-BN-ReLU-conv-BN plus (when residual) the input, then
@@ -138,7 +111,7 @@ func newResBlock(p *nn.Path, rng *rand.Rand, c int, identity bool) *resBlock {
 	}
 }
 
-func (m *resBlock) fwd(s *scope, x *ts.Tensor, train bool) *ts.Tensor {
+func (m *resBlock) fwd(s *backend.Scope, x *ts.Tensor, train bool) *ts.Tensor {
 	// Intermediates are dropped at once: autograd keeps what backward
 	// needs, and inference frees memory as it goes.
 	step := func(y, next *ts.Tensor) *ts.Tensor {
@@ -153,13 +126,13 @@ func (m *resBlock) fwd(s *scope, x *ts.Tensor, train bool) *ts.Tensor {
 	if m.identity {
 		y = step(y, y.MustAdd(x, false))
 	}
-	return s.k(step(y, y.MustRelu(false)))
+	return s.Add(step(y, y.MustRelu(false)))
 }
 
 // channelStats returns the per-pixel channel mean and max, concatenated
 // as (N,2,H,W) in the order [avg; max] of the paper's eqs. (3) and (5).
-func channelStats(s *scope, x *ts.Tensor) *ts.Tensor {
-	avg := s.k(x.MustMeanDim([]int64{1}, true, gotch.Float, false))
-	mx := s.k(x.MustAmax([]int64{1}, true, false))
-	return s.k(ts.MustCat([]*ts.Tensor{avg, mx}, 1))
+func channelStats(s *backend.Scope, x *ts.Tensor) *ts.Tensor {
+	avg := s.Add(x.MustMeanDim([]int64{1}, true, gotch.Float, false))
+	mx := s.Add(x.MustAmax([]int64{1}, true, false))
+	return s.Add(ts.MustCat([]*ts.Tensor{avg, mx}, 1))
 }

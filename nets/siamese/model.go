@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand"
 
+	"github.com/mfif/mfif/nets/backend"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 )
@@ -41,21 +42,21 @@ func newEncoder(p *nn.Path, rng *rand.Rand, cfg Config) *encoder {
 }
 
 // fwd returns the feature map of every level, finest first.
-func (e *encoder) fwd(s *scope, x *ts.Tensor, train bool) []*ts.Tensor {
+func (e *encoder) fwd(s *backend.Scope, x *ts.Tensor, train bool) []*ts.Tensor {
 	var feats []*ts.Tensor
 	y := x
 	for l := range e.stem {
 		if l > 0 {
-			pooled := s.k(y.MustMaxPool2d([]int64{2, 2}, []int64{2, 2}, []int64{0, 0}, []int64{1, 1}, false, false))
+			pooled := s.Add(y.MustMaxPool2d([]int64{2, 2}, []int64{2, 2}, []int64{0, 0}, []int64{1, 1}, false, false))
 			y = e.stem[l].fwd(s, pooled, train)
-			s.release(pooled)
+			s.Release(pooled)
 		} else {
 			y = e.stem[l].fwd(s, y, train)
 		}
 		for _, b := range e.res[l] {
 			prev := y
 			y = b.fwd(s, y, train)
-			s.release(prev) // not a skip: only each level's last map is kept
+			s.Release(prev) // not a skip: only each level's last map is kept
 		}
 		if l == len(e.stem)-1 {
 			for _, d := range e.dfebs {
@@ -96,6 +97,13 @@ type Output struct {
 	CleanA, CleanB *ts.Tensor
 }
 
+// AddTo registers the output tensors in s, which frees them at Close.
+func (o Output) AddTo(s *backend.Scope) {
+	s.Add(o.Logits)
+	s.Add(o.CleanA)
+	s.Add(o.CleanB)
+}
+
 // Drop frees the output tensors.
 func (o Output) Drop() {
 	for _, t := range []*ts.Tensor{o.Logits, o.CleanA, o.CleanB} {
@@ -106,8 +114,19 @@ func (o Output) Drop() {
 }
 
 // New builds the network's parameters under root, drawing initial values
-// from a Go RNG seeded with seed (so two calls with one seed are equal).
-func New(root *nn.Path, cfg Config, seed int64) (*Net, error) {
+// from a Go RNG seeded with seed (so two calls with one seed are equal), on
+// a locked OS thread (see backend.Run).
+func New(root *nn.Path, cfg Config, seed int64) (n *Net, err error) {
+	err = backend.Run(func() error {
+		var err error
+		n, err = newNet(root, cfg, seed)
+		return err
+	})
+	return n, err
+}
+
+// newNet builds the network; New runs it on a locked thread.
+func newNet(root *nn.Path, cfg Config, seed int64) (*Net, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -164,8 +183,8 @@ func (n *Net) CheckInput(a, b *ts.Tensor) error {
 // (and updates its running averages). Call CheckInput first when shapes
 // come from outside: libtorch errors on bad shapes end the process.
 func (n *Net) Forward(a, b *ts.Tensor, train bool) Output {
-	s := &scope{}
-	defer s.drop()
+	s := backend.NewScope()
+	defer s.Close()
 	var out Output
 	if n.gcb != nil {
 		out.CleanA = n.gcb.fwd(s, a, train)
@@ -177,15 +196,15 @@ func (n *Net) Forward(a, b *ts.Tensor, train bool) Output {
 	fb := n.encB.fwd(s, out.CleanB, train)
 	merged := make([]*ts.Tensor, len(fa))
 	for l := range fa {
-		cat := s.k(ts.MustCat([]*ts.Tensor{fa[l], fb[l]}, 1))
+		cat := s.Add(ts.MustCat([]*ts.Tensor{fa[l], fb[l]}, 1))
 		merged[l] = n.merge[l].fwd(s, cat, train)
 	}
 	d := merged[len(merged)-1]
 	for i, st := range n.dec {
 		l := len(merged) - 2 - i
 		sz := merged[l].MustSize()
-		up := s.k(d.MustUpsampleBilinear2d([]int64{sz[2], sz[3]}, false, nil, nil, false))
-		d = st.cbr.fwd(s, s.k(ts.MustCat([]*ts.Tensor{up, merged[l]}, 1)), train)
+		up := s.Add(d.MustUpsampleBilinear2d([]int64{sz[2], sz[3]}, false, nil, nil, false))
+		d = st.cbr.fwd(s, s.Add(ts.MustCat([]*ts.Tensor{up, merged[l]}, 1)), train)
 		if st.dca != nil {
 			d = st.dca.fwd(s, d)
 		}

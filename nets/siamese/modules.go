@@ -3,6 +3,7 @@ package siamese
 import (
 	"math/rand"
 
+	"github.com/mfif/mfif/nets/backend"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 )
@@ -25,17 +26,17 @@ func newGCB(p *nn.Path, rng *rand.Rand, depth, width int) *gcb {
 	return g
 }
 
-func (g *gcb) fwd(s *scope, x *ts.Tensor, train bool) *ts.Tensor {
+func (g *gcb) fwd(s *backend.Scope, x *ts.Tensor, train bool) *ts.Tensor {
 	c := g.first.fwd(x)
-	y := s.k(c.MustRelu(false))
+	y := s.Add(c.MustRelu(false))
 	c.MustDrop()
 	for _, m := range g.mid {
 		prev := y
 		y = m.fwd(s, y, train)
-		s.release(prev)
+		s.Release(prev)
 	}
-	noise := s.k(g.last.fwd(y))
-	s.release(y)
+	noise := s.Add(g.last.fwd(y))
+	s.Release(y)
 	return x.MustSub(noise, false)
 }
 
@@ -58,19 +59,19 @@ func newCGA(p *nn.Path, rng *rand.Rand, c, hidden int) *cga {
 	}
 }
 
-func (m *cga) fwd(s *scope, x *ts.Tensor) *ts.Tensor {
-	g := s.k(x.MustAdaptiveAvgPool2d([]int64{1, 1}, false))
-	wc := s.k(m.ca1.fwd(g))
-	wc = s.k(wc.MustRelu(false))
-	wc = s.k(m.ca2.fwd(wc))
-	ws := s.k(m.sa.fwd(channelStats(s, x)))
-	coarse := s.k(wc.MustAdd(ws, false)) // broadcast to (N,C,H,W)
+func (m *cga) fwd(s *backend.Scope, x *ts.Tensor) *ts.Tensor {
+	g := s.Add(x.MustAdaptiveAvgPool2d([]int64{1, 1}, false))
+	wc := s.Add(m.ca1.fwd(g))
+	wc = s.Add(wc.MustRelu(false))
+	wc = s.Add(m.ca2.fwd(wc))
+	ws := s.Add(m.sa.fwd(channelStats(s, x)))
+	coarse := s.Add(wc.MustAdd(ws, false)) // broadcast to (N,C,H,W)
 	sz := x.MustSize()
 	// stack on a new axis 2 then merge it into the channels: x0,w0,x1,w1,…
-	z := s.k(ts.MustStack([]*ts.Tensor{x, coarse}, 2))
-	z = s.k(z.MustReshape([]int64{sz[0], 2 * m.c, sz[2], sz[3]}, false))
-	w := s.k(m.pa.fwd(z))
-	return s.k(w.MustSigmoid(false))
+	z := s.Add(ts.MustStack([]*ts.Tensor{x, coarse}, 2))
+	z = s.Add(z.MustReshape([]int64{sz[0], 2 * m.c, sz[2], sz[3]}, false))
+	w := s.Add(m.pa.fwd(z))
+	return s.Add(w.MustSigmoid(false))
 }
 
 // dfeb is the Deep Feature Extraction Block, modelled on DEA-Net's DEAB:
@@ -91,15 +92,15 @@ func newDFEB(p *nn.Path, rng *rand.Rand, c, hidden int) *dfeb {
 	}
 }
 
-func (m *dfeb) fwd(s *scope, x *ts.Tensor) *ts.Tensor {
-	r := s.k(m.c1.fwd(x))
-	r = s.k(r.MustRelu(false))
-	r = s.k(r.MustAdd(x, false))
-	r = s.k(m.c2.fwd(r))
-	r = s.k(m.fuse.fwd(s.k(ts.MustCat([]*ts.Tensor{r, x}, 1))))
+func (m *dfeb) fwd(s *backend.Scope, x *ts.Tensor) *ts.Tensor {
+	r := s.Add(m.c1.fwd(x))
+	r = s.Add(r.MustRelu(false))
+	r = s.Add(r.MustAdd(x, false))
+	r = s.Add(m.c2.fwd(r))
+	r = s.Add(m.fuse.fwd(s.Add(ts.MustCat([]*ts.Tensor{r, x}, 1))))
 	w := m.att.fwd(s, r)
-	r = s.k(r.MustMul(w, false))
-	return s.k(r.MustAdd(x, false))
+	r = s.Add(r.MustMul(w, false))
+	return s.Add(r.MustAdd(x, false))
 }
 
 // dca is the Dilated Convolutional Attention module (the paper's §3.2):
@@ -137,37 +138,37 @@ func newDCA(p *nn.Path, rng *rand.Rand, c, reduction int, residual bool) *dca {
 	return m
 }
 
-func (m *dca) mlp(s *scope, x *ts.Tensor) *ts.Tensor {
-	h := s.k(m.mlp1.fwd(x))
-	h = s.k(h.MustRelu(false))
-	return s.k(m.mlp2.fwd(h))
+func (m *dca) mlp(s *backend.Scope, x *ts.Tensor) *ts.Tensor {
+	h := s.Add(m.mlp1.fwd(x))
+	h = s.Add(h.MustRelu(false))
+	return s.Add(m.mlp2.fwd(h))
 }
 
-func (m *dca) fwd(s *scope, x *ts.Tensor) *ts.Tensor {
+func (m *dca) fwd(s *backend.Scope, x *ts.Tensor) *ts.Tensor {
 	var br []*ts.Tensor
 	for _, c := range m.d {
-		y := s.k(c.fwd(x))
-		br = append(br, s.k(y.MustRelu(false)))
-		s.release(y)
+		y := s.Add(c.fwd(x))
+		br = append(br, s.Add(y.MustRelu(false)))
+		s.Release(y)
 	}
-	cat := s.k(ts.MustCat(br, 1))
+	cat := s.Add(ts.MustCat(br, 1))
 	for _, b := range br {
-		s.release(b)
+		s.Release(b)
 	}
-	f := s.k(m.merge.fwd(cat))
-	s.release(cat)
-	avg := s.k(f.MustAdaptiveAvgPool2d([]int64{1, 1}, false))
-	mx := s.k(f.MustAmax([]int64{2, 3}, true, false))
-	mc := s.k(m.mlp(s, avg).MustAdd(m.mlp(s, mx), false))
-	mc = s.k(mc.MustSigmoid(false))
-	f1 := s.k(f.MustMul(mc, false))
-	ms := s.k(m.spatial.fwd(channelStats(s, f1)))
-	ms = s.k(ms.MustSigmoid(false))
-	f2 := s.k(f1.MustMul(ms, false))
+	f := s.Add(m.merge.fwd(cat))
+	s.Release(cat)
+	avg := s.Add(f.MustAdaptiveAvgPool2d([]int64{1, 1}, false))
+	mx := s.Add(f.MustAmax([]int64{2, 3}, true, false))
+	mc := s.Add(m.mlp(s, avg).MustAdd(m.mlp(s, mx), false))
+	mc = s.Add(mc.MustSigmoid(false))
+	f1 := s.Add(f.MustMul(mc, false))
+	ms := s.Add(m.spatial.fwd(channelStats(s, f1)))
+	ms = s.Add(ms.MustSigmoid(false))
+	f2 := s.Add(f1.MustMul(ms, false))
 	if m.residual {
-		f2 = s.k(m.res.fwd(s.k(ts.MustCat([]*ts.Tensor{f2, x}, 1))))
+		f2 = s.Add(m.res.fwd(s.Add(ts.MustCat([]*ts.Tensor{f2, x}, 1))))
 	}
-	return s.k(f2.MustRelu(false))
+	return s.Add(f2.MustRelu(false))
 }
 
 func itoa(i int) string {

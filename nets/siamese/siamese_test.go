@@ -8,13 +8,33 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sugarme/gotch"
-	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
 	"github.com/mfif/mfif/configs"
-	"github.com/mfif/mfif/train"
+	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/nets/backend"
+	"github.com/mfif/mfif/nets/checkpoint"
 )
+
+// values copies a tensor to the host (the test fails on error).
+func values(t *testing.T, x *ts.Tensor) []float32 {
+	t.Helper()
+	v, err := backend.Float32s(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// blobs copies every variable of m.
+func blobs(t *testing.T, m *Model) map[string][]float32 {
+	t.Helper()
+	out := map[string][]float32{}
+	for _, p := range backend.Variables(m.VS) {
+		out[p.Name] = values(t, p.Tensor)
+	}
+	return out
+}
 
 // tiny is a small config with every module on.
 func tiny() Config {
@@ -32,7 +52,7 @@ func randInput(seed int64, dims ...int64) *ts.Tensor {
 	for i := range v {
 		v[i] = r.Float32()
 	}
-	return ts.MustOfSlice(v).MustView(dims, true)
+	return backend.MustFromFloat32(v, dims...)
 }
 
 func shapeOf(t *ts.Tensor) []int64 { return t.MustSize() }
@@ -50,30 +70,30 @@ func eqShape(a, b []int64) bool {
 }
 
 func TestModuleShapes(t *testing.T) {
-	vs := nn.NewVarStore(gotch.CPU)
+	vs := backend.NewVarStore()
 	p := vs.Root()
 	rng := rand.New(rand.NewSource(1))
 	x := randInput(1, 2, 6, 12, 10)
 	g := randInput(2, 2, 1, 12, 10)
 	tests := []struct {
 		name string
-		run  func(s *scope) *ts.Tensor
+		run  func(s *backend.Scope) *ts.Tensor
 		want []int64
 	}{
-		{"cbr 6->5", func(s *scope) *ts.Tensor { return newCBR(p.Sub("cbr"), rng, 6, 5, 3).fwd(s, x, true) }, []int64{2, 5, 12, 10}},
-		{"resblock", func(s *scope) *ts.Tensor { return newResBlock(p.Sub("res"), rng, 6, true).fwd(s, x, true) }, []int64{2, 6, 12, 10}},
-		{"resblock plain", func(s *scope) *ts.Tensor { return newResBlock(p.Sub("res2"), rng, 6, false).fwd(s, x, true) }, []int64{2, 6, 12, 10}},
-		{"gcb", func(s *scope) *ts.Tensor { return s.k(newGCB(p.Sub("gcb"), rng, 4, 8).fwd(s, g, true)) }, []int64{2, 1, 12, 10}},
-		{"cga", func(s *scope) *ts.Tensor { return newCGA(p.Sub("cga"), rng, 6, 16).fwd(s, x) }, []int64{2, 6, 12, 10}},
-		{"dfeb", func(s *scope) *ts.Tensor { return newDFEB(p.Sub("dfeb"), rng, 6, 16).fwd(s, x) }, []int64{2, 6, 12, 10}},
-		{"dca", func(s *scope) *ts.Tensor { return newDCA(p.Sub("dca"), rng, 6, 2, true).fwd(s, x) }, []int64{2, 6, 12, 10}},
-		{"dca no residual", func(s *scope) *ts.Tensor { return newDCA(p.Sub("dca2"), rng, 6, 8, false).fwd(s, x) }, []int64{2, 6, 12, 10}},
-		{"channel stats", func(s *scope) *ts.Tensor { return channelStats(s, x) }, []int64{2, 2, 12, 10}},
+		{"cbr 6->5", func(s *backend.Scope) *ts.Tensor { return newCBR(p.Sub("cbr"), rng, 6, 5, 3).fwd(s, x, true) }, []int64{2, 5, 12, 10}},
+		{"resblock", func(s *backend.Scope) *ts.Tensor { return newResBlock(p.Sub("res"), rng, 6, true).fwd(s, x, true) }, []int64{2, 6, 12, 10}},
+		{"resblock plain", func(s *backend.Scope) *ts.Tensor { return newResBlock(p.Sub("res2"), rng, 6, false).fwd(s, x, true) }, []int64{2, 6, 12, 10}},
+		{"gcb", func(s *backend.Scope) *ts.Tensor { return s.Add(newGCB(p.Sub("gcb"), rng, 4, 8).fwd(s, g, true)) }, []int64{2, 1, 12, 10}},
+		{"cga", func(s *backend.Scope) *ts.Tensor { return newCGA(p.Sub("cga"), rng, 6, 16).fwd(s, x) }, []int64{2, 6, 12, 10}},
+		{"dfeb", func(s *backend.Scope) *ts.Tensor { return newDFEB(p.Sub("dfeb"), rng, 6, 16).fwd(s, x) }, []int64{2, 6, 12, 10}},
+		{"dca", func(s *backend.Scope) *ts.Tensor { return newDCA(p.Sub("dca"), rng, 6, 2, true).fwd(s, x) }, []int64{2, 6, 12, 10}},
+		{"dca no residual", func(s *backend.Scope) *ts.Tensor { return newDCA(p.Sub("dca2"), rng, 6, 8, false).fwd(s, x) }, []int64{2, 6, 12, 10}},
+		{"channel stats", func(s *backend.Scope) *ts.Tensor { return channelStats(s, x) }, []int64{2, 2, 12, 10}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &scope{}
-			defer s.drop()
+			s := backend.NewScope()
+			defer s.Close()
 			if got := shapeOf(tc.run(s)); !eqShape(got, tc.want) {
 				t.Errorf("shape %v, want %v", got, tc.want)
 			}
@@ -82,12 +102,12 @@ func TestModuleShapes(t *testing.T) {
 }
 
 func TestCGAIsPerChannelMap(t *testing.T) {
-	vs := nn.NewVarStore(gotch.CPU)
+	vs := backend.NewVarStore()
 	c := newCGA(vs.Root(), rand.New(rand.NewSource(3)), 3, 4)
 	x := randInput(4, 1, 3, 9, 9)
-	s := &scope{}
-	defer s.drop()
-	w := TensorBlob(c.fwd(s, x)).Data
+	s := backend.NewScope()
+	defer s.Close()
+	w := values(t, c.fwd(s, x))
 	for _, v := range w {
 		if !(v > 0 && v < 1) {
 			t.Fatalf("CGA weight %v outside (0,1)", v)
@@ -140,12 +160,12 @@ func TestSeedReproducible(t *testing.T) {
 	a, _ := NewModel(tiny(), 7)
 	b, _ := NewModel(tiny(), 7)
 	c, _ := NewModel(tiny(), 8)
-	ba, bb, bc := a.Blobs(), b.Blobs(), c.Blobs()
+	ba, bb, bc := blobs(t, a), blobs(t, b), blobs(t, c)
 	same, diff := true, false
 	for k, v := range ba {
-		for i := range v.Data {
-			same = same && v.Data[i] == bb[k].Data[i]
-			diff = diff || v.Data[i] != bc[k].Data[i]
+		for i := range v {
+			same = same && v[i] == bb[k][i]
+			diff = diff || v[i] != bc[k][i]
 		}
 	}
 	if !same || !diff {
@@ -199,12 +219,12 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	a, b := randInput(5, 2, 1, 8, 8), randInput(6, 2, 1, 8, 8)
 	m.Net.Forward(a, b, true).Drop()
 	path := filepath.Join(t.TempDir(), "m.ckpt")
-	c := train.NewCheckpoint(Kind)
+	c := checkpoint.New(Kind)
 	if err := m.Put(c); err != nil {
 		t.Fatal(err)
 	}
 	c.PutState("note", 1)
-	c.Tensors["extra/x"] = train.Float32Array([]float32{1, 2}, 2)
+	c.Tensors["extra/x"] = checkpoint.Float32Array([]float32{1, 2}, 2)
 	if err := c.Save(path); err != nil {
 		t.Fatal(err)
 	}
@@ -219,13 +239,17 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		t.Errorf("config %s rebuilt as %s", tiny().Summary(), m2.Net.Config().Summary())
 	}
 	var o1, o2 []float32
-	WithNoGrad(func() {
+	err = backend.NoGrad(func() error {
 		x := m.Net.Forward(a, b, false)
 		y := m2.Net.Forward(a, b, false)
-		o1, o2 = TensorBlob(x.Logits).Data, TensorBlob(y.Logits).Data
+		o1, o2 = values(t, x.Logits), values(t, y.Logits)
 		x.Drop()
 		y.Drop()
+		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range o1 {
 		if o1[i] != o2[i] {
 			t.Fatalf("output %d differs after reload: %v vs %v", i, o1[i], o2[i])
@@ -268,7 +292,7 @@ func TestLoadErrors(t *testing.T) {
 func TestLoadRejectsOtherKindAndArchitecture(t *testing.T) {
 	dir := t.TempDir()
 	m, _ := NewModel(tiny(), 3)
-	other := train.NewCheckpoint("fusiondiff")
+	other := checkpoint.New("fusiondiff")
 	if err := m.Put(other); err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +303,7 @@ func TestLoadRejectsOtherKindAndArchitecture(t *testing.T) {
 	if _, _, err := Load(wrongKind); err == nil || !strings.Contains(err.Error(), "fusiondiff") {
 		t.Errorf("other kind: got %v", err)
 	}
-	c := train.NewCheckpoint(Kind)
+	c := checkpoint.New(Kind)
 	if err := m.Put(c); err != nil {
 		t.Fatal(err)
 	}
@@ -303,9 +327,77 @@ func TestGCBRemovesNothingAtInit(t *testing.T) {
 	a, b := randInput(1, 1, 1, 8, 8), randInput(2, 1, 1, 8, 8)
 	out := m.Net.Forward(a, b, false)
 	defer out.Drop()
-	for _, v := range TensorBlob(out.CleanA).Data {
+	for _, v := range values(t, out.CleanA) {
 		if math.IsNaN(float64(v)) || math.Abs(float64(v)) > 10 {
 			t.Fatalf("GCB output %v", v)
 		}
+	}
+}
+
+// A forward pass, in training and in inference mode, leaves no tensor
+// handle behind for the garbage collector: every intermediate is dropped
+// by the forward's scope and the caller drops the outputs.
+func TestForwardLeavesNoHandles(t *testing.T) {
+	m, err := NewModel(tiny(), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	err = backend.Run(func() error {
+		a, b := randInput(1, 2, 1, 16, 16), randInput(2, 2, 1, 16, 16)
+		defer backend.Drop(a, b)
+		for _, train := range []bool{true, false} {
+			n, err := backend.LeakedHandles(func() error {
+				m.Net.Forward(a, b, train).Drop()
+				return nil
+			})
+			if err != nil || n != 0 {
+				t.Errorf("train=%v: %d tensor handles left after Forward and Drop (%v)", train, n, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// DecisionMap pads odd sizes, returns a map in [0,1] at the source size,
+// and reports mismatched sources as an error.
+func TestDecisionMap(t *testing.T) {
+	m, err := NewModel(tiny(), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	a, b := data.NewImage(13, 10, 3), data.NewImage(13, 10, 3)
+	for i := range a.Planes[0] {
+		for c := 0; c < 3; c++ {
+			a.Planes[c][i] = float64((i * 37) % 256)
+			b.Planes[c][i] = float64((i * 11) % 256)
+		}
+	}
+	var d *data.Image
+	n, err := backend.LeakedHandles(func() error {
+		var err error
+		d, err = m.DecisionMap(a, b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.W != 13 || d.H != 10 || d.C() != 1 {
+		t.Fatalf("map is %dx%dx%d, want 13x10x1", d.W, d.H, d.C())
+	}
+	for _, v := range d.Planes[0] {
+		if v < 0 || v > 1 {
+			t.Fatalf("map value %v outside [0,1]", v)
+		}
+	}
+	if n != 0 {
+		t.Errorf("%d tensor handles left after DecisionMap", n)
+	}
+	if _, err := m.DecisionMap(a, data.NewImage(12, 10, 3)); err == nil {
+		t.Error("sources of different sizes accepted")
 	}
 }

@@ -2,43 +2,63 @@ package fusiondiff
 
 import (
 	"fmt"
-	"runtime"
 	"testing"
 
+	"github.com/mfif/mfif/internal/memstat"
+	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/train"
 )
 
 // benchTrainStep times one optimizer step (forward, backward, AdamW) of the
-// given network on random data at the given batch size and side.
+// given network on random data at the given batch size and side, with
+// mfif's defaults (backend.Init: all cores, mfif's allocator), and reports
+// the process's peak resident memory. ../shared/bench/go_vs_pytorch.sh
+// compares paper/256/batch4 with PyTorch.
 func benchTrainStep(b *testing.B, cfg *Config, batchSize int) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	if _, err := backend.Init(backend.Options{Device: "cpu"}); err != nil {
+		b.Fatal(err)
+	}
 	trips := synthTriplets(batchSize, cfg.Data.Size)
 	cfg.Train.BatchSize = batchSize
-	r, err := newRun(cfg, trips)
+	k, err := NewTask(cfg, trips, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer r.vs.Destroy()
+	defer k.Close()
+	opt, err := train.NewOptimizer(cfg.Train.Optimizer, backend.Trainable(k.VarStore()))
+	if err != nil {
+		b.Fatal(err)
+	}
 	idx := make([]int, batchSize)
 	for i := range idx {
 		idx[i] = i
 	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := r.tr.Opt.ZeroGrad(); err != nil {
-			b.Fatal(err)
+	err = backend.Run(func() error {
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			s := backend.NewScope()
+			if err := opt.ZeroGrad(); err != nil {
+				return err
+			}
+			loss, _, err := k.Loss(s, train.Batch{Samples: idx, Rand: train.NewRand(1, uint64(i))})
+			if err != nil {
+				return err
+			}
+			if err := loss.Backward(); err != nil {
+				return err
+			}
+			if err := opt.Step(); err != nil {
+				return err
+			}
+			s.Close()
 		}
-		loss, err := r.loss(train.Batch{Samples: idx, Rand: train.NewRand(1, uint64(i))})
-		if err != nil {
-			b.Fatal(err)
-		}
-		loss.MustBackward()
-		loss.MustDrop()
-		if err := r.tr.Opt.Step(); err != nil {
-			b.Fatal(err)
-		}
+		b.StopTimer()
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
+	b.ReportMetric(float64(memstat.Peak())/(1<<20), "peak-RSS-MiB")
 }
 
 func BenchmarkTrainStep(b *testing.B) {

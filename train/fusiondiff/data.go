@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/mfif/mfif/data"
+	netfd "github.com/mfif/mfif/nets/fusiondiff"
 )
 
 // Triplet is one training example as planar float32 RGB in [-1, 1]: the two
@@ -60,40 +61,10 @@ func LoadTriplets(dir string, n, size int, mode string) ([]Triplet, error) {
 			imgs[i] = m
 		}
 		t := Triplet{Name: p.Name, W: imgs[0].W, H: imgs[0].H}
-		t.S1, t.S2, t.GT = ToCHW(imgs[0]), ToCHW(imgs[1]), ToCHW(imgs[2])
+		t.S1, t.S2, t.GT = netfd.ToCHW(imgs[0]), netfd.ToCHW(imgs[1]), netfd.ToCHW(imgs[2])
 		out = append(out, t)
 	}
 	return out, nil
-}
-
-// ToCHW converts an 8-bit-scale image to 3 planes in [-1, 1] (x/255*2-1);
-// a gray image is replicated to three planes, extra planes are dropped.
-func ToCHW(m *data.Image) []float32 {
-	n := m.W * m.H
-	out := make([]float32, 3*n)
-	for c := 0; c < 3; c++ {
-		p := m.Planes[min(c, m.C()-1)]
-		for i := 0; i < n; i++ {
-			out[c*n+i] = float32(p[i]/255*2 - 1)
-		}
-	}
-	return out
-}
-
-// FromCHW converts 3 planes in [-1, 1] back to an 8-bit-scale image the way
-// the reference code writes results: (x+1)/2*255, truncated toward zero and
-// saturated to [0, 255].
-func FromCHW(x []float32, w, h int) *data.Image {
-	m := data.NewImage(w, h, 3)
-	n := w * h
-	for c := 0; c < 3; c++ {
-		for i := 0; i < n; i++ {
-			v := (float64(x[c*n+i]) + 1) / 2 * 255
-			v = float64(int(max(0, min(255, v))))
-			m.Planes[c][i] = v
-		}
-	}
-	return m
 }
 
 // batch assembles the conditioning [S1, S2] (B, 6, S, S) and the ground
@@ -127,16 +98,6 @@ func appendCrop(dst, src []float32, w, h, x0, y0, size int) []float32 {
 		}
 	}
 	return dst
-}
-
-// MeanBase returns (s1+s2)/2 element by element: the base a residual model
-// (DiffusionConfig.Residual) measures the ground truth against.
-func MeanBase(s1, s2 []float32) []float32 {
-	out := make([]float32, len(s1))
-	for i := range out {
-		out[i] = (s1[i] + s2[i]) / 2
-	}
-	return out
 }
 
 // subtractBase turns the batch ground truth gt into scaled residuals

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mfif/mfif/nets/backend"
+	netfd "github.com/mfif/mfif/nets/fusiondiff"
+
 	"github.com/sugarme/gotch/ts"
 
 	"github.com/mfif/mfif/nets/diffusion"
@@ -29,13 +32,14 @@ func TestTargetMatchesFormula(t *testing.T) {
 	defer x0T.MustDrop()
 	epsT := ts.MustOfSlice(eps).MustView([]int64{2, 3, 2, 2}, true)
 	defer epsT.MustDrop()
+	sc := backend.NewScope()
+	defer sc.Close()
 	for _, o := range []diffusion.Objective{diffusion.ObjectiveEps, diffusion.ObjectiveX0, diffusion.ObjectiveV} {
-		tgt, err := target(s, o, x0T, epsT, steps)
+		tgt, err := target(sc, s, o, x0T, epsT, steps)
 		if err != nil {
 			t.Fatal(err)
 		}
 		got := tgt.Float64Values()
-		tgt.MustDrop()
 		if len(got) != 2*n {
 			t.Fatalf("%s: %d values", o, len(got))
 		}
@@ -53,7 +57,7 @@ func TestTargetMatchesFormula(t *testing.T) {
 			}
 		}
 	}
-	if _, err := target(s, "score", x0T, epsT, steps); err == nil {
+	if _, err := target(sc, s, "score", x0T, epsT, steps); err == nil {
 		t.Error("unknown objective accepted")
 	}
 }
@@ -97,7 +101,7 @@ func TestSubtractBase(t *testing.T) {
 			t.Errorf("residual[%d] = %v, want %v", i, gt[i], want[i])
 		}
 	}
-	if got := MeanBase([]float32{1, -1}, []float32{0, 0.5}); got[0] != 0.5 || got[1] != -0.25 {
+	if got := netfd.MeanBase([]float32{1, -1}, []float32{0, 0.5}); got[0] != 0.5 || got[1] != -0.25 {
 		t.Errorf("MeanBase = %v", got)
 	}
 }

@@ -1,31 +1,65 @@
 package fusiondiff
 
 import (
+	"context"
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/sugarme/gotch/ts"
 
+	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/diffusion"
 	netfd "github.com/mfif/mfif/nets/fusiondiff"
 	"github.com/mfif/mfif/train"
+	"github.com/mfif/mfif/train/traintest"
 )
+
+func TestMain(m *testing.M) { traintest.Main(m) }
+
+// The run TestKillResume kills: 3 epochs of 6 batches with EMA and
+// dropout, a checkpoint after every step.
+var _ = traintest.Register("fusiondiff", func(ctx context.Context, dir string, resume bool) error {
+	cfg := tinyConfig(16, 3)
+	cfg.Model.Dropout, cfg.Train.EMA, cfg.Train.CheckpointSteps = 0.1, 0.9, 1
+	_, err := Train(ctx, cfg, synthTriplets(12, 16), synthTriplets(2, 16), train.Request{Dir: dir, Resume: resume})
+	return err
+})
+
+// kill -9 in the middle of an epoch, then --resume: the same history.csv
+// and bit-identical weights, EMA and AdamW moments as an uninterrupted run.
+func TestKillResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	traintest.KillResume(t, "fusiondiff")
+}
+
+// trainTo trains cfg on trips into a fresh folder and returns best.ckpt.
+func trainTo(t *testing.T, cfg *Config, trips []Triplet) string {
+	t.Helper()
+	res, err := Train(context.Background(), cfg, trips, nil, train.Request{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Best
+}
 
 // tinyConfig is a network small enough to train in seconds.
 func tinyConfig(size, epochs int) *Config {
 	return &Config{
 		Name: "tiny",
-		Model: netfd.Config{InChannels: 9, OutChannels: 3, ModelChannels: 32, NumResBlocks: 1,
-			TimeEmbedDimMult: 2, ChannelMult: []int{1, 1}, Groups: 8},
-		Diffusion: DiffusionConfig{Timesteps: 2000, MaxBeta: 0.999, LossScale: 128},
-		Data:      DataConfig{Dir: "unused", Size: size, Mode: "resize"},
-		Train: TrainConfig{Epochs: epochs, BatchSize: 2, Seed: 3, CheckpointEvery: 1, Threads: 1,
+		Spec: netfd.Spec{
+			Model: netfd.Config{InChannels: 9, OutChannels: 3, ModelChannels: 32, NumResBlocks: 1,
+				TimeEmbedDimMult: 2, ChannelMult: []int{1, 1}, Groups: 8},
+			Diffusion: netfd.DiffusionConfig{Timesteps: 2000, MaxBeta: 0.999, LossScale: 128},
+			Sample:    netfd.SampleConfig{Sampler: "ddim", Steps: 20}},
+		Data: DataConfig{Dir: "unused", Size: size, Mode: "resize"},
+		Train: train.LoopConfig{Epochs: epochs, BatchSize: 2, Seed: 3, CheckpointEvery: 1, Threads: 1,
 			Optimizer: train.OptimConfig{Kind: "adamw", LR: 3e-3},
 			Schedule:  train.ScheduleConfig{Kind: "constant"}},
-		Sample: SampleConfig{Sampler: "ddim", Steps: 20},
 	}
 }
 
@@ -82,80 +116,62 @@ func TestConfigsValid(t *testing.T) {
 	}
 }
 
-func TestCHWRoundTrip(t *testing.T) {
-	trip := synthTriplets(1, 8)[0]
-	img := FromCHW(trip.GT, 8, 8)
-	back := ToCHW(img)
-	for i := range back {
-		// Truncation to 8 bits loses at most one level (2/255 in [-1, 1]).
-		if d := float64(trip.GT[i] - back[i]); d < -1e-6 || d > 2.0/255+1e-6 {
-			t.Fatalf("value %d: %v -> %v", i, trip.GT[i], back[i])
-		}
-	}
-	sat := FromCHW([]float32{-2, 2, 0}, 1, 1)
-	if sat.Planes[0][0] != 0 || sat.Planes[1][0] != 255 || sat.Planes[2][0] != 127 {
-		t.Errorf("saturation/truncation: %v %v %v", sat.Planes[0][0], sat.Planes[1][0], sat.Planes[2][0])
-	}
-}
-
 // sampleMSE samples every triplet with the model (respaced FusionDiff
 // sampler, 20 steps, honouring the model's objective and residual setting)
 // and returns the mean squared error to the ground truth (on the [-1, 1]
 // scale).
-func sampleMSE(t *testing.T, tr *Trained, trips []Triplet) float64 {
+func sampleMSE(t *testing.T, tr *netfd.Trained, trips []Triplet) float64 {
 	t.Helper()
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	smp, err := diffusion.NewSampler("fusiondiff", tr.Schedule, 20)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var sum float64
 	var n int
-	for k, trip := range trips {
-		s := int64(trip.W)
-		cond, err := ts.NewTensorFromData(append(append([]float32(nil), trip.S1...), trip.S2...), []int64{1, 6, s, s})
-		if err != nil {
-			t.Fatal(err)
-		}
-		pred := func(x []float32, step int) ([]float32, error) {
-			xt, err := ts.NewTensorFromData(x, []int64{1, 3, s, s})
+	err = backend.Run(func() error {
+		for k, trip := range trips {
+			s := int64(trip.W)
+			cond := backend.MustFromFloat32(append(append([]float32(nil), trip.S1...), trip.S2...), 1, 6, s, s)
+			pred := func(x []float32, step int) ([]float32, error) {
+				var eps []float32
+				err := backend.NoGrad(func() error {
+					sc := backend.NewScope()
+					defer sc.Close()
+					in := sc.Add(ts.MustCat([]*ts.Tensor{cond, sc.Add(backend.MustFromFloat32(x, 1, 3, s, s))}, 1))
+					var err error
+					eps, err = backend.Float32s(sc.Add(tr.Model.Forward(in, []int64{int64(step)}, false)))
+					return err
+				})
+				return eps, err
+			}
+			obj, err := tr.Spec.Diffusion.ParsedObjective()
 			if err != nil {
-				return nil, err
+				return err
 			}
-			in := ts.MustCat([]*ts.Tensor{cond, xt}, 1)
-			xt.MustDrop()
-			var out *ts.Tensor
-			ts.NoGrad(func() { out = tr.Model.Forward(in, []int64{int64(step)}, false) })
-			in.MustDrop()
-			eps := make([]float32, len(x))
-			err = out.CopyData(eps, uint(len(eps)))
-			out.MustDrop()
-			return eps, err
-		}
-		obj, err := tr.Config.Diffusion.ParsedObjective()
-		if err != nil {
-			t.Fatal(err)
-		}
-		wrapped, err := diffusion.WrapPredictor(tr.Schedule, obj, pred)
-		if err != nil {
-			t.Fatal(err)
-		}
-		x0, err := smp.Sample(diffusion.GaussianNoise(len(trip.GT), uint64(k)), wrapped, nil)
-		cond.MustDrop()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r := tr.Config.Diffusion.Residual; r > 0 {
-			for i, b := range MeanBase(trip.S1, trip.S2) {
-				x0[i] = x0[i]/float32(r) + b
+			wrapped, err := diffusion.WrapPredictor(tr.Schedule, obj, pred)
+			if err != nil {
+				return err
+			}
+			x0, err := smp.Sample(diffusion.GaussianNoise(len(trip.GT), uint64(k)), wrapped, nil)
+			backend.Drop(cond)
+			if err != nil {
+				return err
+			}
+			if r := tr.Spec.Diffusion.Residual; r > 0 {
+				for i, b := range netfd.MeanBase(trip.S1, trip.S2) {
+					x0[i] = x0[i]/float32(r) + b
+				}
+			}
+			for i, v := range x0 {
+				d := float64(v - trip.GT[i])
+				sum += d * d
+				n++
 			}
 		}
-		for i, v := range x0 {
-			d := float64(v - trip.GT[i])
-			sum += d * d
-			n++
-		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return sum / float64(n)
 }
@@ -166,16 +182,16 @@ func TestTinyOverfit(t *testing.T) {
 	cfg := tinyConfig(32, 200)
 	cfg.Train.EMA = 0.98
 	cfg.Train.CheckpointEvery = 1000
-	ckpt, err := Train(cfg, trips, dir, false, nil)
+	res, err := Train(context.Background(), cfg, trips, nil, train.Request{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	trained, err := LoadTrained(ckpt, nil)
+	trained, err := netfd.Load(res.Best, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer trained.Close()
-	fresh, err := build(cfg)
+	fresh, err := netfd.Build(cfg.Spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,45 +206,54 @@ func TestTinyOverfit(t *testing.T) {
 	if !(after < 0.15*gtPower && after < 0.15*before) {
 		t.Errorf("trained sample MSE %.4f not well below untrained %.4f / GT power %.4f", after, before, gtPower)
 	}
-	for _, f := range []string{"loss.csv", "loss.png", "loss.svg", CheckpointName} {
+	for _, f := range []string{train.HistoryName, train.LossPNG, train.LossSVG, train.LastName, train.BestName, train.ConfigName, train.LogName} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Error(err)
 		}
 	}
 }
 
-func TestResumeEqualsUninterrupted(t *testing.T) {
-	trips := synthTriplets(4, 16)
-	full := t.TempDir()
-	if _, err := Train(tinyConfig(16, 4), trips, full, false, nil); err != nil {
-		t.Fatal(err)
-	}
-	split := t.TempDir()
-	if _, err := Train(tinyConfig(16, 2), trips, split, false, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Train(tinyConfig(16, 4), trips, split, true, nil); err != nil {
-		t.Fatal(err)
-	}
-	a, err := train.LoadCheckpoint(filepath.Join(full, CheckpointName), Kind)
+// Validation on held-out triplets is deterministic and picks best.ckpt;
+// the checkpoint carries the spec nets/fusiondiff loads it with.
+func TestValidationAndSpec(t *testing.T) {
+	dir := t.TempDir()
+	cfg := tinyConfig(16, 3)
+	res, err := Train(context.Background(), cfg, synthTriplets(4, 16), synthTriplets(2, 16), train.Request{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := train.LoadCheckpoint(filepath.Join(split, CheckpointName), Kind)
+	if res.BestEpoch < 1 || len(res.History.Epochs) != 3 || !res.History.Epochs[0].HasVal {
+		t.Fatalf("result %+v", res)
+	}
+	h, _ := os.ReadFile(filepath.Join(dir, train.HistoryName))
+	if !strings.HasPrefix(string(h), "epoch,iteration,lr,train_loss,val_loss\n") {
+		t.Errorf("history.csv:\n%s", h)
+	}
+	tr, err := netfd.Load(res.Best, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Epoch != 4 || b.Epoch != 4 || a.Iteration != b.Iteration {
-		t.Fatalf("epochs %d/%d, iterations %d/%d", a.Epoch, b.Epoch, a.Iteration, b.Iteration)
+	defer tr.Close()
+	if tr.Spec.Model.ModelChannels != 32 || tr.Spec.Sample.Steps != 20 {
+		t.Errorf("loaded spec %+v", tr.Spec)
 	}
-	if len(a.Tensors) == 0 || len(a.Tensors) != len(b.Tensors) {
-		t.Fatalf("tensor counts %d vs %d", len(a.Tensors), len(b.Tensors))
+	// The same validation twice gives the same loss.
+	k, err := NewTask(cfg, synthTriplets(4, 16), synthTriplets(2, 16))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for name, ta := range a.Tensors {
-		tb, ok := b.Tensors[name]
-		if !ok || string(ta.Data) != string(tb.Data) {
-			t.Errorf("tensor %s differs between resumed and uninterrupted runs", name)
+	defer k.Close()
+	var a, b train.Validation
+	err = backend.NoGrad(func() error {
+		var err error
+		if a, err = k.Validate(1); err != nil {
+			return err
 		}
+		b, err = k.Validate(2)
+		return err
+	})
+	if err != nil || a.Loss != b.Loss || !(a.Loss > 0) {
+		t.Errorf("validation %v then %v (%v)", a.Loss, b.Loss, err)
 	}
 }
 
@@ -241,11 +266,7 @@ func TestTinyResidualX0BeatsMean(t *testing.T) {
 	cfg.Diffusion.Objective, cfg.Diffusion.Residual = "x0", 2
 	cfg.Train.EMA = 0.98
 	cfg.Train.CheckpointEvery = 1000
-	ckpt, err := Train(cfg, trips, t.TempDir(), false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	trained, err := LoadTrained(ckpt, nil)
+	trained, err := netfd.Load(trainTo(t, cfg, trips), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +274,7 @@ func TestTinyResidualX0BeatsMean(t *testing.T) {
 	var meanMSE float64
 	var n int
 	for _, trip := range trips {
-		for i, b := range MeanBase(trip.S1, trip.S2) {
+		for i, b := range netfd.MeanBase(trip.S1, trip.S2) {
 			d := float64(b - trip.GT[i])
 			meanMSE += d * d
 			n++

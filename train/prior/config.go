@@ -24,15 +24,15 @@ import (
 )
 
 // Kind is the model kind stored in prior checkpoints.
-const Kind = "ddfm-prior"
+const Kind = guided.PriorKind
 
 // Config is a complete prior-training run (configs/ddfm-prior-cpu.yaml).
 type Config struct {
-	Name      string          `yaml:"name"`
-	Model     ModelConfig     `yaml:"model"`
-	Diffusion DiffusionConfig `yaml:"diffusion"`
-	Data      DataConfig      `yaml:"data"`
-	Train     TrainConfig     `yaml:"train"`
+	Name      string           `yaml:"name"`
+	Model     ModelConfig      `yaml:"model"`
+	Diffusion DiffusionConfig  `yaml:"diffusion"`
+	Data      DataConfig       `yaml:"data"`
+	Train     train.LoopConfig `yaml:"train"`
 }
 
 // ModelConfig is the network: guided-diffusion's flags plus the name
@@ -65,10 +65,6 @@ type DataConfig struct {
 	// Resize pixels (bilinear), so crops hold whole objects.
 	Resize int `yaml:"resize"`
 }
-
-// TrainConfig is the optimisation section, shared with the other diffusion
-// trainer.
-type TrainConfig = train.LoopConfig
 
 // LoadConfig reads an embedded config name or a YAML path with dotted-key
 // overrides and validates it.
@@ -104,15 +100,6 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("data.resize %d must be 0 or at least data.size %d", c.Data.Resize, c.Data.Size)
 	case c.Data.Limit < 0:
 		return fmt.Errorf("data.limit %d must be >= 0", c.Data.Limit)
-	case c.Train.Epochs < 0 || c.Train.BatchSize < 1:
-		return fmt.Errorf("train.epochs %d must be >= 0 and train.batch_size %d >= 1", c.Train.Epochs, c.Train.BatchSize)
-	case c.Train.EMA < 0 || c.Train.EMA >= 1:
-		return fmt.Errorf("train.ema %g must be in [0, 1)", c.Train.EMA)
-	case c.Train.CheckpointEvery < 0 || c.Train.Threads < 0:
-		return fmt.Errorf("train.checkpoint_every and train.threads must be >= 0")
 	}
-	if _, err := train.NewSchedule(c.Train.Schedule); err != nil {
-		return fmt.Errorf("train.schedule: %w", err)
-	}
-	return nil
+	return c.Train.Validate()
 }

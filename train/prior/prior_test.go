@@ -1,6 +1,7 @@
 package prior
 
 import (
+	"context"
 	"math"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/nets/guided"
 	"github.com/mfif/mfif/train"
+	"github.com/mfif/mfif/train/traintest"
 )
 
 func tinyConfig(epochs int) *Config {
@@ -19,7 +21,7 @@ func tinyConfig(epochs int) *Config {
 			UseScaleShiftNorm: true, ResblockUpdown: true}},
 		Diffusion: DiffusionConfig{Timesteps: 1000},
 		Data:      DataConfig{Dir: "unused", Size: 16},
-		Train: TrainConfig{Epochs: epochs, BatchSize: 2, Seed: 5, CheckpointEvery: 1, Threads: 1,
+		Train: train.LoopConfig{Epochs: epochs, BatchSize: 2, Seed: 5, CheckpointEvery: 1, Threads: 1,
 			Optimizer: train.OptimConfig{Kind: "adamw", LR: 1e-3},
 			Schedule:  train.ScheduleConfig{Kind: "constant"}},
 	}
@@ -64,44 +66,40 @@ func TestConfigs(t *testing.T) {
 	}
 }
 
-// Training writes a loadable checkpoint and curves; a resumed run ends in
-// the same weights as an uninterrupted one.
-func TestTrainResumeLoad(t *testing.T) {
-	ex := synthExamples(4, 24, 20)
-	full, part := t.TempDir(), t.TempDir()
-	c1, err := Train(tinyConfig(2), ex, full, false, nil, nil)
+func TestMain(m *testing.M) { traintest.Main(m) }
+
+// The run TestKillResume kills: 3 epochs of 6 batches with EMA, a
+// checkpoint after every step.
+var _ = traintest.Register("prior", func(ctx context.Context, dir string, resume bool) error {
+	cfg := tinyConfig(3)
+	cfg.Train.EMA, cfg.Train.CheckpointSteps = 0.9, 1
+	_, err := Train(ctx, cfg, synthExamples(12, 24, 20), train.Request{Dir: dir, Resume: resume})
+	return err
+})
+
+// kill -9 in the middle of an epoch, then --resume: the same history.csv
+// and bit-identical weights, EMA and AdamW moments as an uninterrupted run.
+func TestKillResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	traintest.KillResume(t, "prior")
+}
+
+// Training writes the common layout and a checkpoint guided.LoadPrior
+// loads without the training config.
+func TestTrainLoad(t *testing.T) {
+	dir := t.TempDir()
+	res, err := Train(context.Background(), tinyConfig(2), synthExamples(4, 24, 20), train.Request{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Train(tinyConfig(1), ex, part, false, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	c2, err := Train(tinyConfig(2), ex, part, true, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"loss.csv", "loss.png"} {
-		if _, err := os.Stat(filepath.Join(full, f)); err != nil {
+	for _, f := range []string{train.HistoryName, train.LossPNG, train.LastName, train.BestName} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("missing %s: %v", f, err)
 		}
 	}
-	a, err := train.LoadCheckpoint(c1, Kind)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := train.LoadCheckpoint(c2, Kind)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.Epoch != 2 || b.Epoch != 2 {
-		t.Fatalf("epochs %d and %d, want 2", a.Epoch, b.Epoch)
-	}
-	for name, ta := range a.WithPrefix("model/") {
-		if tb, ok := b.WithPrefix("model/")[name]; !ok || !ta.Equal(tb) {
-			t.Fatalf("resumed weights differ at %s", name)
-		}
-	}
-	p, err := LoadPrior(c1, nil)
+	p, err := guided.LoadPrior(res.Best, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

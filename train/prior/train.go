@@ -1,136 +1,106 @@
 package prior
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-	"runtime"
 
+	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
 	"github.com/mfif/mfif/nets/backend"
+	"github.com/mfif/mfif/nets/checkpoint"
+	"github.com/mfif/mfif/nets/guided"
 	"github.com/mfif/mfif/train"
 )
 
-// CheckpointName is the file Train writes in its output folder.
-const CheckpointName = "last.ckpt"
-
-// TrainFromConfig trains a prior as configured by cfgPath (an embedded
-// config name such as "ddfm-prior-cpu" or a YAML path) with dotted-key
-// overrides, writing last.ckpt, loss.csv, loss.png and loss.svg to outDir
-// (an existing last.ckpt is continued exactly when resume is set). It
-// returns the checkpoint path.
-func TrainFromConfig(cfgPath string, overrides map[string]any, outDir string, resume bool) (string, error) {
+// Run loads the config (an embedded name such as "ddfm-prior-cpu" or a
+// YAML path, with dotted overrides), reads the images and trains with
+// train.Fit into req.Dir.
+func Run(ctx context.Context, cfgPath string, overrides map[string]any, req train.Request) (*train.Result, error) {
 	cfg, err := LoadConfig(cfgPath, overrides)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	ex, err := LoadImages(cfg.Data.Dir, cfg.Data.Limit, cfg.Data.Size, cfg.Data.Resize)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return Train(cfg, ex, outDir, resume, os.Stderr, os.Stderr)
+	return Train(ctx, cfg, ex, req)
 }
 
-// Train runs the configured training on in-memory examples. progress
-// receives the progress bars and log one line per epoch (nil: silent).
-func Train(cfg *Config, ex []Example, outDir string, resume bool, progress, log io.Writer) (string, error) {
-	if len(ex) == 0 {
-		return "", errors.New("prior train: no training images")
+// Train trains on in-memory examples.
+func Train(ctx context.Context, cfg *Config, ex []Example, req train.Request) (*train.Result, error) {
+	task, err := NewTask(cfg, ex)
+	if err != nil {
+		return nil, err
 	}
-	if outDir == "" {
-		return "", errors.New("prior train: empty output folder")
+	defer task.Close()
+	doc, err := cfg.YAML()
+	if err != nil {
+		return nil, err
+	}
+	return req.Fit(ctx, task, cfg.Train, doc)
+}
+
+// Task is the prior as a train.Task: random flipped crops of the images,
+// the simple eps loss.
+type Task struct {
+	cfg *Config
+	ex  []Example
+	p   *guided.Prior
+}
+
+// NewTask builds the network (weights seeded from train.seed).
+func NewTask(cfg *Config, ex []Example) (*Task, error) {
+	if len(ex) == 0 {
+		return nil, errors.New("prior train: no training images")
 	}
 	for _, e := range ex {
 		if e.W < cfg.Data.Size || e.H < cfg.Data.Size || len(e.X) != 3*e.W*e.H {
-			return "", fmt.Errorf("prior train: image %q (%dx%d) is malformed or smaller than data.size %d", e.Name, e.W, e.H, cfg.Data.Size)
+			return nil, fmt.Errorf("prior train: image %q (%dx%d) is malformed or smaller than data.size %d", e.Name, e.W, e.H, cfg.Data.Size)
 		}
 	}
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return "", fmt.Errorf("prior train: %w", err)
-	}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	if cfg.Train.Threads > 0 {
-		if err := backend.SetThreads(cfg.Train.Threads); err != nil {
-			return "", err
-		}
-	}
-	doc, err := cfg.YAML()
+	p, err := guided.RandomPrior(cfg.Model.Config, cfg.Diffusion.Timesteps, train.TorchSeed(train.DeriveSeed(cfg.Train.Seed, 3)))
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	p, err := Random(cfg.Model.Config, cfg.Diffusion.Timesteps, train.TorchSeed(train.DeriveSeed(cfg.Train.Seed, 3)))
-	if err != nil {
-		return "", err
-	}
-	defer p.Close()
-	opt, err := train.NewOptimizer(cfg.Train.Optimizer, train.Trainable(p.VS))
-	if err != nil {
-		return "", err
-	}
-	sched, err := train.NewSchedule(cfg.Train.Schedule)
-	if err != nil {
-		return "", err
-	}
-	tr := &train.Trainer{
-		Kind: Kind, VS: p.VS, Opt: opt, Schedule: sched,
-		Epochs: cfg.Train.Epochs, NumSamples: len(ex), BatchSize: min(cfg.Train.BatchSize, len(ex)),
-		Shuffle: true, DropLast: true, Seed: cfg.Train.Seed,
-		Loss:            func(b train.Batch) (*ts.Tensor, error) { return loss(p, ex, cfg.Data.Size, b) },
-		Dir:             outDir,
-		Config:          doc,
-		CheckpointEvery: cfg.Train.CheckpointEvery,
-		Progress:        progress,
-		Log:             log,
-	}
-	if cfg.Train.EMA > 0 {
-		if tr.EMA, err = train.NewEMA(p.VS, cfg.Train.EMA); err != nil {
-			return "", err
-		}
-	}
-	ckpt := filepath.Join(outDir, CheckpointName)
-	if _, err := os.Stat(ckpt); err == nil && resume {
-		if err := tr.Resume(ckpt); err != nil {
-			return "", err
-		}
-	}
-	if err := tr.Run(); err != nil {
-		return "", fmt.Errorf("prior train: %w", err)
-	}
-	if _, err := os.Stat(ckpt); err != nil {
-		c, err := tr.Checkpoint()
-		if err != nil {
-			return "", err
-		}
-		if err := c.Save(ckpt); err != nil {
-			return "", err
-		}
-	}
-	return ckpt, nil
+	return &Task{cfg: cfg, ex: ex, p: p}, nil
 }
 
-// loss is the simple DDPM objective on one batch: t uniform from the
-// batch's Go stream, eps from libtorch's (re-seeded per batch) generator.
-func loss(p *Prior, ex []Example, size int, b train.Batch) (*ts.Tensor, error) {
-	bs, s := int64(len(b.Samples)), int64(size)
-	x := batch(ex, b.Samples, size, b.Rand)
-	x0, err := ts.NewTensorFromData(x, []int64{bs, 3, s, s})
+// Close frees the network.
+func (k *Task) Close() { k.p.Close() }
+
+// Kind implements train.Task.
+func (k *Task) Kind() string { return Kind }
+
+// VarStore implements train.Task.
+func (k *Task) VarStore() *nn.VarStore { return k.p.VS }
+
+// NumSamples implements train.Task.
+func (k *Task) NumSamples() int { return len(k.ex) }
+
+// PutModel implements train.Task: the network and schedule length, for
+// guided.LoadPrior.
+func (k *Task) PutModel(c *checkpoint.Checkpoint) error {
+	return guided.PriorSpec{Net: k.cfg.Model.Config, Timesteps: k.cfg.Diffusion.Timesteps}.Put(c)
+}
+
+// Loss implements train.Task: the simple DDPM objective on one batch, t
+// uniform from the batch's Go stream, eps from libtorch's (re-seeded per
+// batch) generator.
+func (k *Task) Loss(s *backend.Scope, b train.Batch) (*ts.Tensor, map[string]float64, error) {
+	size := k.cfg.Data.Size
+	bs, sz := int64(len(b.Samples)), int64(size)
+	x0 := s.Add(backend.MustFromFloat32(batch(k.ex, b.Samples, size, b.Rand), bs, 3, sz, sz))
+	xt, eps, steps, err := train.NoisedBatch(s, x0, k.p.Schedule, b.Rand)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer x0.MustDrop()
-	xt, eps, steps, err := train.NoisedBatch(x0, p.Schedule, b.Rand)
-	if err != nil {
-		return nil, err
+	out := s.Add(k.p.Model.Forward(xt, steps, true))
+	s.Release(xt, x0)
+	if k.p.Config.LearnSigma {
+		out = s.Add(out.MustNarrow(1, 0, 3, false))
 	}
-	defer eps.MustDrop()
-	out := p.Model.Forward(xt, steps, true)
-	xt.MustDrop()
-	if p.Config.LearnSigma {
-		out = out.MustNarrow(1, 0, 3, true)
-	}
-	return out.MustMseLoss(eps, 1, true), nil
+	return s.Add(out.MustMseLoss(eps, 1, false)), nil, nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/sugarme/gotch/ts"
 
 	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/train"
 )
 
@@ -17,10 +18,10 @@ type hostBatch struct {
 	err                                  error
 }
 
-// tensors uploads the batch to libtorch.
-func (hb hostBatch) tensors() *batchTensors {
+// tensors uploads the batch to the device; the tensors belong to s.
+func (hb hostBatch) tensors(s *backend.Scope) *batchTensors {
 	shape := []int64{int64(hb.n), 1, int64(hb.size), int64(hb.size)}
-	up := func(v []float32) *ts.Tensor { return ts.MustOfSlice(v).MustView(shape, true) }
+	up := func(v []float32) *ts.Tensor { return s.Add(backend.MustFromFloat32(v, shape...)) }
 	bt := &batchTensors{a: up(hb.a), b: up(hb.b), cleanA: up(hb.cleanA), cleanB: up(hb.cleanB),
 		target: up(hb.target), weight: up(hb.weight)}
 	for _, w := range hb.weight {
@@ -30,46 +31,19 @@ func (hb hostBatch) tensors() *batchTensors {
 	return bt
 }
 
-// prefetch assembles the epoch's batches on another goroutine (pure Go, no
-// libtorch calls) so data preparation overlaps the training steps. Batch i
-// of epoch e uses the random stream (seed, e, i), whatever came before.
-// Closing done stops the producer early.
-func (r *run) prefetch(order []int, nb, batch, e int, done <-chan struct{}) <-chan hostBatch {
-	ch := make(chan hostBatch, 2)
-	go func() {
-		defer close(ch)
-		for i := 0; i < nb; i++ {
-			rng := train.NewRand(r.fc.Train.Seed, 0x62617463, uint64(e), uint64(i))
-			hb, err := r.assemble(order[i*batch:(i+1)*batch], rng, r.fc.Train.Augment)
-			if err != nil {
-				hb = hostBatch{err: err}
-			}
-			select {
-			case ch <- hb:
-			case <-done:
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	return ch
-}
-
 // assemble builds a batch from sample indices: optional dihedral
 // transform and A/B swap (augment), then Gaussian noise with a per-sample
 // std drawn from U(0, noise_sigma) on the sources; the clean planes keep
 // the noise-free sources for the GCB loss.
-func (r *run) assemble(idx []int, rng *rand.Rand, augment bool) (hostBatch, error) {
-	s := r.fc.Train.Size
+func (k *Task) assemble(idx []int, rng *rand.Rand, augment bool) (hostBatch, error) {
+	s := k.fc.Data.Size
 	n := len(idx)
 	hb := hostBatch{n: n, size: s}
 	for _, p := range []*[]float32{&hb.a, &hb.b, &hb.cleanA, &hb.cleanB, &hb.target, &hb.weight} {
 		*p = make([]float32, n*s*s)
 	}
 	for j, i := range idx {
-		smp, err := r.data.get(i)
+		smp, err := k.data.get(i)
 		if err != nil {
 			return hb, err
 		}
@@ -85,7 +59,7 @@ func (r *run) assemble(idx []int, rng *rand.Rand, augment bool) (hostBatch, erro
 			a, b = b, a
 		}
 		off := j * s * s
-		sigma := r.fc.Train.NoiseSigma * rng.Float64()
+		sigma := k.fc.Data.NoiseSigma * rng.Float64()
 		for y := 0; y < s; y++ {
 			for x := 0; x < s; x++ {
 				src := dihedral(tf, x, y, s)
@@ -127,7 +101,7 @@ func split(n int, frac float64, seed uint64) (tr, val []int) {
 	for i := range all {
 		all[i] = i
 	}
-	p := permute(all, train.NewRand(seed, 0x73706c6974))
+	p := permute(all, train.NewRand(seed, streamSplit))
 	nv := max(int(float64(n)*frac+0.5), 1)
 	if nv >= n {
 		return nil, p
@@ -144,24 +118,24 @@ func permute(idx []int, rng *rand.Rand) []int {
 
 // newProvider builds the sample source named by train.data.
 func newProvider(fc FileConfig) (provider, error) {
-	t := fc.Train
-	seed := train.TorchSeed(train.DeriveSeed(t.Seed, 0x64617461))
-	switch t.Data {
+	d := fc.Data
+	seed := train.TorchSeed(train.DeriveSeed(fc.Train.Seed, streamData))
+	switch d.Kind {
 	case "synth":
-		cfg := data.SynthConfig{W: t.Size, H: t.Size, Gray: true}
-		return dsProvider{ds: data.NewSynthDatasetConfig(t.Samples, cfg, seed), band: 2}, nil
+		cfg := data.SynthConfig{W: d.Size, H: d.Size, Gray: true}
+		return dsProvider{ds: data.NewSynthDatasetConfig(d.Samples, cfg, seed), band: 2}, nil
 	case "triplet":
-		ds, err := data.NewTripletDataset(t.TripletDir, t.Size, t.Samples)
+		ds, err := data.NewTripletDataset(d.Root, d.Size, d.Samples)
 		if err != nil {
-			return nil, fmt.Errorf("train.triplet_dir: %w", err)
+			return nil, fmt.Errorf("data.root: %w", err)
 		}
 		return dsProvider{ds: ds}, nil
 	case "voc":
-		ds, err := data.NewVOCDataset(t.VOCRoot, t.Samples, t.Size, seed)
+		ds, err := data.NewVOCDataset(d.Root, d.Samples, d.Size, seed)
 		if err != nil {
-			return nil, fmt.Errorf("train.voc_root: %w", err)
+			return nil, fmt.Errorf("data.root: %w", err)
 		}
 		return dsProvider{ds: ds}, nil
 	}
-	return nil, fmt.Errorf("train.data %q: want synth, voc or triplet", t.Data)
+	return nil, fmt.Errorf("data.kind %q: want synth, voc or triplet", d.Kind)
 }

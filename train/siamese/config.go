@@ -5,7 +5,6 @@ import (
 	"math"
 	"os"
 
-	"github.com/mfif/mfif/configs"
 	"github.com/mfif/mfif/train"
 
 	net "github.com/mfif/mfif/nets/siamese"
@@ -15,20 +14,23 @@ import (
 // (configs/siamese.yaml, siamese-cpu.yaml, siamese-demo.yaml).
 type FileConfig struct {
 	Model net.Config `yaml:"model"`
-	Train Config     `yaml:"train"`
+	// Data is the training set and its synthesis.
+	Data DataConfig `yaml:"data"`
+	// Loss weights the loss terms.
+	Loss LossConfig `yaml:"loss"`
+	// Train is the loop section shared by every trainer.
+	Train train.LoopConfig `yaml:"train"`
 }
 
-// Config holds the training settings (the `train:` section).
-type Config struct {
-	// Data selects the training pairs: "synth" (procedural, no download),
-	// "voc" (VOC2012 images + segmentation masks under VOCRoot) or
-	// "triplet" (prepared A/B/mask triplets under TripletDir).
-	Data string `yaml:"data"`
-	// VOCRoot is the VOC2012 directory (with JPEGImages and
-	// SegmentationClass) used when Data is "voc".
-	VOCRoot string `yaml:"voc_root"`
-	// TripletDir is the triplet directory used when Data is "triplet".
-	TripletDir string `yaml:"triplet_dir"`
+// DataConfig selects and prepares the training pairs (the `data:`
+// section).
+type DataConfig struct {
+	// Kind is "synth" (procedural scenes, no download), "voc" (VOC2012
+	// images + segmentation masks under Root, the paper's set) or
+	// "triplet" (source_1/source_2/full_clear folders under Root).
+	Kind string `yaml:"kind"`
+	// Root is the dataset folder (voc, triplet).
+	Root string `yaml:"root"`
 	// Samples is the number of pairs drawn (train + validation); 0 = all.
 	Samples int `yaml:"samples"`
 	// Size is the side of the square training crops; a multiple of the
@@ -36,31 +38,11 @@ type Config struct {
 	Size int `yaml:"size"`
 	// ValFraction of the samples is held out for validation.
 	ValFraction float64 `yaml:"val_fraction"`
-	// Batch is the mini-batch size.
-	Batch int `yaml:"batch"`
-	// Epochs is the maximum number of epochs.
-	Epochs int `yaml:"epochs"`
-	// LR is Adam's base learning rate.
-	LR float64 `yaml:"lr"`
-	// Schedule is the learning-rate schedule (paper: step, 2, 0.88).
-	Schedule train.ScheduleConfig `yaml:"schedule"`
-	// Patience is the early-stopping patience on validation loss (0 = off).
-	Patience int `yaml:"patience"`
-	// Seed fixes weights, data order, augmentation and noise.
-	Seed uint64 `yaml:"seed"`
-	// Threads is the libtorch intra-op thread count (0 = library default).
-	Threads int `yaml:"threads"`
 	// Augment enables random flips/transposes and A/B swaps.
 	Augment bool `yaml:"augment"`
 	// NoiseSigma is the largest std of the Gaussian noise added to the
 	// sources (on the [0,1] scale); the GCB learns to remove it.
 	NoiseSigma float64 `yaml:"noise_sigma"`
-	// Loss weights the loss terms.
-	Loss LossConfig `yaml:"loss"`
-	// MaxMinutes is a wall-time budget (0 = none): when it runs out,
-	// the current epoch ends after its batch, is validated and saved, and
-	// training stops. A run cut this way is not resumable bit-exactly.
-	MaxMinutes float64 `yaml:"max_minutes"`
 }
 
 // LossConfig weights the three loss terms.
@@ -77,73 +59,64 @@ type LossConfig struct {
 // LoadConfig reads a siamese config by embedded name or path, applies
 // dotted overrides ("train.epochs": 3) and validates it.
 func LoadConfig(nameOrPath string, overrides map[string]any) (FileConfig, error) {
-	var fc FileConfig
-	if err := configs.Load(nameOrPath, overrides, &fc); err != nil {
-		return fc, err
+	c, err := train.LoadConfig[FileConfig](nameOrPath, overrides)
+	if err != nil {
+		return FileConfig{}, err
 	}
-	if err := fc.Validate(); err != nil {
-		return fc, fmt.Errorf("config %s: %w", nameOrPath, err)
-	}
-	return fc, nil
+	return *c, nil
 }
 
 // Validate reports the first problem with the config, naming the key.
-func (fc FileConfig) Validate() error {
+func (fc *FileConfig) Validate() error {
 	if err := fc.Model.Validate(); err != nil {
 		return err
 	}
-	t, st := fc.Train, fc.Model.Stride()
-	switch t.Data {
+	if err := fc.Train.Validate(); err != nil {
+		return err
+	}
+	d, st := fc.Data, fc.Model.Stride()
+	switch d.Kind {
 	case "synth":
-	case "voc":
-		if err := dirExists(t.VOCRoot, "train.voc_root"); err != nil {
-			return err
+		if d.Samples < 2 {
+			return fmt.Errorf("data.samples = %d: synth data needs at least 2", d.Samples)
 		}
-	case "triplet":
-		if err := dirExists(t.TripletDir, "train.triplet_dir"); err != nil {
+	case "voc", "triplet":
+		if err := dirExists(d.Root, "data.root"); err != nil {
 			return err
 		}
 	default:
-		return fmt.Errorf("train.data %q: want synth, voc or triplet", t.Data)
+		return fmt.Errorf("data.kind %q: want synth, voc or triplet", d.Kind)
 	}
-	if t.Data == "synth" && t.Samples < 2 {
-		return fmt.Errorf("train.samples = %d: synth data needs at least 2", t.Samples)
+	if d.Samples < 0 {
+		return fmt.Errorf("data.samples = %d, want >= 0 (0: all)", d.Samples)
 	}
-	if t.Size < 2*st || t.Size%st != 0 || t.Size > 4096 {
-		return fmt.Errorf("train.size = %d: want a multiple of the model stride %d, at least %d", t.Size, st, 2*st)
+	if d.Size < 2*st || d.Size%st != 0 || d.Size > 4096 {
+		return fmt.Errorf("data.size = %d: want a multiple of the model stride %d, at least %d, at most 4096", d.Size, st, 2*st)
 	}
-	if !(t.ValFraction > 0 && t.ValFraction < 1) {
-		return fmt.Errorf("train.val_fraction = %v: want in (0,1)", t.ValFraction)
-	}
-	if t.Batch < 1 || t.Epochs < 1 || t.Threads < 0 || t.Patience < 0 {
-		return fmt.Errorf("train: batch (%d) and epochs (%d) must be >= 1, threads (%d) and patience (%d) >= 0",
-			t.Batch, t.Epochs, t.Threads, t.Patience)
+	if !(d.ValFraction > 0 && d.ValFraction < 1) {
+		return fmt.Errorf("data.val_fraction = %v: want in (0,1)", d.ValFraction)
 	}
 	for _, f := range []struct {
 		k string
 		v float64
-	}{{"train.lr", t.LR}, {"train.noise_sigma", t.NoiseSigma}, {"train.loss.bce", t.Loss.BCE},
-		{"train.loss.dice", t.Loss.Dice}, {"train.loss.gcb", t.Loss.GCB}, {"train.max_minutes", t.MaxMinutes}} {
+	}{{"data.noise_sigma", d.NoiseSigma}, {"loss.bce", fc.Loss.BCE}, {"loss.dice", fc.Loss.Dice}, {"loss.gcb", fc.Loss.GCB}} {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 {
 			return fmt.Errorf("%s = %v: want finite and >= 0", f.k, f.v)
 		}
 	}
-	if t.LR == 0 || t.Loss.BCE+t.Loss.Dice == 0 {
-		return fmt.Errorf("train.lr and train.loss.bce+dice must be > 0")
-	}
-	if _, err := train.NewSchedule(t.Schedule); err != nil {
-		return fmt.Errorf("train.%w", err)
+	if fc.Loss.BCE+fc.Loss.Dice == 0 {
+		return fmt.Errorf("loss.bce + loss.dice must be > 0")
 	}
 	return nil
 }
 
 func dirExists(dir, key string) error {
 	if dir == "" {
-		return fmt.Errorf("%s is empty: set it to the dataset directory", key)
+		return fmt.Errorf("%s is empty: set it to the dataset folder", key)
 	}
 	st, err := os.Stat(dir)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w (download the dataset or use train.data: synth)", key, dir, err)
+		return fmt.Errorf("%s %s: %w (download the dataset or use data.kind: synth)", key, dir, err)
 	}
 	if !st.IsDir() {
 		return fmt.Errorf("%s %s: not a directory", key, dir)

@@ -4,6 +4,8 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/ts"
 
+	"github.com/mfif/mfif/nets/backend"
+
 	net "github.com/mfif/mfif/nets/siamese"
 )
 
@@ -11,12 +13,6 @@ import (
 type batchTensors struct {
 	a, b, cleanA, cleanB, target, weight *ts.Tensor
 	wsum                                 float64 // Σ weight, at least 1
-}
-
-func (bt *batchTensors) drop() {
-	for _, t := range []*ts.Tensor{bt.a, bt.b, bt.cleanA, bt.cleanB, bt.target, bt.weight} {
-		t.MustDrop()
-	}
 }
 
 // lossParts are the scalar loss terms of one batch (float64 copies) and
@@ -29,59 +25,68 @@ type lossParts struct {
 
 // computeLoss returns w_bce·BCE + w_dice·Dice + w_gcb·MSE_gcb, where BCE
 // and Dice count only pixels with weight 1 (not ignored) and the GCB term
-// compares each GCB output with its noise-free source.
-func computeLoss(out net.Output, bt *batchTensors, lc LossConfig, gcbOn bool) lossParts {
-	// Every intermediate tensor and scalar is freed before returning:
-	// gotch would otherwise keep their C memory until a Go GC happens to
-	// run their finalizers, which a small Go heap makes rare.
-	s := []*ts.Tensor{}
-	k := func(t *ts.Tensor) *ts.Tensor { s = append(s, t); return t }
-	var scalars []*ts.Scalar
-	fs := func(v float64) *ts.Scalar {
-		sc := ts.FloatScalar(v)
-		scalars = append(scalars, sc)
-		return sc
-	}
-	defer func() {
-		for _, t := range s {
-			t.MustDrop()
-		}
-		for _, sc := range scalars {
-			sc.MustDrop()
-		}
-	}()
-	undef := k(ts.NewTensor())
-	bce := k(out.Logits.MustBinaryCrossEntropyWithLogits(bt.target, bt.weight, undef, ts.ReductionSum, false))
-	bce = k(bce.MustDivScalar(fs(bt.wsum), false))
-	p := k(out.Logits.MustSigmoid(false))
-	pw := k(p.MustMul(bt.weight, false))
-	inter := k(k(pw.MustMul(bt.target, false)).MustSum(gotch.Float, false))
-	den := k(k(pw.MustSum(gotch.Float, false)).MustAdd(k(k(bt.target.MustMul(bt.weight, false)).MustSum(gotch.Float, false)), false))
+// compares each GCB output with its noise-free source. Every tensor,
+// including the total, belongs to s.
+func computeLoss(s *backend.Scope, out net.Output, bt *batchTensors, lc LossConfig, gcbOn bool) (lossParts, error) {
+	undef := s.Add(ts.NewTensor())
+	bce := s.Add(out.Logits.MustBinaryCrossEntropyWithLogits(bt.target, bt.weight, undef, ts.ReductionSum, false))
+	bce = s.Add(bce.MustDivScalar(s.Float(bt.wsum), false))
+	p := s.Add(out.Logits.MustSigmoid(false))
+	pw := s.Add(p.MustMul(bt.weight, false))
+	inter := s.Add(s.Add(pw.MustMul(bt.target, false)).MustSum(gotch.Float, false))
+	tw := s.Add(s.Add(bt.target.MustMul(bt.weight, false)).MustSum(gotch.Float, false))
+	den := s.Add(s.Add(pw.MustSum(gotch.Float, false)).MustAdd(tw, false))
 	// dice = 1 − (2·inter + 1)/(den + 1)
-	num := k(k(inter.MustMulScalar(fs(2), false)).MustAddScalar(fs(1), false))
-	ratio := k(num.MustDiv(k(den.MustAddScalar(fs(1), false)), false))
-	dice := k(k(ratio.MustNeg(false)).MustAddScalar(fs(1), false))
-	total := k(k(bce.MustMulScalar(fs(lc.BCE), false)).MustAdd(k(dice.MustMulScalar(fs(lc.Dice), false)), false))
-	lp := lossParts{bce: scalar(bce), dice: scalar(dice)}
-	if gcbOn && lc.GCB > 0 {
-		ma := k(out.CleanA.MustMseLoss(bt.cleanA, ts.ReductionMean, false))
-		mb := k(out.CleanB.MustMseLoss(bt.cleanB, ts.ReductionMean, false))
-		g := k(k(ma.MustAdd(mb, false)).MustMulScalar(fs(0.5), false))
-		lp.gcb = scalar(g)
-		total = k(total.MustAdd(k(g.MustMulScalar(fs(lc.GCB), false)), false))
+	num := s.Add(s.Add(inter.MustMulScalar(s.Float(2), false)).MustAddScalar(s.Float(1), false))
+	ratio := s.Add(num.MustDiv(s.Add(den.MustAddScalar(s.Float(1), false)), false))
+	dice := s.Add(s.Add(ratio.MustNeg(false)).MustAddScalar(s.Float(1), false))
+	total := s.Add(s.Add(bce.MustMulScalar(s.Float(lc.BCE), false)).MustAdd(s.Add(dice.MustMulScalar(s.Float(lc.Dice), false)), false))
+	var lp lossParts
+	var err error
+	if lp.bce, err = value32(bce); err != nil {
+		return lp, err
 	}
-	lp.total = total.MustShallowClone()
-	lp.correct, lp.count = accuracy(out.Logits, bt)
-	return lp
+	if lp.dice, err = value32(dice); err != nil {
+		return lp, err
+	}
+	if gcbOn && lc.GCB > 0 {
+		ma := s.Add(out.CleanA.MustMseLoss(bt.cleanA, ts.ReductionMean, false))
+		mb := s.Add(out.CleanB.MustMseLoss(bt.cleanB, ts.ReductionMean, false))
+		g := s.Add(s.Add(ma.MustAdd(mb, false)).MustMulScalar(s.Float(0.5), false))
+		if lp.gcb, err = value32(g); err != nil {
+			return lp, err
+		}
+		total = s.Add(total.MustAdd(s.Add(g.MustMulScalar(s.Float(lc.GCB), false)), false))
+	}
+	lp.total = total
+	lp.correct, lp.count, err = accuracy(out.Logits, bt)
+	return lp, err
+}
+
+// value32 reads a one-element float32 tensor.
+func value32(t *ts.Tensor) (float64, error) {
+	v, err := backend.Value(t)
+	return float64(float32(v)), err
 }
 
 // accuracy counts non-ignored pixels whose thresholded map matches the
 // target.
-func accuracy(logits *ts.Tensor, bt *batchTensors) (correct, count float64) {
+func accuracy(logits *ts.Tensor, bt *batchTensors) (correct, count float64, err error) {
 	var lg, tg, wt []float32
-	net.WithNoGrad(func() {
-		lg, tg, wt = net.TensorBlob(logits).Data, net.TensorBlob(bt.target).Data, net.TensorBlob(bt.weight).Data
+	err = backend.NoGrad(func() error {
+		var err error
+		if lg, err = backend.Float32s(logits); err != nil {
+			return err
+		}
+		if tg, err = backend.Float32s(bt.target); err != nil {
+			return err
+		}
+		wt, err = backend.Float32s(bt.weight)
+		return err
 	})
+	if err != nil {
+		return 0, 0, err
+	}
 	for i, w := range wt {
 		if w == 0 {
 			continue
@@ -91,12 +96,5 @@ func accuracy(logits *ts.Tensor, bt *batchTensors) (correct, count float64) {
 			correct++
 		}
 	}
-	return correct, count
-}
-
-// scalar copies a one-element float32 tensor to Go.
-func scalar(t *ts.Tensor) float64 {
-	v := make([]float32, 1)
-	t.MustCopyData(v, 1)
-	return float64(v[0])
+	return correct, count, nil
 }

@@ -1,145 +1,144 @@
 package siamese
 
 import (
+	"context"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/train"
+	"github.com/mfif/mfif/train/traintest"
 
 	net "github.com/mfif/mfif/nets/siamese"
 )
 
-// tinyConfig is a seconds-scale config: 4×4-wide net on 32×32 crops.
+// tinyConfig is a seconds-scale config: a 4-wide net on 32×32 crops.
 func tinyConfig(samples int) FileConfig {
 	return FileConfig{
 		Model: net.Config{Name: "siamese", Width: 4, Levels: 2, ResBlocks: 1, DFEBBlocks: 1,
 			GCBDepth: 3, GCBWidth: 4, CGAHidden: 4, CBAMReduction: 2, Modules: net.AllModules},
-		Train: Config{Data: "synth", Samples: samples, Size: 32, ValFraction: 0.25, Batch: 2, Epochs: 2,
-			LR: 0.003, Schedule: train.ScheduleConfig{Kind: "step", Every: 2, Gamma: 0.88}, Patience: 6,
-			Seed: 5, Augment: true, NoiseSigma: 0.02, Loss: LossConfig{BCE: 1, Dice: 1, GCB: 1}},
+		Data: DataConfig{Kind: "synth", Samples: samples, Size: 32, ValFraction: 0.25, Augment: true, NoiseSigma: 0.02},
+		Loss: LossConfig{BCE: 1, Dice: 1, GCB: 1},
+		Train: train.LoopConfig{Epochs: 2, BatchSize: 2, Seed: 5, Patience: 6, Threads: 1,
+			Optimizer: train.OptimConfig{Kind: "adam", LR: 0.003},
+			Schedule:  train.ScheduleConfig{Kind: "step", Every: 2, Gamma: 0.88}},
 	}
 }
 
+func TestMain(m *testing.M) { traintest.Main(m) }
+
+// killRun is the run TestKillResume kills: 3 epochs of 6 batches, a
+// checkpoint after every step.
+var _ = traintest.Register("siamese", func(ctx context.Context, dir string, resume bool) error {
+	fc := tinyConfig(16)
+	fc.Train.Epochs, fc.Train.CheckpointSteps = 3, 1
+	_, err := Train(ctx, fc, train.Request{Dir: dir, Resume: resume})
+	return err
+})
+
+// kill -9 in the middle of an epoch, then --resume: the same history.csv
+// and bit-identical weights and Adam moments as an uninterrupted run.
+func TestKillResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	traintest.KillResume(t, "siamese")
+}
+
 func TestOverfitFourPairs(t *testing.T) {
-	fc := tinyConfig(4)
-	fc.Train.Augment = false
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	r, err := newRun(fc, Options{OutDir: t.TempDir()})
+	fc := tinyConfig(8)
+	fc.Data.Augment = false
+	k, err := NewTask(fc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hb, err := r.assemble([]int{0, 1, 2, 3}, train.NewRand(1), false)
+	defer k.Close()
+	opt, err := train.NewOptimizer(train.OptimConfig{Kind: "adam", LR: 0.01}, backend.Trainable(k.VarStore()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hb, err := k.assemble([]int{0, 1, 2, 3}, train.NewRand(1), false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var first, last float64
-	for i := 0; i < 20; i++ {
-		l, err := r.step(hb, 0.01)
-		if err != nil {
-			t.Fatal(err)
+	err = backend.Run(func() error {
+		for i := 0; i < 20; i++ {
+			s := backend.NewScope()
+			l, _, err := k.Loss(s, train.Batch{Data: hb})
+			if err != nil {
+				return err
+			}
+			v, _ := backend.Value(l)
+			if err := l.Backward(); err != nil {
+				return err
+			}
+			if err := opt.Step(); err != nil {
+				return err
+			}
+			if err := opt.ZeroGrad(); err != nil {
+				return err
+			}
+			s.Close()
+			if i == 0 {
+				first = v
+			}
+			last = v
 		}
-		if i == 0 {
-			first = l
-		}
-		last = l
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if !(last < 0.4*first) {
 		t.Errorf("loss fell from %.4f to %.4f only; want below 40%% of the start", first, last)
 	}
 }
 
-func blobsEqual(t *testing.T, a, b string) {
-	t.Helper()
-	_, ca, err := net.Load(a)
+// Training writes the common layout, best.ckpt loads as a model, and the
+// history has the accuracy column.
+func TestTrainOutputs(t *testing.T) {
+	dir := t.TempDir()
+	res, err := Train(context.Background(), tinyConfig(8), train.Request{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, cb, err := net.Load(b)
+	m, _, err := net.Load(res.Best)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ca.Tensors) != len(cb.Tensors) {
-		t.Fatalf("%d vs %d tensors", len(ca.Tensors), len(cb.Tensors))
+	m.Close()
+	h, _ := os.ReadFile(filepath.Join(dir, train.HistoryName))
+	if !strings.HasPrefix(string(h), "epoch,iteration,lr,train_loss,val_loss,val_accuracy\n") {
+		t.Errorf("history.csv:\n%s", h)
 	}
-	for k, x := range ca.Tensors {
-		y, ok := cb.Tensors[k]
-		if !ok {
-			t.Fatalf("tensor %s missing", k)
-		}
-		if !x.Equal(y) {
-			xs, _ := x.Float32s()
-			ys, _ := y.Float32s()
-			for i := range xs {
-				if i < len(ys) && xs[i] != ys[i] {
-					t.Fatalf("tensor %s[%d]: %v vs %v", k, i, xs[i], ys[i])
-				}
-			}
-			t.Fatalf("tensor %s differs", k)
-		}
-	}
-	var sa, sb state
-	if err := ca.State(stateName, &sa); err != nil {
-		t.Fatal(err)
-	}
-	if err := cb.State(stateName, &sb); err != nil {
-		t.Fatal(err)
-	}
-	if sa.Step != sb.Step || sa.Epoch != sb.Epoch || sa.Early != sb.Early {
-		t.Errorf("state differs: %+v vs %+v", sa, sb)
-	}
-	if string(ca.States["optimizer"]) != string(cb.States["optimizer"]) {
-		t.Errorf("optimizer state differs: %s vs %s", ca.States["optimizer"], cb.States["optimizer"])
-	}
-}
-
-func TestResumeEqualsUninterrupted(t *testing.T) {
-	fc := tinyConfig(6)
-	full, split := t.TempDir(), t.TempDir()
-	if _, err := Train(fc, Options{OutDir: full}); err != nil {
-		t.Fatal(err)
-	}
-	half := fc
-	half.Train.Epochs = 1
-	if _, err := Train(half, Options{OutDir: split}); err != nil {
-		t.Fatal(err)
-	}
-	res, err := Train(fc, Options{OutDir: split, Resume: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Epochs != 2 || len(res.History.Epochs) != 2 {
-		t.Fatalf("resumed run has %d epochs / %d records", res.Epochs, len(res.History.Epochs))
-	}
-	blobsEqual(t, filepath.Join(full, LastName), filepath.Join(split, LastName))
-	for _, f := range []string{BestName, "history.csv", "loss.png"} {
-		if _, err := os.Stat(filepath.Join(split, f)); err != nil {
-			t.Errorf("missing output: %v", err)
-		}
+	sc, _ := os.ReadFile(filepath.Join(dir, train.ScalarsName))
+	if !strings.Contains(string(sc), "bce,dice,gcb") {
+		t.Errorf("scalars.csv lacks the loss terms:\n%s", sc)
 	}
 }
 
 func TestResumeErrors(t *testing.T) {
 	dir := t.TempDir()
 	fc := tinyConfig(4)
-	if _, err := Train(fc, Options{OutDir: dir, Resume: true}); err == nil || !strings.Contains(err.Error(), LastName) {
+	ctx := context.Background()
+	if _, err := Train(ctx, fc, train.Request{Dir: dir, Resume: true}); err == nil || !strings.Contains(err.Error(), train.LastName) {
 		t.Errorf("resume without checkpoint: %v", err)
 	}
-	os.WriteFile(filepath.Join(dir, LastName), []byte("garbage"), 0o644)
-	if _, err := Train(fc, Options{OutDir: dir, Resume: true}); err == nil || !strings.Contains(err.Error(), "corrupt") {
+	os.WriteFile(filepath.Join(dir, train.LastName), []byte("garbage"), 0o644)
+	if _, err := Train(ctx, fc, train.Request{Dir: dir, Resume: true}); err == nil || !strings.Contains(err.Error(), "bad magic") {
 		t.Errorf("resume from garbage: %v", err)
 	}
 	fc.Train.Epochs = 1
-	if _, err := Train(fc, Options{OutDir: dir}); err != nil {
+	if _, err := Train(ctx, fc, train.Request{Dir: dir, Force: true}); err != nil {
 		t.Fatal(err)
 	}
 	other := fc
 	other.Model.Width = 6
-	if _, err := Train(other, Options{OutDir: dir, Resume: true}); err == nil || !strings.Contains(err.Error(), "different config") {
-		t.Errorf("resume with another model: %v", err)
+	if _, err := Train(ctx, other, train.Request{Dir: dir, Resume: true}); err == nil {
+		t.Errorf("resume with another model accepted")
 	}
 }
 
@@ -151,9 +150,12 @@ func TestLoadConfigErrors(t *testing.T) {
 	}{
 		{"unknown module", map[string]any{"model.modules": []any{"dca", "lstm"}}, `"lstm"`},
 		{"unknown key", map[string]any{"train.warmup": 3}, "warmup"},
-		{"missing voc", map[string]any{"train.data": "voc", "train.voc_root": "/nonexistent/VOC2012"}, "train.voc_root"},
-		{"bad size", map[string]any{"train.size": 100}, "train.size"},
-		{"bad data", map[string]any{"train.data": "imagenet"}, "train.data"},
+		{"missing voc", map[string]any{"data.kind": "voc", "data.root": "/nonexistent/VOC2012"}, "data.root"},
+		{"bad size", map[string]any{"data.size": 100}, "data.size"},
+		{"bad kind", map[string]any{"data.kind": "imagenet"}, "data.kind"},
+		{"levels 0", map[string]any{"model.levels": 0}, "model.levels"},
+		{"bad workers type", map[string]any{"train.epochs": "abc"}, "epochs"},
+		{"zero lr", map[string]any{"train.optimizer.lr": 0}, "train.optimizer.lr"},
 	}
 	for _, tc := range tests {
 		_, err := LoadConfig("siamese-cpu", tc.overrides)
@@ -164,7 +166,8 @@ func TestLoadConfigErrors(t *testing.T) {
 	for _, name := range []string{"siamese", "siamese-cpu", "siamese-demo"} {
 		over := map[string]any{}
 		if name == "siamese" {
-			over["train.data"] = "synth" // the paper config needs VOC on disk
+			over["data.kind"] = "synth" // the paper config needs VOC on disk
+			over["data.samples"] = 100
 		}
 		if _, err := LoadConfig(name, over); err != nil {
 			t.Errorf("embedded config %s: %v", name, err)
@@ -197,5 +200,41 @@ func TestSplitAndDihedral(t *testing.T) {
 	}
 	if len(perms) != 8 {
 		t.Errorf("%d distinct dihedral transforms, want 8", len(perms))
+	}
+}
+
+// A training step and a validation leave no tensor handle for the garbage
+// collector.
+func TestStepLeavesNoHandles(t *testing.T) {
+	k, err := NewTask(tinyConfig(8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	hb, err := k.assemble([]int{0, 1}, train.NewRand(1), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = backend.Run(func() error {
+		n, err := backend.LeakedHandles(func() error {
+			s := backend.NewScope()
+			defer s.Close()
+			l, _, err := k.Loss(s, train.Batch{Data: hb})
+			if err != nil {
+				return err
+			}
+			if err := l.Backward(); err != nil {
+				return err
+			}
+			_, err = k.Validate(1)
+			return err
+		})
+		if n != 0 {
+			t.Errorf("%d tensor handles left after a step and a validation", n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,4 +1,4 @@
-package train
+package checkpoint
 
 import (
 	"errors"
@@ -9,9 +9,17 @@ import (
 	"testing"
 )
 
+// testState is a JSON state with a float that needs all 17 digits.
+type testState struct {
+	Patience  int     `json:"patience"`
+	HasBest   bool    `json:"has_best"`
+	Best      float64 `json:"best"`
+	BestEpoch int     `json:"best_epoch"`
+}
+
 func sampleCheckpoint(t *testing.T) *Checkpoint {
 	t.Helper()
-	c := NewCheckpoint("toy")
+	c := New("toy")
 	c.Epoch, c.Iteration, c.Config = 3, 120, "train:\n  lr: 0.0005\n"
 	c.Tensors["model/w"] = Float32Array([]float32{1.5, -0, float32(math.Inf(1)), math.Float32frombits(0x7fc00001), 1e-45}, 5)
 	c.Tensors["model/b"] = Float32Array([]float32{0.1}, 1)
@@ -20,7 +28,7 @@ func sampleCheckpoint(t *testing.T) *Checkpoint {
 	if err := c.PutState("rng", []byte{1, 2, 3}); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.PutState("early_stop", EarlyStopping{Patience: 6, HasBest: true, Best: 0.1 + 0.2, BestEpoch: 2}); err != nil {
+	if err := c.PutState("early_stop", testState{Patience: 6, HasBest: true, Best: 0.1 + 0.2, BestEpoch: 2}); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -32,7 +40,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	if err := c.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	d, err := LoadCheckpoint(path, "toy")
+	d, err := Load(path, "toy")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +55,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 			t.Errorf("tensor %s differs: %+v vs %+v", k, a, d.Tensors[k])
 		}
 	}
-	var e EarlyStopping
+	var e testState
 	if err := d.State("early_stop", &e); err != nil || e.Best != 0.1+0.2 || e.Patience != 6 {
 		t.Errorf("state: %+v %v", e, err)
 	}
@@ -108,7 +116,7 @@ func TestCheckpointErrors(t *testing.T) {
 		{"kind", good, "siamese", "another model kind"},
 	}
 	for _, tt := range tests {
-		_, err := LoadCheckpoint(tt.path, tt.kind)
+		_, err := Load(tt.path, tt.kind)
 		if err == nil {
 			t.Errorf("%s: loaded without error", tt.name)
 			continue
@@ -117,13 +125,13 @@ func TestCheckpointErrors(t *testing.T) {
 			t.Errorf("%s: error %q should name %s and mention %q", tt.name, msg, tt.path, tt.want)
 		}
 	}
-	if _, err := LoadCheckpoint(good, "siamese"); !errors.Is(err, ErrKind) {
+	if _, err := Load(good, "siamese"); !errors.Is(err, ErrKind) {
 		t.Errorf("wrong kind error does not wrap ErrKind: %v", err)
 	}
 }
 
 func TestCheckpointSaveRejectsBadArray(t *testing.T) {
-	c := NewCheckpoint("toy")
+	c := New("toy")
 	c.Tensors["x"] = Array{DType: Float32, Shape: []int64{3}, Data: make([]byte, 8)}
 	path := filepath.Join(t.TempDir(), "bad.ckpt")
 	if err := c.Save(path); err == nil || !strings.Contains(err.Error(), `"x"`) {

@@ -1,4 +1,4 @@
-package train
+package checkpoint
 
 import (
 	"path/filepath"
@@ -8,7 +8,7 @@ import (
 // BenchmarkCheckpointSaveLoad measures writing and verifying a checkpoint
 // of 16 MiB of float32 data (about 4M parameters).
 func BenchmarkCheckpointSaveLoad(b *testing.B) {
-	c := NewCheckpoint("bench")
+	c := New("bench")
 	for i := range 4 {
 		c.Tensors["model/w"+string(rune('a'+i))] = Float32Array(make([]float32, 1<<20))
 	}
@@ -18,7 +18,7 @@ func BenchmarkCheckpointSaveLoad(b *testing.B) {
 		if err := c.Save(path); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := LoadCheckpoint(path, "bench"); err != nil {
+		if _, err := Load(path, "bench"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,4 +1,17 @@
-package train
+// Package checkpoint is mfif's one checkpoint file format, shared by the
+// trainers (train/...) that write checkpoints and the model packages
+// (nets/...) that load them. It is pure Go: tensors are stored as Arrays
+// (shape, element type, raw little-endian bytes); nets/backend converts
+// them to and from libtorch tensors.
+//
+// A file is the 8 magic bytes "MFIFCKPT", the uint32 format version, the
+// uint64 length of a JSON header, the header (kind, epoch, iteration,
+// creation time, resolved YAML config, named JSON states, and a table of
+// tensors with dtype, shape, offset and length), the tensor bytes in header
+// order, and a CRC-32C (Castagnoli) of everything before it. Files are
+// written atomically. docs/checkpoints.md documents the layout and the
+// names used by the trainers.
+package checkpoint
 
 import (
 	"bytes"
@@ -29,7 +42,7 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// ErrKind is wrapped by LoadCheckpoint when the file holds another model
+// ErrKind is wrapped by Load when the file holds another model
 // kind than requested.
 var ErrKind = errors.New("checkpoint is of another model kind")
 
@@ -75,8 +88,8 @@ type tensorEntry struct {
 	Length int64   `json:"length"`
 }
 
-// NewCheckpoint returns an empty checkpoint of the given kind.
-func NewCheckpoint(kind string) *Checkpoint {
+// New returns an empty checkpoint of the given kind.
+func New(kind string) *Checkpoint {
 	return &Checkpoint{Kind: kind, States: map[string]json.RawMessage{}, Tensors: map[string]Array{}}
 }
 
@@ -124,6 +137,14 @@ func (c *Checkpoint) Save(path string) error {
 	if c.Created == "" {
 		c.Created = time.Now().UTC().Format(time.RFC3339)
 	}
+	if err := atomicfile.Write(path, c.encode); err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	return nil
+}
+
+// encode writes the file image of c to w.
+func (c *Checkpoint) encode(w io.Writer) error {
 	h := header{Format: FormatVersion, Kind: c.Kind, Epoch: c.Epoch, Iteration: c.Iteration,
 		Created: c.Created, Config: c.Config, States: c.States}
 	names := make([]string, 0, len(c.Tensors))
@@ -134,7 +155,7 @@ func (c *Checkpoint) Save(path string) error {
 	for _, n := range names {
 		a := c.Tensors[n]
 		if err := a.Validate(); err != nil {
-			return fmt.Errorf("save %s: tensor %q: %w", path, n, err)
+			return fmt.Errorf("tensor %q: %w", n, err)
 		}
 		h.Tensors = append(h.Tensors, tensorEntry{Name: n, DType: a.DType, Shape: a.Shape,
 			Offset: h.DataBytes, Length: int64(len(a.Data))})
@@ -142,39 +163,37 @@ func (c *Checkpoint) Save(path string) error {
 	}
 	hb, err := json.Marshal(h)
 	if err != nil {
-		return fmt.Errorf("save %s: header: %w", path, err)
+		return fmt.Errorf("header: %w", err)
 	}
-	return atomicfile.Write(path, func(w io.Writer) error {
-		crc := crc32.New(castagnoli)
-		mw := io.MultiWriter(w, crc)
-		var pre [prefixSize]byte
-		copy(pre[:], magic)
-		binary.LittleEndian.PutUint32(pre[8:], FormatVersion)
-		binary.LittleEndian.PutUint64(pre[12:], uint64(len(hb)))
-		if _, err := mw.Write(pre[:]); err != nil {
+	crc := crc32.New(castagnoli)
+	mw := io.MultiWriter(w, crc)
+	var pre [prefixSize]byte
+	copy(pre[:], magic)
+	binary.LittleEndian.PutUint32(pre[8:], FormatVersion)
+	binary.LittleEndian.PutUint64(pre[12:], uint64(len(hb)))
+	if _, err := mw.Write(pre[:]); err != nil {
+		return err
+	}
+	if _, err := mw.Write(hb); err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, err := mw.Write(c.Tensors[n].Data); err != nil {
 			return err
 		}
-		if _, err := mw.Write(hb); err != nil {
-			return err
-		}
-		for _, n := range names {
-			if _, err := mw.Write(c.Tensors[n].Data); err != nil {
-				return err
-			}
-		}
-		return binary.Write(w, binary.LittleEndian, crc.Sum32())
-	})
+	}
+	return binary.Write(w, binary.LittleEndian, crc.Sum32())
 }
 
-// LoadCheckpoint reads and verifies the checkpoint at path. If kind is not
-// empty the checkpoint must be of that kind (the error then wraps ErrKind).
-// Every failure names the file and the problem.
-func LoadCheckpoint(path, kind string) (*Checkpoint, error) {
+// Load reads and verifies the checkpoint at path. If kind is not empty the
+// checkpoint must be of that kind (the error then wraps ErrKind). Every
+// failure names the file and the problem.
+func Load(path, kind string) (*Checkpoint, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("load checkpoint %s: %w", path, err)
 	}
-	c, err := decodeCheckpoint(b)
+	c, err := Decode(b)
 	if err != nil {
 		return nil, fmt.Errorf("load checkpoint %s: %w", path, err)
 	}
@@ -184,7 +203,9 @@ func LoadCheckpoint(path, kind string) (*Checkpoint, error) {
 	return c, nil
 }
 
-func decodeCheckpoint(b []byte) (*Checkpoint, error) {
+// Decode parses and verifies a whole checkpoint file image. Errors do not
+// name a file; Load adds it.
+func Decode(b []byte) (*Checkpoint, error) {
 	if len(b) < len(magic) || !bytes.Equal(b[:len(magic)], []byte(magic)) {
 		if len(b) < len(magic) && bytes.HasPrefix([]byte(magic), b) {
 			return nil, fmt.Errorf("truncated: only %d bytes", len(b))

@@ -1,0 +1,274 @@
+package fusiondiff
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/sugarme/gotch/nn"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/nets/backend"
+	"github.com/mfif/mfif/nets/checkpoint"
+	"github.com/mfif/mfif/nets/diffusion"
+)
+
+// Kind is the model kind recorded in FusionDiff checkpoints.
+const Kind = "fusiondiff"
+
+// SpecState names the checkpoint state holding the Spec, so a checkpoint
+// alone rebuilds a model ready for sampling.
+const SpecState = "model_spec"
+
+// DiffusionConfig is the noise process (the YAML section "diffusion").
+type DiffusionConfig struct {
+	// Timesteps is T of the cosine schedule (2000 in the reference code).
+	Timesteps int `yaml:"timesteps" json:"timesteps"`
+	// MaxBeta clips the cosine schedule's betas (0.999).
+	MaxBeta float64 `yaml:"max_beta" json:"max_beta"`
+	// LossScale multiplies the MSE loss (128 in the reference code).
+	LossScale float64 `yaml:"loss_scale" json:"loss_scale"`
+	// Objective is what the network predicts: "eps" (the paper, default),
+	// "x0" or "v" (Salimans & Ho 2022). Samplers convert to eps.
+	Objective string `yaml:"objective,omitempty" json:"objective,omitempty"`
+	// Residual, when > 0, makes the process diffuse Residual·(GT − (S1+S2)/2)
+	// instead of the ground truth (SRDiff-style; 0 is the paper).
+	Residual float64 `yaml:"residual,omitempty" json:"residual,omitempty"`
+	// Clip is the bound the samplers clamp the x0 estimate to (|x0| <=
+	// Clip); 0 means 1, the data range of the paper's process.
+	Clip float64 `yaml:"clip,omitempty" json:"clip,omitempty"`
+}
+
+// Schedule builds the cosine schedule.
+func (d DiffusionConfig) Schedule() (*diffusion.Schedule, error) {
+	return diffusion.Cosine(d.Timesteps, d.MaxBeta)
+}
+
+// ParsedObjective returns the prediction objective ("" means eps).
+func (d DiffusionConfig) ParsedObjective() (diffusion.Objective, error) {
+	return diffusion.ParseObjective(d.Objective)
+}
+
+// ClipBound is the clamp bound of x0 estimates (Clip, or 1 when unset).
+func (d DiffusionConfig) ClipBound() float64 {
+	if d.Clip > 0 {
+		return d.Clip
+	}
+	return 1
+}
+
+// Validate reports the first invalid setting.
+func (d DiffusionConfig) Validate() error {
+	if _, err := d.Schedule(); err != nil {
+		return fmt.Errorf("diffusion: %w", err)
+	}
+	if _, err := d.ParsedObjective(); err != nil {
+		return fmt.Errorf("diffusion.objective: %w", err)
+	}
+	for _, f := range []struct {
+		key string
+		v   float64
+	}{{"diffusion.residual", d.Residual}, {"diffusion.clip", d.Clip}} {
+		if !(f.v >= 0) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("%s %g must be finite and >= 0", f.key, f.v)
+		}
+	}
+	if !(d.LossScale > 0) || math.IsInf(d.LossScale, 0) {
+		return fmt.Errorf("diffusion.loss_scale %g must be finite and > 0", d.LossScale)
+	}
+	return nil
+}
+
+// SampleConfig is the default sampler (the YAML section "sample").
+type SampleConfig struct {
+	// Sampler is "fusiondiff" (Eq. 7) or "ddim".
+	Sampler string `yaml:"sampler" json:"sampler"`
+	// Steps is the number of respaced steps (0: all T).
+	Steps int `yaml:"steps" json:"steps"`
+}
+
+// Spec is everything needed to use a trained network: its architecture,
+// the noise process and the default sampler.
+type Spec struct {
+	Model     Config          `yaml:"model" json:"model"`
+	Diffusion DiffusionConfig `yaml:"diffusion" json:"diffusion"`
+	Sample    SampleConfig    `yaml:"sample" json:"sample"`
+}
+
+// Validate reports the first invalid setting.
+func (s Spec) Validate() error {
+	if err := s.Model.Validate(); err != nil {
+		return err
+	}
+	if err := s.Diffusion.Validate(); err != nil {
+		return err
+	}
+	sched, _ := s.Diffusion.Schedule()
+	if _, err := diffusion.NewSampler(s.Sample.Sampler, sched, s.Sample.Steps); err != nil {
+		return fmt.Errorf("sample: %w", err)
+	}
+	return nil
+}
+
+// PaperSpec is the reference code's setting: the paper network, the
+// 2000-step cosine schedule, eps objective, loss scale 128, Eq. 7 sampling
+// over all steps.
+func PaperSpec() Spec {
+	return Spec{Model: PaperConfig(),
+		Diffusion: DiffusionConfig{Timesteps: 2000, MaxBeta: 0.999, LossScale: 128},
+		Sample:    SampleConfig{Sampler: "fusiondiff"}}
+}
+
+// Trained is a FusionDiff network ready for sampling.
+type Trained struct {
+	Spec     Spec
+	VS       *nn.VarStore
+	Model    *Model
+	Schedule *diffusion.Schedule
+	// BGR is set for reference state_dicts: the reference code reads
+	// images with OpenCV and trains on BGR channel order.
+	BGR bool
+}
+
+// Close frees the model's tensors.
+func (t *Trained) Close() {
+	if t != nil && t.VS != nil {
+		t.VS.Destroy()
+		t.VS = nil
+	}
+}
+
+// Build creates a network of spec s with fresh (PyTorch-default) weights
+// on the device chosen by backend.Init.
+func Build(s Spec) (*Trained, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	sched, err := s.Diffusion.Schedule()
+	if err != nil {
+		return nil, err
+	}
+	vs := backend.NewVarStore()
+	m, err := New(vs, s.Model)
+	if err != nil {
+		vs.Destroy()
+		return nil, err
+	}
+	return &Trained{Spec: s, VS: vs, Model: m, Schedule: sched}, nil
+}
+
+// Load reads a FusionDiff checkpoint (the network is rebuilt from its
+// stored Spec; EMA weights are used when present) or a PyTorch state_dict
+// (".pt"/".pth") of the reference code, which gets spec (nil: PaperSpec)
+// and BGR channel order. The file is read and checked before the network
+// is built; every error names the file.
+func Load(path string, spec *Spec) (*Trained, error) {
+	if strings.HasSuffix(path, ".pt") || strings.HasSuffix(path, ".pth") {
+		s := PaperSpec()
+		if spec != nil {
+			s = *spec
+		}
+		sd, err := backend.LoadStateDict(path)
+		if err != nil {
+			return nil, err
+		}
+		defer func() {
+			for _, t := range sd {
+				backend.Drop(t)
+			}
+		}()
+		t, err := Build(s)
+		if err != nil {
+			return nil, err
+		}
+		if err := backend.ApplyStateDict(t.VS, sd, true); err != nil {
+			t.Close()
+			return nil, fmt.Errorf("load %s: %w", path, err)
+		}
+		t.BGR = true
+		return t, nil
+	}
+	c, err := checkpoint.Load(path, Kind)
+	if err != nil {
+		return nil, err
+	}
+	s, err := SpecOf(c)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	t, err := Build(s)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: stored spec: %w", path, err)
+	}
+	if err := backend.LoadWeights(c, t.VS); err != nil {
+		t.Close()
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	return t, nil
+}
+
+// SpecOf returns the Spec stored in a checkpoint: the SpecState written by
+// the trainer, or, for checkpoints made before it existed, the model,
+// diffusion and sample sections of the stored training config.
+func SpecOf(c *checkpoint.Checkpoint) (Spec, error) {
+	var s Spec
+	if _, ok := c.States[SpecState]; ok {
+		if err := c.State(SpecState, &s); err != nil {
+			return s, err
+		}
+		return s, s.Validate()
+	}
+	if c.Config == "" {
+		return s, errors.New("checkpoint holds neither a model spec nor a config")
+	}
+	if err := yaml.Unmarshal([]byte(c.Config), &s); err != nil {
+		return s, fmt.Errorf("stored config: %w", err)
+	}
+	return s, s.Validate()
+}
+
+// Put stores the spec in c (state SpecState).
+func (s Spec) Put(c *checkpoint.Checkpoint) error { return c.PutState(SpecState, s) }
+
+// ToCHW converts an 8-bit-scale image to 3 planes in [-1, 1] (x/255*2-1),
+// the network's layout; a gray image is replicated to three planes, extra
+// planes are dropped.
+func ToCHW(m *data.Image) []float32 {
+	n := m.W * m.H
+	out := make([]float32, 3*n)
+	for c := 0; c < 3; c++ {
+		p := m.Planes[min(c, m.C()-1)]
+		for i := 0; i < n; i++ {
+			out[c*n+i] = float32(p[i]/255*2 - 1)
+		}
+	}
+	return out
+}
+
+// FromCHW converts 3 planes in [-1, 1] back to an 8-bit-scale image the
+// way the reference code writes results: (x+1)/2*255, truncated toward
+// zero and saturated to [0, 255].
+func FromCHW(x []float32, w, h int) *data.Image {
+	m := data.NewImage(w, h, 3)
+	n := w * h
+	for c := 0; c < 3; c++ {
+		for i := 0; i < n; i++ {
+			v := (float64(x[c*n+i]) + 1) / 2 * 255
+			v = float64(int(max(0, min(255, v))))
+			m.Planes[c][i] = v
+		}
+	}
+	return m
+}
+
+// MeanBase returns (s1+s2)/2 element by element: the base a residual model
+// (DiffusionConfig.Residual) measures the ground truth against.
+func MeanBase(s1, s2 []float32) []float32 {
+	out := make([]float32, len(s1))
+	for i := range out {
+		out[i] = (s1[i] + s2[i]) / 2
+	}
+	return out
+}
