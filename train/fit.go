@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mfif/mfif/internal/atomicfile"
+	"github.com/mfif/mfif/nets/backend"
 )
 
 // Request is one training run as `mfif train`, the demo and the
@@ -48,6 +49,7 @@ func (r Request) Fit(ctx context.Context, task Task, loop LoopConfig, config str
 //
 // The trainer's optimizer state and EMA copies are freed when Fit returns.
 func Fit(ctx context.Context, t *Trainer, resume, force bool) (*Result, error) {
+	defer backend.ReleaseCache() // what training kept mapped goes back to the system
 	defer t.close()
 	if t.Dir == "" {
 		return nil, errors.New("train: no output folder")

@@ -25,6 +25,7 @@
 #include <c10/core/Allocator.h>
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
+#include <torch/version.h>
 
 #include <sys/mman.h>
 
@@ -137,9 +138,24 @@ void delete_block(void *data) {
   munmap(base, len);
 }
 
+// libtorch 2.3 made Allocator::allocate non-const and added copy_data;
+// 1.13 (Debian) and 2.1 (gotch's CUDA target) have the const form.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+#define MFIF_ALLOC_CONST
+#define MFIF_ALLOC_COPY_DATA                                                  \
+  void copy_data(void *dest, const void *src, std::size_t count) const override { \
+    default_copy_data(dest, src, count);                                      \
+  }
+#else
+#define MFIF_ALLOC_CONST const
+#define MFIF_ALLOC_COPY_DATA
+#endif
+
 class Allocator final : public c10::Allocator {
  public:
-  c10::DataPtr allocate(size_t n) const override {
+  MFIF_ALLOC_COPY_DATA
+
+  c10::DataPtr allocate(size_t n) MFIF_ALLOC_CONST override {
     State &s = state();
     size_t need = n + kHeader;
     if (n < s.big) {

@@ -95,7 +95,9 @@ func TestGoldenForward(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got *ts.Tensor
-	ts.NoGrad(func() { got = m.Forward(in, steps, false) })
+	if err := backend.NoGrad(func() error { got = m.Forward(in, steps, false); return nil }); err != nil {
+		t.Fatal(err)
+	}
 	if a, b := got.MustSize(), want.MustSize(); len(a) != 4 || a[0] != b[0] || a[1] != b[1] || a[2] != b[2] || a[3] != b[3] {
 		t.Fatalf("output shape %v, want %v", a, b)
 	}
@@ -130,7 +132,9 @@ func TestForwardShapesOddSizes(t *testing.T) {
 			t.Fatal(err)
 		}
 		var y *ts.Tensor
-		ts.NoGrad(func() { y = m.Forward(x, []int64{0, 5}, false) })
+		if err := backend.NoGrad(func() error { y = m.Forward(x, []int64{0, 5}, false); return nil }); err != nil {
+			t.Fatal(err)
+		}
 		if s := y.MustSize(); s[0] != 2 || s[1] != 3 || s[2] != hw[0] || s[3] != hw[1] {
 			t.Errorf("input %v: output %v", hw, s)
 		}
