@@ -309,19 +309,3 @@ func Subset(ds Dataset, idx []int) (Dataset, error) {
 	return &subset{ds: ds, idx: append([]int(nil), idx...)}, nil
 }
 
-// Split divides ds at random (by seed) into a training part and a
-// validation part holding round(valFraction*Len) samples; valFraction is
-// clamped to [0, 1]. Both parts keep ascending index order.
-func Split(ds Dataset, valFraction float64, seed int64) (train, val Dataset) {
-	n := ds.Len()
-	if !(valFraction > 0) {
-		valFraction = 0
-	}
-	valFraction = min(valFraction, 1)
-	nv := int(valFraction*float64(n) + 0.5)
-	perm := newRNG(seed, 0x5b1).perm(n)
-	vi, ti := append([]int(nil), perm[:nv]...), append([]int(nil), perm[nv:]...)
-	sort.Ints(vi)
-	sort.Ints(ti)
-	return &subset{ds: ds, idx: ti}, &subset{ds: ds, idx: vi}
-}

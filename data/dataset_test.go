@@ -203,32 +203,6 @@ func TestTargetFromTruthHandWorked(t *testing.T) {
 	approxEq(t, "ignore", ig.Planes[0], []float64{0, 1, 1, 0}, 0)
 }
 
-func TestSplit(t *testing.T) {
-	ds := NewSynthDataset(10, 8, 1)
-	tr, va := Split(ds, 0.3, 4)
-	if tr.Len() != 7 || va.Len() != 3 {
-		t.Fatalf("split %d/%d", tr.Len(), va.Len())
-	}
-	tr2, va2 := Split(ds, 0.3, 4)
-	if !reflect.DeepEqual(tr, tr2) || !reflect.DeepEqual(va, va2) {
-		t.Error("split not deterministic")
-	}
-	seen := map[int]bool{}
-	for _, s := range []Dataset{tr, va} {
-		for _, i := range s.(*subset).idx {
-			if seen[i] {
-				t.Fatalf("index %d in both parts", i)
-			}
-			seen[i] = true
-		}
-	}
-	if len(seen) != 10 {
-		t.Errorf("split covers %d of 10", len(seen))
-	}
-	if tr, va := Split(ds, -1, 1); tr.Len() != 10 || va.Len() != 0 {
-		t.Error("negative fraction not clamped")
-	}
-}
 
 // countingDataset returns tiny samples whose pixel encodes the index, so
 // batches can be compared cheaply; fail makes one index error.

@@ -44,7 +44,7 @@ func (s *subset) Group(i int) string { return GroupOf(s.ds, s.idx[i]) }
 // groups are shuffled by seed and round(valFraction*groups) of them
 // (valFraction clamped to [0, 1]) go to validation with all their samples.
 // Both parts keep ascending index order. With one sample per group it
-// splits like Split, though not with the same permutation.
+// is a plain random split.
 func SplitByGroup(ds Dataset, valFraction float64, seed int64) (train, val Dataset) {
 	n := ds.Len()
 	var names []string

@@ -44,24 +44,3 @@ func TestHistoryCSVAndPlots(t *testing.T) {
 	}
 }
 
-func TestProgressMean(t *testing.T) {
-	var buf bytes.Buffer
-	for _, w := range []*bytes.Buffer{nil, &buf} {
-		var p *Progress
-		if w == nil {
-			p = NewProgress(nil, 3, "epoch 1")
-		} else {
-			p = NewProgress(w, 3, "epoch 1")
-		}
-		for _, l := range []float64{1, 2, 6} {
-			p.Step(l)
-		}
-		p.Finish()
-		if p.Mean() != 3 {
-			t.Errorf("mean %v", p.Mean())
-		}
-	}
-	if !strings.Contains(buf.String(), "3/3") {
-		t.Errorf("bar output %q lacks the count", buf.String())
-	}
-}

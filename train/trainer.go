@@ -16,6 +16,7 @@ import (
 	"github.com/sugarme/gotch/ts"
 
 	"github.com/mfif/mfif/internal/memstat"
+	"github.com/mfif/mfif/internal/progress"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/checkpoint"
 )
@@ -387,7 +388,7 @@ func (t *Trainer) runEpoch(ctx context.Context) (string, error) {
 	t.opt.SetLR(lr)
 	nb, _ := t.batches()
 	order := t.order(e)
-	bar := NewProgress(t.Progress, nb-t.st.Batch, fmt.Sprintf("epoch %d/%d", e+1, t.Loop.Epochs))
+	bar := progress.New(t.Progress, nb-t.st.Batch, fmt.Sprintf("epoch %d/%d", e+1, t.Loop.Epochs), progress.Unit("batch"))
 	defer bar.Finish()
 	batches, stopPrefetch := t.prefetch(e, t.st.Batch, nb, order)
 	defer stopPrefetch()
@@ -401,7 +402,8 @@ func (t *Trainer) runEpoch(ctx context.Context) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("epoch %d batch %d: %w", e+1, t.st.Batch+1, err)
 		}
-		bar.Step(loss)
+		bar.Observe("loss", loss)
+		bar.Add(1)
 		if t.checkpointDue(&lastSave) {
 			if err := t.saveLast(); err != nil {
 				return "", err

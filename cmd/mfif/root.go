@@ -49,6 +49,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	pf.String("config", "", "YAML configuration file (global keys at top level, command keys under the command name)")
 	pf.Int("workers", 0, "parallel workers (0 = all cores)")
 	pf.Bool("quiet", false, "no progress bars or informational output")
+	pf.Int("threads", 0, "libtorch threads for the models (0 = one per core; on a machine shared with other jobs use the free cores only)")
 	pf.String("device", "auto", "compute device of the models: auto (CUDA when available, else CPU), cpu, cuda or cuda:N (also MFIF_DEVICE or the config key device)")
 	addGlobalFlags(pf)
 	root.AddCommand(a.fuseCmd(), a.metricsCmd(), a.demoCmd(), a.benchCmd())

@@ -32,6 +32,7 @@ type rangeRule struct {
 // intRanges are the ranges of integer settings, by viper key.
 var intRanges = map[string]rangeRule{
 	"workers":      {0, "0 = all cores"},
+	"threads":      {0, "0 = one per core"},
 	"max-pixels":   {1, "pixels per image"},
 	"fuse.repeats": {1, "1 = fuse once"},
 }
@@ -43,6 +44,12 @@ var intRanges = map[string]rangeRule{
 // applies max-pixels to data.MaxPixels (data.DefaultMaxPixels when unset).
 func (a *app) validateGlobals() error {
 	if _, err := a.checkInt("workers", "workers"); err != nil {
+		return err
+	}
+	if _, err := a.checkInt("threads", "threads"); err != nil {
+		return err
+	}
+	if err := a.checkString("device", "device"); err != nil {
 		return err
 	}
 	if _, err := a.checkBool("quiet", "quiet"); err != nil {

@@ -35,7 +35,7 @@ func (hb hostBatch) tensors(s *backend.Scope) *batchTensors {
 // transform and A/B swap (augment), then Gaussian noise with a per-sample
 // std drawn from U(0, noise_sigma) on the sources; the clean planes keep
 // the noise-free sources for the GCB loss.
-func (k *Task) assemble(idx []int, rng *rand.Rand, augment bool) (hostBatch, error) {
+func (k *Task) assemble(src *cache, idx []int, rng *rand.Rand, augment bool) (hostBatch, error) {
 	s := k.fc.Data.Size
 	n := len(idx)
 	hb := hostBatch{n: n, size: s}
@@ -43,7 +43,7 @@ func (k *Task) assemble(idx []int, rng *rand.Rand, augment bool) (hostBatch, err
 		*p = make([]float32, n*s*s)
 	}
 	for j, i := range idx {
-		smp, err := k.data.get(i)
+		smp, err := src.get(i)
 		if err != nil {
 			return hb, err
 		}
@@ -94,48 +94,42 @@ func dihedral(tf, x, y, s int) int {
 	return y*s + x
 }
 
-// split divides 0..n-1 into train and validation indices with a seeded
-// permutation; validation gets round(n·frac), at least 1.
-func split(n int, frac float64, seed uint64) (tr, val []int) {
-	all := make([]int, n)
-	for i := range all {
-		all[i] = i
-	}
-	p := permute(all, train.NewRand(seed, streamSplit))
-	nv := max(int(float64(n)*frac+0.5), 1)
-	if nv >= n {
-		return nil, p
-	}
-	return p[nv:], p[:nv]
-}
-
-// permute returns a shuffled copy of idx.
-func permute(idx []int, rng *rand.Rand) []int {
-	out := append([]int(nil), idx...)
-	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
-	return out
-}
-
-// newProvider builds the sample source named by train.data.
-func newProvider(fc FileConfig) (provider, error) {
+// newProviders builds the training and validation sample sources named by
+// data.kind. The validation side never shares a source photo (or mask, or
+// scene) with the training side: bsds uses its val split, the other kinds
+// split their source photos with data.SplitByGroup.
+func newProviders(fc FileConfig) (tr, val provider, err error) {
 	d := fc.Data
 	seed := train.TorchSeed(train.DeriveSeed(fc.Train.Seed, streamData))
+	band := 0
+	var ds data.Dataset
 	switch d.Kind {
 	case "synth":
 		cfg := data.SynthConfig{W: d.Size, H: d.Size, Gray: true}
-		return dsProvider{ds: data.NewSynthDatasetConfig(d.Samples, cfg, seed), band: 2}, nil
+		ds, band = data.NewSynthDatasetConfig(d.Samples, cfg, seed), 2
 	case "triplet":
-		ds, err := data.NewTripletDataset(d.Root, d.Size, d.Samples)
-		if err != nil {
-			return nil, fmt.Errorf("data.root: %w", err)
+		if ds, err = data.NewTripletDataset(d.Root, d.Size, d.Samples); err != nil {
+			return nil, nil, fmt.Errorf("data.root: %w", err)
 		}
-		return dsProvider{ds: ds}, nil
 	case "voc":
-		ds, err := data.NewVOCDataset(d.Root, d.Samples, d.Size, seed)
-		if err != nil {
-			return nil, fmt.Errorf("data.root: %w", err)
+		if ds, err = data.NewVOCDataset(d.Root, d.Samples, d.Size, seed); err != nil {
+			return nil, nil, fmt.Errorf("data.root: %w", err)
 		}
-		return dsProvider{ds: ds}, nil
+	case "bsds":
+		cfg := data.BSDSConfig{Size: d.Size, Resize: d.Resize, Variants: d.Variants, Photos: d.Samples}
+		trDS, err := data.NewBSDSDataset(d.Root, "train", cfg, seed)
+		if err != nil {
+			return nil, nil, fmt.Errorf("data.root: %w", err)
+		}
+		cfg.Variants, cfg.Photos = max(d.ValVariants, 1), 0
+		valDS, err := data.NewBSDSDataset(d.Root, "val", cfg, seed+1)
+		if err != nil {
+			return nil, nil, fmt.Errorf("data.root: %w", err)
+		}
+		return dsProvider{ds: trDS}, dsProvider{ds: valDS}, nil
+	default:
+		return nil, nil, fmt.Errorf("data.kind %q: want synth, voc, bsds or triplet", d.Kind)
 	}
-	return nil, fmt.Errorf("data.kind %q: want synth, voc or triplet", d.Kind)
+	trDS, valDS := data.SplitByGroup(ds, d.ValFraction, train.TorchSeed(train.DeriveSeed(fc.Train.Seed, streamSplit)))
+	return dsProvider{ds: trDS, band: band}, dsProvider{ds: valDS, band: band}, nil
 }

@@ -36,7 +36,7 @@ func benchStep(b *testing.B, cfgName string, batch int) {
 	for i := range idx {
 		idx[i] = i
 	}
-	hb, err := k.assemble(idx, train.NewRand(1), true)
+	hb, err := k.assemble(k.train, idx, train.NewRand(1), true)
 	if err != nil {
 		b.Fatal(err)
 	}

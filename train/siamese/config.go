@@ -26,17 +26,30 @@ type FileConfig struct {
 // section).
 type DataConfig struct {
 	// Kind is "synth" (procedural scenes, no download), "voc" (VOC2012
-	// images + segmentation masks under Root, the paper's set) or
+	// images + segmentation masks under Root, the paper's set), "bsds"
+	// (BSDS500 photos + segmentations under Root: pairs synthesized the
+	// VOC way from the train split, validated on the val split) or
 	// "triplet" (source_1/source_2/full_clear folders under Root).
 	Kind string `yaml:"kind"`
-	// Root is the dataset folder (voc, triplet).
+	// Root is the dataset folder (voc, bsds, triplet).
 	Root string `yaml:"root"`
-	// Samples is the number of pairs drawn (train + validation); 0 = all.
+	// Samples is the number of pairs drawn (train + validation; for bsds
+	// the number of training photos); 0 = all.
 	Samples int `yaml:"samples"`
+	// Variants is the number of pairs synthesized per BSDS training photo
+	// (focus region, crop and blur level drawn per variant; default 3);
+	// ValVariants per validation photo (default 1).
+	Variants    int `yaml:"variants,omitempty"`
+	ValVariants int `yaml:"val_variants,omitempty"`
+	// Resize scales whole BSDS photos to size x size (as VOC) instead of
+	// cutting native-resolution crops.
+	Resize bool `yaml:"resize,omitempty"`
 	// Size is the side of the square training crops; a multiple of the
 	// model stride, at least twice it.
 	Size int `yaml:"size"`
-	// ValFraction of the samples is held out for validation.
+	// ValFraction of the source photos (for synth and triplet: of the
+	// samples) is held out for validation, with every pair made from them
+	// (data.SplitByGroup); bsds validates on its val split instead.
 	ValFraction float64 `yaml:"val_fraction"`
 	// Augment enables random flips/transposes and A/B swaps.
 	Augment bool `yaml:"augment"`
@@ -80,12 +93,15 @@ func (fc *FileConfig) Validate() error {
 		if d.Samples < 2 {
 			return fmt.Errorf("data.samples = %d: synth data needs at least 2", d.Samples)
 		}
-	case "voc", "triplet":
+	case "voc", "triplet", "bsds":
 		if err := dirExists(d.Root, "data.root"); err != nil {
 			return err
 		}
 	default:
-		return fmt.Errorf("data.kind %q: want synth, voc or triplet", d.Kind)
+		return fmt.Errorf("data.kind %q: want synth, voc, bsds or triplet", d.Kind)
+	}
+	if d.Variants < 0 || d.ValVariants < 0 {
+		return fmt.Errorf("data.variants %d and data.val_variants %d must be >= 0", d.Variants, d.ValVariants)
 	}
 	if d.Samples < 0 {
 		return fmt.Errorf("data.samples = %d, want >= 0 (0: all)", d.Samples)
@@ -93,7 +109,7 @@ func (fc *FileConfig) Validate() error {
 	if d.Size < 2*st || d.Size%st != 0 || d.Size > 4096 {
 		return fmt.Errorf("data.size = %d: want a multiple of the model stride %d, at least %d, at most 4096", d.Size, st, 2*st)
 	}
-	if !(d.ValFraction > 0 && d.ValFraction < 1) {
+	if d.Kind != "bsds" && !(d.ValFraction > 0 && d.ValFraction < 1) {
 		return fmt.Errorf("data.val_fraction = %v: want in (0,1)", d.ValFraction)
 	}
 	for _, f := range []struct {

@@ -2,11 +2,16 @@ package siamese
 
 import (
 	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/train"
 	"github.com/mfif/mfif/train/traintest"
@@ -59,7 +64,7 @@ func TestOverfitFourPairs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hb, err := k.assemble([]int{0, 1, 2, 3}, train.NewRand(1), false)
+	hb, err := k.assemble(k.train, []int{0, 1, 2, 3}, train.NewRand(1), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,18 +180,125 @@ func TestLoadConfigErrors(t *testing.T) {
 	}
 }
 
-func TestSplitAndDihedral(t *testing.T) {
-	tr, val := split(10, 0.2, 1)
-	if len(tr) != 8 || len(val) != 2 {
-		t.Fatalf("split 10 @0.2 = %d/%d", len(tr), len(val))
+// Validation never sees a source photo of the training side: for VOC-style
+// data (three blurred siblings per photo) the split is by photo, and bsds
+// validates on its own split.
+func TestValidationIsPhotoDisjoint(t *testing.T) {
+	for _, kind := range []string{"synth", "voc", "bsds"} {
+		t.Run(kind, func(t *testing.T) {
+			fc := tinyConfig(12)
+			fc.Data.Kind = kind
+			switch kind {
+			case "voc":
+				fc.Data.Root = writeVOC(t, 10)
+				fc.Data.Samples = 0
+			case "bsds":
+				fc.Data.Root = writeBSDS(t, 4, 3)
+				fc.Data.Samples, fc.Data.Variants, fc.Data.ValVariants = 0, 2, 1
+			}
+			tr, val, err := newProviders(fc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			photos := func(p provider) map[string]bool {
+				ds := p.(dsProvider).ds
+				out := map[string]bool{}
+				for i := 0; i < ds.Len(); i++ {
+					out[data.GroupOf(ds, i)] = true
+				}
+				return out
+			}
+			a, b := photos(tr), photos(val)
+			if len(a) == 0 || len(b) == 0 {
+				t.Fatalf("%d training and %d validation photos", len(a), len(b))
+			}
+			for g := range b {
+				if a[g] {
+					t.Errorf("photo %s is on both sides of the split", g)
+				}
+			}
+			if kind == "voc" && tr.Len()+val.Len() != 30 {
+				t.Errorf("%d + %d samples, want all 30 (3 per photo)", tr.Len(), val.Len())
+			}
+		})
 	}
-	seen := map[int]bool{}
-	for _, i := range append(tr, val...) {
-		seen[i] = true
+}
+
+// writeVOC writes a tiny VOC2012 tree of n photos.
+func writeVOC(t *testing.T, n int) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, d := range []string{"JPEGImages", "SegmentationClass"} {
+		os.MkdirAll(filepath.Join(root, d), 0o755)
 	}
-	if len(seen) != 10 {
-		t.Errorf("split lost indices: %v %v", tr, val)
+	for k := 0; k < n; k++ {
+		img, lab := data.NewImage(40, 40, 3), data.NewImage(40, 40, 1)
+		for i := range lab.Planes[0] {
+			for c := 0; c < 3; c++ {
+				img.Planes[c][i] = float64((i*7 + k*13 + c*40) % 256)
+			}
+			if i%40 < 20 {
+				lab.Planes[0][i] = 1
+			}
+		}
+		stem := fmt.Sprintf("2007_%06d", k)
+		if err := writeJPEG(filepath.Join(root, "JPEGImages", stem+".jpg"), img); err != nil {
+			t.Fatal(err)
+		}
+		if err := data.WriteImage(filepath.Join(root, "SegmentationClass", stem+".png"), lab, 8); err != nil {
+			t.Fatal(err)
+		}
 	}
+	return root
+}
+
+// writeBSDS writes a tiny BSDS500 tree: nTrain photos in train, nVal in val.
+func writeBSDS(t *testing.T, nTrain, nVal int) string {
+	t.Helper()
+	root := t.TempDir()
+	for split, n := range map[string]int{"train": nTrain, "val": nVal} {
+		for _, d := range []string{"images", "segments"} {
+			os.MkdirAll(filepath.Join(root, d, split), 0o755)
+		}
+		for k := 0; k < n; k++ {
+			img, seg := data.NewImage(48, 40, 3), data.NewImage(48, 40, 1)
+			for i := range seg.Planes[0] {
+				x, y := i%48, i/48
+				for c := 0; c < 3; c++ {
+					img.Planes[c][i] = float64((x*9 + y*5 + k*31 + c*50) % 256)
+				}
+				seg.Planes[0][i] = float64(1 + x/16 + 3*(y/20))
+			}
+			stem := fmt.Sprintf("%s%d", split, k)
+			if err := writeJPEG(filepath.Join(root, "images", split, stem+".jpg"), img); err != nil {
+				t.Fatal(err)
+			}
+			if err := data.WriteImage(filepath.Join(root, "segments", split, stem+".png"), seg, 8); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return root
+}
+
+// writeJPEG writes a colour image as a JPEG file (fixtures only).
+func writeJPEG(path string, m *data.Image) error {
+	rgba := image.NewRGBA(image.Rect(0, 0, m.W, m.H))
+	for i := range m.Planes[0] {
+		rgba.Set(i%m.W, i/m.W, color.RGBA{uint8(m.Planes[0][i]), uint8(m.Planes[1][i]), uint8(m.Planes[2][i]), 255})
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := jpeg.Encode(f, rgba, &jpeg.Options{Quality: 95}); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func TestDihedral(t *testing.T) {
 	// The 8 dihedral transforms of a 3×3 square are distinct permutations.
 	perms := map[[9]int]bool{}
 	for tf := 0; tf < 8; tf++ {
@@ -211,7 +323,7 @@ func TestStepLeavesNoHandles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer k.Close()
-	hb, err := k.assemble([]int{0, 1}, train.NewRand(1), true)
+	hb, err := k.assemble(k.train, []int{0, 1}, train.NewRand(1), true)
 	if err != nil {
 		t.Fatal(err)
 	}

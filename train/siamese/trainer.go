@@ -53,28 +53,25 @@ func Train(ctx context.Context, fc FileConfig, req train.Request) (*train.Result
 }
 
 // Task is the Siamese network as a train.Task: synthesized pairs from the
-// configured set, split into training and validation by seed, batches
+// configured set, validated on pairs made from other photos, batches
 // assembled in Go ahead of the steps (train.Preparer), the BCE + Dice +
 // GCB loss, and validation loss and decision accuracy.
 type Task struct {
-	fc       FileConfig
-	model    *net.Model
-	trainIdx []int
-	valIdx   []int
-	data     *cache
+	fc         FileConfig
+	model      *net.Model
+	train, val *cache
 }
 
 // NewTask builds the model (weights from train.seed) and indexes the data.
 func NewTask(fc FileConfig) (*Task, error) {
-	prov, err := newProvider(fc)
+	tr, val, err := newProviders(fc)
 	if err != nil {
 		return nil, err
 	}
-	k := &Task{fc: fc, data: newCache(prov, fc.Data.Size)}
-	k.trainIdx, k.valIdx = split(prov.Len(), fc.Data.ValFraction, fc.Train.Seed)
-	if len(k.trainIdx) == 0 || len(k.valIdx) == 0 {
-		return nil, fmt.Errorf("train siamese: %d samples leave no train or validation data", prov.Len())
+	if tr.Len() == 0 || val.Len() == 0 {
+		return nil, fmt.Errorf("train siamese: %d training and %d validation samples: need both", tr.Len(), val.Len())
 	}
+	k := &Task{fc: fc, train: newCache(tr, fc.Data.Size), val: newCache(val, fc.Data.Size)}
 	k.model, err = net.NewModel(fc.Model, train.TorchSeed(train.DeriveSeed(fc.Train.Seed, streamModel)))
 	if err != nil {
 		return nil, err
@@ -95,7 +92,7 @@ func (k *Task) Kind() string { return net.Kind }
 func (k *Task) VarStore() *nn.VarStore { return k.model.VS }
 
 // NumSamples implements train.Task: the training split.
-func (k *Task) NumSamples() int { return len(k.trainIdx) }
+func (k *Task) NumSamples() int { return k.train.prov.Len() }
 
 // PutModel implements train.Task: the architecture, for net.Load.
 func (k *Task) PutModel(c *checkpoint.Checkpoint) error {
@@ -105,12 +102,8 @@ func (k *Task) PutModel(c *checkpoint.Checkpoint) error {
 // Prepare implements train.Preparer: batch b of epoch e uses the random
 // stream (seed, e, b), whatever came before.
 func (k *Task) Prepare(b train.Batch) (any, error) {
-	idx := make([]int, len(b.Samples))
-	for i, p := range b.Samples {
-		idx[i] = k.trainIdx[p]
-	}
 	rng := train.NewRand(k.fc.Train.Seed, streamBatch, uint64(b.Epoch), uint64(b.Index))
-	return k.assemble(idx, rng, k.fc.Data.Augment)
+	return k.assemble(k.train, b.Samples, rng, k.fc.Data.Augment)
 }
 
 // Loss implements train.Task.
@@ -134,9 +127,13 @@ func (k *Task) Loss(s *backend.Scope, b train.Batch) (*ts.Tensor, map[string]flo
 func (k *Task) Validate(int) (train.Validation, error) {
 	bs := k.fc.Train.BatchSize
 	var sum, n, correct, count float64
-	for lo := 0; lo < len(k.valIdx); lo += bs {
-		idx := k.valIdx[lo:min(lo+bs, len(k.valIdx))]
-		hb, err := k.assemble(idx, train.NewRand(k.fc.Train.Seed, streamVal, uint64(lo)), false)
+	nv := k.val.prov.Len()
+	for lo := 0; lo < nv; lo += bs {
+		idx := make([]int, 0, bs)
+		for i := lo; i < min(lo+bs, nv); i++ {
+			idx = append(idx, i)
+		}
+		hb, err := k.assemble(k.val, idx, train.NewRand(k.fc.Train.Seed, streamVal, uint64(lo)), false)
 		if err != nil {
 			return train.Validation{}, err
 		}
