@@ -325,9 +325,37 @@ func cropRegion(img, lab *Image, size int, lo, hi float64, r *rng) (*Image, *Ima
 		}
 	}
 	if bestFG == nil {
-		return nil, nil
+		// Every random window lay inside one segment (a photo dominated by
+		// one region): centre the window on a segment boundary instead,
+		// which always holds two segments.
+		x, y, ok := boundaryPixel(lab, r)
+		if !ok {
+			return nil, nil
+		}
+		bestX = min(max(x-size/2, 0), img.W-size)
+		bestY = min(max(y-size/2, 0), img.H-size)
+		if bestFG, _ = focusRegion(crop(lab, bestX, bestY, size, size), lo, hi, r); bestFG == nil {
+			return nil, nil
+		}
 	}
 	return crop(img, bestX, bestY, size, size), bestFG
+}
+
+// boundaryPixel picks, with r, a pixel whose right or lower neighbour
+// belongs to another segment; ok is false when lab has one segment.
+func boundaryPixel(lab *Image, r *rng) (x, y int, ok bool) {
+	p, w := lab.Planes[0], lab.W
+	var cand []int
+	for i, v := range p {
+		if (i%w+1 < w && p[i+1] != v) || (i+w < len(p) && p[i+w] != v) {
+			cand = append(cand, i)
+		}
+	}
+	if len(cand) == 0 {
+		return 0, 0, false
+	}
+	i := cand[r.intn(len(cand))]
+	return i % w, i / w, true
 }
 
 // crop returns the w x h window of m at (x0, y0), which must fit.

@@ -589,3 +589,32 @@ func TestBSDSTurnedRegionMap(t *testing.T) {
 		}
 	}
 }
+
+// A photo dominated by one segment (a small second segment in a corner)
+// still yields a crop with both segments, whatever the variant.
+func TestBSDSCropFindsSmallSegment(t *testing.T) {
+	lab := NewImage(300, 200, 1)
+	for i := range lab.Planes[0] {
+		lab.Planes[0][i] = 1
+		if x, y := i%300, i/300; x > 280 && y > 185 {
+			lab.Planes[0][i] = 2
+		}
+	}
+	img := NewImage(300, 200, 3)
+	for v := 0; v < 20; v++ {
+		r := newRNG(3, 0xb5d5, uint64(v))
+		c, fg := cropRegion(img, lab, 64, 0.25, 0.75, r)
+		if c == nil || fg == nil {
+			t.Fatalf("variant %d: no crop found", v)
+		}
+		n := 0
+		for _, f := range fg.Planes[0] {
+			if f > 0 {
+				n++
+			}
+		}
+		if n == 0 || n == len(fg.Planes[0]) {
+			t.Fatalf("variant %d: crop holds one segment only", v)
+		}
+	}
+}
