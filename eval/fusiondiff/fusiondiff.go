@@ -64,10 +64,10 @@ type Options struct {
 	Tile, Overlap int
 	// Threads is libtorch's thread count (0: unchanged).
 	Threads int
-	// NoClip turns off the samplers' clamping of x0 estimates to [-1, 1].
-	// Residual models clamp their scaled residual, which bounds the
-	// correction of the source mean; on NYU-D that clamp helps.
-	NoClip bool
+	// Clip overrides the model's clamp of x0 estimates (its spec's
+	// diffusion.clip): "unit" ([-1, 1]), "sources" (between the two
+	// sources) or "none"; empty keeps the model's.
+	Clip string
 	// Progress receives a per-step progress bar (nil: silent).
 	Progress io.Writer
 }
@@ -110,11 +110,17 @@ func New(opts eval.Options) (*Method, error) {
 	}
 	o.Seed = uint64(seed)
 	if c, ok := opts["clip"]; ok {
-		b, err := strconv.ParseBool(fmt.Sprint(c))
-		if err != nil {
-			return nil, fmt.Errorf("option clip: %v is not a boolean", c)
+		v := strings.ToLower(strings.TrimSpace(fmt.Sprint(c)))
+		switch v {
+		case "true":
+			v = ""
+		case "false":
+			v = netfd.ClipNone
+		case netfd.ClipUnit, netfd.ClipSources, netfd.ClipNone:
+		default:
+			return nil, fmt.Errorf("option clip: %v: want unit, sources, none (or true = the model's, false = none)", c)
 		}
-		o.NoClip = !b
+		o.Clip = v
 	}
 	if p, ok := opts["progress"]; ok {
 		b, err := strconv.ParseBool(fmt.Sprint(p))
@@ -191,11 +197,15 @@ func Open(o Options) (*Method, error) {
 		tr.Close()
 		return nil, fmt.Errorf("option sampler: %w", err)
 	}
+	if o.Clip != "" {
+		tr.Spec.Diffusion.Clip = o.Clip
+	}
+	clip := tr.Spec.Diffusion.ClipMode() != netfd.ClipNone
 	switch smp := s.(type) {
 	case *diffusion.FusionDiff:
-		smp.Clip = !o.NoClip
+		smp.Clip = clip
 	case *diffusion.DDIM:
-		smp.Clip = !o.NoClip
+		smp.Clip = clip
 	}
 	return &Method{tr: tr, sampler: s, opts: o}, nil
 }
@@ -246,6 +256,16 @@ func (m *Method) FuseSeed(sources []*data.Image, seed uint64) (*data.Image, erro
 		return nil, err
 	}
 	defer done()
+	var bounds *diffusion.Bounds
+	if m.tr.Spec.Diffusion.ClipMode() == netfd.ClipSources {
+		bounds = m.tr.Spec.Diffusion.Bounds(s1, s2)
+	}
+	switch smp := m.sampler.(type) {
+	case *diffusion.FusionDiff:
+		smp.Bounds = bounds
+	case *diffusion.DDIM:
+		smp.Bounds = bounds
+	}
 	bar := progress.New(m.opts.Progress, m.sampler.Steps(), "fusiondiff "+m.sampler.Name(), progress.Unit("step"))
 	x0, err := m.sampler.Sample(diffusion.GaussianNoise(3*pw*ph, seed), pred, func() { bar.Add(1) })
 	bar.Finish()

@@ -181,15 +181,16 @@ func TestOptionErrors(t *testing.T) {
 // which for an x0 network is its output and for a v network is sqrt(abar)
 // x_T - sqrt(1-abar) v: the objective stored in the checkpoint must be used.
 // A residual model divides that by its scale and adds the source mean;
-// NoClip drops the clamp.
+// clip none drops the clamp, clip sources clamps to the interval between
+// the sources.
 func TestFuseUsesStoredObjective(t *testing.T) {
 	srcs := []*data.Image{gradientImage(16, 16, 0), gradientImage(16, 16, 1)}
 	for _, c := range []struct {
 		obj      string
 		residual float64
-		noClip   bool
-	}{{"x0", 0, false}, {"v", 0, false}, {"x0", 4, false}, {"x0", 4, true}} {
-		m, err := Open(Options{Model: tinyCheckpointObjective(t, c.obj, c.residual), Sampler: "ddim", Steps: 1, NoClip: c.noClip})
+		clip     string
+	}{{"x0", 0, ""}, {"v", 0, ""}, {"x0", 4, ""}, {"x0", 4, "none"}, {"x0", 4, "sources"}, {"x0", 0, "sources"}} {
+		m, err := Open(Options{Model: tinyCheckpointObjective(t, c.obj, c.residual), Sampler: "ddim", Steps: 1, Clip: c.clip})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -215,8 +216,16 @@ func TestFuseUsesStoredObjective(t *testing.T) {
 			if c.obj == "v" {
 				e = sa*float64(xT[i]) - sb*float64(v)
 			}
-			if !c.noClip {
-				e = math.Max(-1, math.Min(1, e))
+			lo, hi := -1.0, 1.0
+			if c.clip == "sources" {
+				lo, hi = float64(min(s1[i], s2[i])), float64(max(s1[i], s2[i]))
+				if c.residual > 0 {
+					m := (float64(s1[i]) + float64(s2[i])) / 2
+					lo, hi = c.residual*(lo-m), c.residual*(hi-m)
+				}
+			}
+			if c.clip != "none" {
+				e = math.Max(lo, math.Min(hi, e))
 			}
 			if c.residual > 0 {
 				e = e/c.residual + (float64(s1[i])+float64(s2[i]))/2

@@ -66,7 +66,7 @@ func Timesteps(T, k int) ([]int, error) {
 
 // FusionDiff is the reverse process of FusionDiff's Eq. 7 as the reference
 // code runs it: at every step the x0 estimate is (optionally) clamped to
-// [-1, 1] and x_prev is the DDPM posterior mean; no noise is added. With
+// [-1, 1] (or to Bounds) and x_prev is the DDPM posterior mean; no noise is added. With
 // Timesteps nil it visits all t = T-1..0 (the reference); otherwise the
 // posterior is that of the respaced chain through Timesteps, whose betas are
 // 1 - abar_t/abar_prev.
@@ -74,6 +74,30 @@ type FusionDiff struct {
 	S         *Schedule
 	Clip      bool
 	Timesteps []int // descending; nil: all T steps
+	// Bounds, when set, replaces the clamp's [-1, 1] by per-element bounds.
+	Bounds *Bounds
+}
+
+// Bounds are per-element clamp bounds of the x0 estimate, Lo[i] <= Hi[i].
+// A FusionDiff residual model, for example, clamps to the interval between
+// its two sources: the all-in-focus value lies between them.
+type Bounds struct{ Lo, Hi []float32 }
+
+// clamp limits v, the x0 estimate of element i, to b (or [-1, 1] when b is
+// nil).
+func (b *Bounds) clamp(v float64, i int) float64 {
+	if b == nil {
+		return clamp1(v)
+	}
+	return math.Max(float64(b.Lo[i]), math.Min(float64(b.Hi[i]), v))
+}
+
+// check reports whether b fits n elements.
+func (b *Bounds) check(n int) error {
+	if b != nil && (len(b.Lo) != n || len(b.Hi) != n) {
+		return fmt.Errorf("clamp bounds for %d and %d elements, sample has %d", len(b.Lo), len(b.Hi), n)
+	}
+	return nil
 }
 
 // Name returns "fusiondiff".
@@ -134,6 +158,9 @@ func (f *FusionDiff) StepTo(xt, eps []float32, t, prev int, out []float32) error
 	if len(eps) != len(xt) || len(out) != len(xt) {
 		return fmt.Errorf("fusiondiff step: lengths x %d, eps %d, out %d differ", len(xt), len(eps), len(out))
 	}
+	if err := f.Bounds.check(len(xt)); err != nil {
+		return fmt.Errorf("fusiondiff step: %w", err)
+	}
 	c0, ct := f.S.PosteriorCoeffs(t)
 	if prev != t-1 {
 		c0, ct = f.S.jumpPosteriorCoeffs(t, prev)
@@ -142,7 +169,7 @@ func (f *FusionDiff) StepTo(xt, eps []float32, t, prev int, out []float32) error
 	for i, v := range xt {
 		x0 := r0*float64(v) - re*float64(eps[i])
 		if f.Clip {
-			x0 = clamp1(x0)
+			x0 = f.Bounds.clamp(x0, i)
 		}
 		out[i] = float32(c0*x0 + ct*float64(v))
 	}
@@ -156,6 +183,8 @@ type DDIM struct {
 	S         *Schedule
 	Timesteps []int // descending
 	Clip      bool
+	// Bounds, when set, replaces the clamp's [-1, 1] by per-element bounds.
+	Bounds *Bounds
 }
 
 // Name returns "ddim".
@@ -204,6 +233,9 @@ func (d *DDIM) Step(xt, eps []float32, t, prev int, out []float32) error {
 	if len(eps) != len(xt) || len(out) != len(xt) {
 		return fmt.Errorf("ddim step: lengths x %d, eps %d, out %d differ", len(xt), len(eps), len(out))
 	}
+	if err := d.Bounds.check(len(xt)); err != nil {
+		return fmt.Errorf("ddim step: %w", err)
+	}
 	ab := d.S.AlphaBars[t]
 	abPrev := 1.0
 	if prev >= 0 {
@@ -216,7 +248,7 @@ func (d *DDIM) Step(xt, eps []float32, t, prev int, out []float32) error {
 		e := float64(eps[i])
 		x0 := r0*float64(v) - re*e
 		if d.Clip {
-			if c := clamp1(x0); c != x0 {
+			if c := d.Bounds.clamp(x0, i); c != x0 {
 				x0 = c
 				e = (float64(v) - sa*x0) / sb
 			}

@@ -36,10 +36,22 @@ type DiffusionConfig struct {
 	// Residual, when > 0, makes the process diffuse Residual·(GT − (S1+S2)/2)
 	// instead of the ground truth (SRDiff-style; 0 is the paper).
 	Residual float64 `yaml:"residual,omitempty" json:"residual,omitempty"`
-	// Clip is the bound the samplers clamp the x0 estimate to (|x0| <=
-	// Clip); 0 means 1, the data range of the paper's process.
-	Clip float64 `yaml:"clip,omitempty" json:"clip,omitempty"`
+	// Clip is how the samplers clamp the x0 estimate at every step:
+	// "unit" (or empty; the reference code) to [-1, 1]; "sources" to the
+	// interval between the two sources at each pixel (for a residual model,
+	// that interval around the base, scaled: the all-in-focus value lies
+	// between the sources, and a residual model clamped to [-1, 1] could
+	// move a pixel at most 1/Residual away from the base); "none" not at
+	// all.
+	Clip string `yaml:"clip,omitempty" json:"clip,omitempty"`
 }
+
+// Clip modes of DiffusionConfig.Clip.
+const (
+	ClipUnit    = "unit"
+	ClipSources = "sources"
+	ClipNone    = "none"
+)
 
 // Schedule builds the cosine schedule.
 func (d DiffusionConfig) Schedule() (*diffusion.Schedule, error) {
@@ -51,12 +63,29 @@ func (d DiffusionConfig) ParsedObjective() (diffusion.Objective, error) {
 	return diffusion.ParseObjective(d.Objective)
 }
 
-// ClipBound is the clamp bound of x0 estimates (Clip, or 1 when unset).
-func (d DiffusionConfig) ClipBound() float64 {
-	if d.Clip > 0 {
-		return d.Clip
+// ClipMode returns the clamp mode (ClipUnit when unset).
+func (d DiffusionConfig) ClipMode() string {
+	if d.Clip == "" {
+		return ClipUnit
 	}
-	return 1
+	return d.Clip
+}
+
+// Bounds returns the per-element clamp bounds of mode ClipSources for the
+// planar sources s1 and s2 (CHW, [-1, 1]): per value [min, max] of the
+// two sources, for a residual model mapped to the scaled residual around
+// their mean.
+func (d DiffusionConfig) Bounds(s1, s2 []float32) *diffusion.Bounds {
+	b := &diffusion.Bounds{Lo: make([]float32, len(s1)), Hi: make([]float32, len(s1))}
+	for i := range s1 {
+		lo, hi := min(s1[i], s2[i]), max(s1[i], s2[i])
+		if r := d.Residual; r > 0 {
+			m := (float64(s1[i]) + float64(s2[i])) / 2
+			lo, hi = float32(r*(float64(lo)-m)), float32(r*(float64(hi)-m))
+		}
+		b.Lo[i], b.Hi[i] = lo, hi
+	}
+	return b
 }
 
 // Validate reports the first invalid setting.
@@ -67,13 +96,13 @@ func (d DiffusionConfig) Validate() error {
 	if _, err := d.ParsedObjective(); err != nil {
 		return fmt.Errorf("diffusion.objective: %w", err)
 	}
-	for _, f := range []struct {
-		key string
-		v   float64
-	}{{"diffusion.residual", d.Residual}, {"diffusion.clip", d.Clip}} {
-		if !(f.v >= 0) || math.IsInf(f.v, 0) {
-			return fmt.Errorf("%s %g must be finite and >= 0", f.key, f.v)
-		}
+	if !(d.Residual >= 0) || math.IsInf(d.Residual, 0) {
+		return fmt.Errorf("diffusion.residual %g must be finite and >= 0", d.Residual)
+	}
+	switch d.Clip {
+	case "", ClipUnit, ClipSources, ClipNone:
+	default:
+		return fmt.Errorf("diffusion.clip %q: want %s, %s or %s", d.Clip, ClipUnit, ClipSources, ClipNone)
 	}
 	if !(d.LossScale > 0) || math.IsInf(d.LossScale, 0) {
 		return fmt.Errorf("diffusion.loss_scale %g must be finite and > 0", d.LossScale)
