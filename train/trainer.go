@@ -388,8 +388,13 @@ func (t *Trainer) runEpoch(ctx context.Context) (string, error) {
 	t.opt.SetLR(lr)
 	nb, _ := t.batches()
 	order := t.order(e)
-	bar := progress.New(t.Progress, nb-t.st.Batch, fmt.Sprintf("epoch %d/%d", e+1, t.Loop.Epochs), progress.Unit("batch"))
-	defer bar.Finish()
+	// On a terminal a bar; otherwise a line every 30 s (long epochs only:
+	// the epoch's summary line follows anyway, so no final line).
+	bar := progress.New(t.Progress, nb-t.st.Batch, fmt.Sprintf("epoch %d/%d", e+1, t.Loop.Epochs),
+		progress.Unit("batch"), progress.Every(0, 30*time.Second))
+	if progress.IsTerminal(t.Progress) {
+		defer bar.Finish()
+	}
 	batches, stopPrefetch := t.prefetch(e, t.st.Batch, nb, order)
 	defer stopPrefetch()
 	lastSave := time.Now()
