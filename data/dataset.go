@@ -308,4 +308,3 @@ func Subset(ds Dataset, idx []int) (Dataset, error) {
 	}
 	return &subset{ds: ds, idx: append([]int(nil), idx...)}, nil
 }
-

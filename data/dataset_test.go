@@ -203,7 +203,6 @@ func TestTargetFromTruthHandWorked(t *testing.T) {
 	approxEq(t, "ignore", ig.Planes[0], []float64{0, 1, 1, 0}, 0)
 }
 
-
 // countingDataset returns tiny samples whose pixel encodes the index, so
 // batches can be compared cheaply; fail makes one index error.
 type countingDataset struct {

@@ -241,6 +241,10 @@ func (m *Method) FuseSeed(sources []*data.Image, seed uint64) (*data.Image, erro
 	if err := data.SameSize(sources[0], sources[1]); err != nil {
 		return nil, fmt.Errorf("fusiondiff: %w", err)
 	}
+	sources, err := eval.MatchPlanes(sources)
+	if err != nil {
+		return nil, fmt.Errorf("fusiondiff: %w", err)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	runtime.LockOSThread()

@@ -244,3 +244,22 @@ func TestFuseUsesStoredObjective(t *testing.T) {
 		m.Close()
 	}
 }
+
+// A gray source beside a colour one is fused into a colour image (the gray
+// source fills the three conditioning planes).
+func TestMixedGrayColour(t *testing.T) {
+	m, err := Open(Options{Model: tinyCheckpoint(t), Sampler: "ddim", Steps: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	gray := data.NewImage(16, 16, 1)
+	copy(gray.Planes[0], gradientImage(16, 16, 0).Planes[1])
+	res, err := m.Fuse([]*data.Image{gray, gradientImage(16, 16, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Fused.C() != 3 {
+		t.Errorf("fused image has %d planes, want 3", res.Fused.C())
+	}
+}

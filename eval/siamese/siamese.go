@@ -93,9 +93,10 @@ func (m *Method) Fuse(srcs []*data.Image) (*eval.Result, error) {
 		if err := data.SameSize(srcs[0], s); err != nil {
 			return nil, fmt.Errorf("siamese: source %d: %w", i, err)
 		}
-		if s.C() != srcs[0].C() {
-			return nil, fmt.Errorf("siamese: source %d has %d planes, source 0 has %d", i, s.C(), srcs[0].C())
-		}
+	}
+	srcs, err := eval.MatchPlanes(srcs)
+	if err != nil {
+		return nil, fmt.Errorf("siamese: %w", err)
 	}
 	res, err := m.fusePair(srcs[0], srcs[1])
 	if err != nil {

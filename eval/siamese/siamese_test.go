@@ -174,3 +174,27 @@ func TestGuidedOption(t *testing.T) {
 		}
 	}
 }
+
+// A gray source beside a colour one (infrared with visible) is fused: the
+// gray one is replicated across the colour planes and the result is colour.
+func TestMixedGrayColour(t *testing.T) {
+	m, err := eval.New("siamese", eval.Options{"model": tinyModel(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eval.Close(m)
+	gray, colour := data.NewImage(20, 16, 1), data.NewImage(20, 16, 3)
+	for i := range gray.Planes[0] {
+		gray.Planes[0][i] = float64(i % 256)
+		for c := 0; c < 3; c++ {
+			colour.Planes[c][i] = float64((i*3 + c*40) % 256)
+		}
+	}
+	res, err := m.Fuse([]*data.Image{gray, colour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Fused.C() != 3 || res.Fused.W != 20 {
+		t.Errorf("fused image is %dx%dx%d, want colour 20x16", res.Fused.W, res.Fused.H, res.Fused.C())
+	}
+}
