@@ -23,7 +23,7 @@ func TestMain(m *testing.M) { traintest.Main(m) }
 // dropout, a checkpoint after every step.
 var _ = traintest.Register("fusiondiff", func(ctx context.Context, dir string, resume bool) error {
 	cfg := tinyConfig(16, 3)
-	cfg.Model.Dropout, cfg.Train.EMA, cfg.Train.CheckpointSteps = 0.1, 0.9, 1
+	cfg.Model.Dropout, cfg.Train.EMA, cfg.Train.CheckpointSteps = 0.1, 0.9, traintest.CheckpointSteps()
 	_, err := Train(ctx, cfg, synthTriplets(12, 16), synthTriplets(2, 16), train.Request{Dir: dir, Resume: resume})
 	return err
 })
@@ -35,6 +35,15 @@ func TestKillResume(t *testing.T) {
 		t.Skip("short")
 	}
 	traintest.KillResume(t, "fusiondiff")
+}
+
+// SIGTERM in the middle of an epoch writes last.ckpt at the step reached;
+// resuming ends as an uninterrupted run.
+func TestTermResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	traintest.TermResume(t, "fusiondiff")
 }
 
 // trainTo trains cfg on trips into a fresh folder and returns best.ckpt.

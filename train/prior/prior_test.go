@@ -72,7 +72,7 @@ func TestMain(m *testing.M) { traintest.Main(m) }
 // checkpoint after every step.
 var _ = traintest.Register("prior", func(ctx context.Context, dir string, resume bool) error {
 	cfg := tinyConfig(3)
-	cfg.Train.EMA, cfg.Train.CheckpointSteps = 0.9, 1
+	cfg.Train.EMA, cfg.Train.CheckpointSteps = 0.9, traintest.CheckpointSteps()
 	_, err := Train(ctx, cfg, synthExamples(12, 24, 20), train.Request{Dir: dir, Resume: resume})
 	return err
 })
@@ -84,6 +84,15 @@ func TestKillResume(t *testing.T) {
 		t.Skip("short")
 	}
 	traintest.KillResume(t, "prior")
+}
+
+// SIGTERM in the middle of an epoch writes last.ckpt at the step reached;
+// resuming ends as an uninterrupted run.
+func TestTermResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	traintest.TermResume(t, "prior")
 }
 
 // Training writes the common layout and a checkpoint guided.LoadPrior

@@ -38,7 +38,7 @@ func TestMain(m *testing.M) { traintest.Main(m) }
 // checkpoint after every step.
 var _ = traintest.Register("siamese", func(ctx context.Context, dir string, resume bool) error {
 	fc := tinyConfig(16)
-	fc.Train.Epochs, fc.Train.CheckpointSteps = 3, 1
+	fc.Train.Epochs, fc.Train.CheckpointSteps = 3, traintest.CheckpointSteps()
 	_, err := Train(ctx, fc, train.Request{Dir: dir, Resume: resume})
 	return err
 })
@@ -50,6 +50,15 @@ func TestKillResume(t *testing.T) {
 		t.Skip("short")
 	}
 	traintest.KillResume(t, "siamese")
+}
+
+// SIGTERM (Slurm preemption, Ctrl-C) in the middle of an epoch writes
+// last.ckpt at the step reached; resuming ends as an uninterrupted run.
+func TestTermResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	traintest.TermResume(t, "siamese")
 }
 
 func TestOverfitFourPairs(t *testing.T) {

@@ -20,9 +20,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -42,9 +44,21 @@ var (
 )
 
 const (
-	envRun = "MFIF_TRAINTEST_RUN"
-	envDir = "MFIF_TRAINTEST_DIR"
+	envRun  = "MFIF_TRAINTEST_RUN"
+	envDir  = "MFIF_TRAINTEST_DIR"
+	envTerm = "MFIF_TRAINTEST_TERM"
 )
+
+// CheckpointSteps is the train.checkpoint_steps a registered run should
+// use: 1 (a last.ckpt after every step, so SIGKILL finds one mid-epoch),
+// or 0 in the child of TermResume, where a mid-epoch last.ckpt can then
+// only come from the SIGTERM handling under test.
+func CheckpointSteps() int {
+	if os.Getenv(envTerm) != "" {
+		return 0
+	}
+	return 1
+}
 
 // Register makes run available to KillResume under name (call it from a
 // package-level var so the child process has it too). It returns true.
@@ -66,7 +80,10 @@ func Main(m *testing.M) {
 			fmt.Fprintf(os.Stderr, "traintest: no run %q registered\n", name)
 			os.Exit(3)
 		}
-		if err := run(context.Background(), os.Getenv(envDir), false); err != nil {
+		// SIGTERM cancels the run as `mfif train` does.
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+		defer stop()
+		if err := run(ctx, os.Getenv(envDir), false); err != nil {
 			fmt.Fprintln(os.Stderr, "traintest child:", err)
 			os.Exit(2)
 		}
@@ -97,7 +114,15 @@ func readPosition(path string) (position, error) {
 // process that it kills with SIGKILL as soon as a mid-epoch last.ckpt of
 // the second epoch or later appears, resumes it here and compares the
 // results.
-func KillResume(t *testing.T, name string) {
+func KillResume(t *testing.T, name string) { signalResume(t, name, syscall.SIGKILL) }
+
+// TermResume is KillResume with SIGTERM: the child must stop after its
+// current step, write last.ckpt there (not at an epoch end) and exit with
+// an error; resuming from that checkpoint must end as the uninterrupted
+// run does.
+func TermResume(t *testing.T, name string) { signalResume(t, name, syscall.SIGTERM) }
+
+func signalResume(t *testing.T, name string, sig syscall.Signal) {
 	t.Helper()
 	mu.Lock()
 	run := runs[name]
@@ -112,6 +137,9 @@ func KillResume(t *testing.T, name string) {
 	part := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), envRun+"="+name, envDir+"="+part)
+	if sig == syscall.SIGTERM {
+		cmd.Env = append(cmd.Env, envTerm+"=1")
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -132,12 +160,26 @@ func KillResume(t *testing.T, name string) {
 			cmd.Process.Kill()
 			t.Fatalf("no mid-epoch checkpoint after 2 minutes\n%s", stderr.String())
 		}
-		if p, err := readPosition(last); err == nil && p.Epoch >= 1 && p.Batch > 0 && !p.Done {
-			if err := cmd.Process.Kill(); err != nil {
+		ready := false
+		if sig == syscall.SIGTERM {
+			// No step checkpoints in this child: signal a little after the
+			// first epoch ended, in the middle of the second.
+			if p, err := readPosition(last); err == nil && p.Epoch >= 1 && !p.Done {
+				time.Sleep(300 * time.Millisecond)
+				ready = true
+			}
+		} else if p, err := readPosition(last); err == nil && p.Epoch >= 1 && p.Batch > 0 && !p.Done {
+			ready = true
+		}
+		if ready {
+			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
-			<-exited
-			killedAt = p
+			err := <-exited
+			if sig == syscall.SIGTERM && (err == nil || !strings.Contains(stderr.String(), "interrupted")) {
+				t.Fatalf("after SIGTERM the child exited with %v and said:\n%s\nwant an interruption error", err, stderr.String())
+			}
+			killedAt, _ = readPosition(last)
 			break
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -149,7 +191,10 @@ func KillResume(t *testing.T, name string) {
 	if p.Done {
 		t.Fatalf("the child had finished when killed (seen at %+v)", killedAt)
 	}
-	t.Logf("killed with SIGKILL; last.ckpt at epoch %d batch %d (step %d)", p.Epoch+1, p.Batch, p.Iter)
+	if sig == syscall.SIGTERM && p.Batch == 0 {
+		t.Errorf("after SIGTERM last.ckpt is at an epoch end (step %d), want the step reached", p.Iter)
+	}
+	t.Logf("stopped with %v; last.ckpt at epoch %d batch %d (step %d)", sig, p.Epoch+1, p.Batch, p.Iter)
 	if err := run(context.Background(), part, true); err != nil {
 		t.Fatal(err)
 	}
