@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"sync"
@@ -46,6 +47,15 @@ func init() {
 		Description: "DDFM zero-shot IR-visible/medical fusion with an unconditional diffusion prior (options prior=<.pt or ddfm-prior checkpoint>, steps, seed, sampler ddim|ddpm, chroma)",
 		Citation:    "Z. Zhao, H. Bai, Y. Zhu, J. Zhang, S. Xu, Y. Zhang, K. Zhang, D. Meng, R. Timofte, L. Van Gool, DDFM: Denoising Diffusion Model for Multi-Modality Image Fusion, ICCV 2023",
 		Progress:    true,
+		CheckOptions: func(opts eval.Options) error {
+			o, err := LoadOptions(opts)
+			if err != nil {
+				return err
+			}
+			_, hasPrior := opts["prior"]
+			_, hasModel := opts["model"]
+			return o.Validate(hasPrior || hasModel)
+		},
 	}, func(opts eval.Options) (eval.Method, error) { return New(opts) })
 }
 
@@ -99,6 +109,35 @@ func LoadOptions(opts eval.Options) (Options, error) {
 	return o, nil
 }
 
+// Validate reports the first invalid option without loading the prior
+// (whose file must exist when checkPrior is set).
+func (o Options) Validate(checkPrior bool) error {
+	switch {
+	case o.Sampler != "ddim" && o.Sampler != "ddpm":
+		return fmt.Errorf("ddfm: option sampler %q: want ddim or ddpm", o.Sampler)
+	case o.Steps < 1:
+		return fmt.Errorf("ddfm: option steps = %d: want at least 1 (100 in the paper)", o.Steps)
+	case !(o.Lambda > 0) || math.IsInf(o.Lambda, 0):
+		return fmt.Errorf("ddfm: option lambda = %g: want finite and > 0", o.Lambda)
+	case !(o.Rho > 0) || math.IsInf(o.Rho, 0):
+		return fmt.Errorf("ddfm: option rho = %g: want finite and > 0", o.Rho)
+	case o.Threads < 0:
+		return fmt.Errorf("ddfm: option threads = %d: want >= 0", o.Threads)
+	case o.Seed > 1<<62:
+		return fmt.Errorf("ddfm: option seed %d too large", o.Seed)
+	}
+	if !checkPrior {
+		return nil
+	}
+	if o.Prior == "" {
+		return errors.New("ddfm: option prior: want the official 256x256_diffusion_uncond.pt or a checkpoint of `mfif train ddfm-prior-cpu`")
+	}
+	if _, err := os.Stat(o.Prior); err != nil {
+		return fmt.Errorf("ddfm: option prior: %w (download OpenAI's 256x256_diffusion_uncond.pt or train one with `mfif train ddfm-prior-cpu`)", err)
+	}
+	return nil
+}
+
 // New builds the method from registry options (see Options).
 func New(opts eval.Options) (*Method, error) {
 	o, err := LoadOptions(opts)
@@ -120,11 +159,8 @@ type Method struct {
 
 // Open loads the prior named by o.Prior and prepares the sampler.
 func Open(o Options) (*Method, error) {
-	if o.Prior == "" {
-		return nil, errors.New("ddfm: option prior: want the official 256x256_diffusion_uncond.pt or a checkpoint of `mfif train ddfm-prior-cpu`")
-	}
-	if _, err := os.Stat(o.Prior); err != nil {
-		return nil, fmt.Errorf("ddfm: option prior: %w (download OpenAI's 256x256_diffusion_uncond.pt or train one with `mfif train ddfm-prior-cpu`)", err)
+	if err := o.Validate(true); err != nil {
+		return nil, err
 	}
 	if o.Threads > 0 {
 		if err := backend.SetThreads(o.Threads); err != nil {
@@ -150,8 +186,8 @@ func NewWithPrior(p *guided.Prior, o Options) (*Method, error) {
 	if p.Config.InChannels != 3 && p.Config.InChannels != 1 {
 		return nil, fmt.Errorf("ddfm: prior has %d image channels, want 1 or 3", p.Config.InChannels)
 	}
-	if o.Seed > 1<<62 {
-		return nil, fmt.Errorf("ddfm: option seed %d too large", o.Seed)
+	if err := o.Validate(false); err != nil {
+		return nil, err
 	}
 	s, err := netddfm.NewSampler(p.Schedule, o.Sampler, o.Steps, o.Lambda, o.Rho)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/mfif/mfif/data"
@@ -173,5 +174,35 @@ func TestFuseTrainedCheckpoint(t *testing.T) {
 	}
 	if _, err := m.Fuse(pair[:1]); err == nil {
 		t.Error("one source accepted")
+	}
+}
+
+// Invalid option values are errors naming the option, found without
+// loading the prior; a text file given as the prior fails on reading, with
+// no network built.
+func TestOptionValues(t *testing.T) {
+	for _, tc := range []struct {
+		opts eval.Options
+		want string
+	}{
+		{eval.Options{"steps": 0}, "option steps = 0"},
+		{eval.Options{"steps": "abc"}, "steps"},
+		{eval.Options{"sampler": "euler"}, "euler"},
+		{eval.Options{"lambda": -1}, "lambda"},
+		{eval.Options{"prior": "/nonexistent/prior.pt"}, "/nonexistent/prior.pt"},
+	} {
+		if err := eval.CheckOptions("ddfm", tc.opts); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want it to mention %q", tc.opts, err, tc.want)
+		}
+	}
+	text := filepath.Join(t.TempDir(), "prior.pt")
+	os.WriteFile(text, []byte("hello world\n"), 0o644)
+	built := guided.Builds()
+	_, err := New(eval.Options{"prior": text, "progress": false})
+	if err == nil || !strings.Contains(err.Error(), text) {
+		t.Errorf("text file as prior: %v", err)
+	}
+	if guided.Builds() != built {
+		t.Error("a network was built before the prior file was checked")
 	}
 }

@@ -141,3 +141,28 @@ func TestCheckpointSaveRejectsBadArray(t *testing.T) {
 		t.Error("a file was written for an invalid checkpoint")
 	}
 }
+
+func TestMatchShapes(t *testing.T) {
+	want := map[string][]int64{"a": {2, 3}, "b": {4}, "n": {}}
+	tests := []struct {
+		name string
+		have map[string][]int64
+		errs []string
+	}{
+		{"equal", map[string][]int64{"a": {2, 3}, "b": {4}, "n": {1}}, nil},
+		{"shape", map[string][]int64{"a": {3, 2}, "b": {4}, "n": {}}, []string{"shape mismatch: a: stored [3 2], model [2 3]"}},
+		{"missing and extra", map[string][]int64{"a": {2, 3}, "n": {}, "c": {1}}, []string{"missing: b", "unexpected: c"}},
+	}
+	for _, tc := range tests {
+		err := MatchShapes(want, tc.have)
+		if (err == nil) != (len(tc.errs) == 0) {
+			t.Errorf("%s: err = %v", tc.name, err)
+			continue
+		}
+		for _, e := range tc.errs {
+			if !strings.Contains(err.Error(), e) {
+				t.Errorf("%s: %v lacks %q", tc.name, err, e)
+			}
+		}
+	}
+}

@@ -8,10 +8,48 @@ import (
 	"github.com/mfif/mfif/nets/layers"
 )
 
+// Param names one parameter of the network and its shape.
+type Param struct {
+	Name  string
+	Shape []int64
+}
+
+// node is a place in the module tree: a VarStore path, and its dotted
+// PyTorch name (for recording).
+type node struct {
+	p    *nn.Path
+	name string
+}
+
+func (n node) sub(s string) node {
+	c := node{name: s}
+	if n.name != "" {
+		c.name = n.name + "." + s
+	}
+	if n.p != nil {
+		c.p = n.p.Sub(s)
+	}
+	return c
+}
+
 // builder makes the U-Net's layers from nets/layers (PyTorch's default
 // initialisation and parameter shapes) and keeps the first error, so the
-// constructors below read like the module definitions.
-type builder struct{ err error }
+// constructors below read like the module definitions. With rec set it
+// allocates nothing and only records the parameters (Params).
+type builder struct {
+	err error
+	rec *[]Param
+}
+
+// record notes a layer's weight and bias shapes; it reports whether the
+// builder only records.
+func (b *builder) record(n node, weight []int64, bias int64) bool {
+	if b.rec == nil {
+		return false
+	}
+	*b.rec = append(*b.rec, Param{Name: n.name + ".weight", Shape: weight}, Param{Name: n.name + ".bias", Shape: []int64{bias}})
+	return true
+}
 
 func (b *builder) keep(err error) {
 	if b.err == nil {
@@ -19,20 +57,29 @@ func (b *builder) keep(err error) {
 	}
 }
 
-func (b *builder) linear(p *nn.Path, in, out int64) *layers.Linear {
-	l, err := layers.NewLinear(p, in, out, false)
+func (b *builder) linear(n node, in, out int64) *layers.Linear {
+	if b.record(n, []int64{out, in}, out) {
+		return &layers.Linear{}
+	}
+	l, err := layers.NewLinear(n.p, in, out, false)
 	b.keep(err)
 	return l
 }
 
-func (b *builder) conv(p *nn.Path, in, out, k, stride, pad int64) *layers.Conv2d {
-	c, err := layers.NewConv2d(p, in, out, k, layers.ConvOpts{Stride: stride, Padding: pad})
+func (b *builder) conv(n node, in, out, k, stride, pad int64) *layers.Conv2d {
+	if b.record(n, []int64{out, in, k, k}, out) {
+		return &layers.Conv2d{}
+	}
+	c, err := layers.NewConv2d(n.p, in, out, k, layers.ConvOpts{Stride: stride, Padding: pad})
 	b.keep(err)
 	return c
 }
 
-func (b *builder) norm(p *nn.Path, groups, ch int64) *layers.GroupNorm {
-	g, err := layers.NewGroupNorm(p, groups, ch, 1e-5)
+func (b *builder) norm(n node, groups, ch int64) *layers.GroupNorm {
+	if b.record(n, []int64{ch}, ch) {
+		return &layers.GroupNorm{}
+	}
+	g, err := layers.NewGroupNorm(n.p, groups, ch, 1e-5)
 	b.keep(err)
 	return g
 }
@@ -47,17 +94,17 @@ type resBlock struct {
 	dropout      float64
 }
 
-func (b *builder) resBlock(p *nn.Path, in, out, ted, groups int64, dropout float64) *resBlock {
+func (b *builder) resBlock(n node, in, out, ted, groups int64, dropout float64) *resBlock {
 	r := &resBlock{
-		norm1:   b.norm(p.Sub("conv1").Sub("0"), groups, in),
-		conv1:   b.conv(p.Sub("conv1").Sub("2"), in, out, 3, 1, 1),
-		temb:    b.linear(p.Sub("time_emb").Sub("1"), ted, out),
-		norm2:   b.norm(p.Sub("conv2").Sub("0"), groups, out),
-		conv2:   b.conv(p.Sub("conv2").Sub("3"), out, out, 3, 1, 1),
+		norm1:   b.norm(n.sub("conv1").sub("0"), groups, in),
+		conv1:   b.conv(n.sub("conv1").sub("2"), in, out, 3, 1, 1),
+		temb:    b.linear(n.sub("time_emb").sub("1"), ted, out),
+		norm2:   b.norm(n.sub("conv2").sub("0"), groups, out),
+		conv2:   b.conv(n.sub("conv2").sub("3"), out, out, 3, 1, 1),
 		dropout: dropout,
 	}
 	if in != out {
-		r.shortcut = b.conv(p.Sub("shortcut"), in, out, 1, 1, 0)
+		r.shortcut = b.conv(n.sub("shortcut"), in, out, 1, 1, 0)
 	}
 	return r
 }
@@ -89,8 +136,8 @@ func (r *resBlock) forward(s *backend.Scope, x, temb *ts.Tensor, train bool) *ts
 // downsample is a 3x3 stride-2 convolution, padding 1.
 type downsample struct{ op *layers.Conv2d }
 
-func (b *builder) downsample(p *nn.Path, ch int64) *downsample {
-	return &downsample{op: b.conv(p.Sub("op"), ch, ch, 3, 2, 1)}
+func (b *builder) downsample(n node, ch int64) *downsample {
+	return &downsample{op: b.conv(n.sub("op"), ch, ch, 3, 2, 1)}
 }
 
 func (d *downsample) forward(s *backend.Scope, x, _ *ts.Tensor, _ bool) *ts.Tensor {
@@ -101,8 +148,11 @@ func (d *downsample) forward(s *backend.Scope, x, _ *ts.Tensor, _ bool) *ts.Tens
 // 1), doubling each side.
 type upsample struct{ op *layers.ConvTranspose2d }
 
-func (b *builder) upsample(p *nn.Path, ch int64) *upsample {
-	c, err := layers.NewConvTranspose2d(p.Sub("op"), ch, ch, 3, layers.ConvOpts{Stride: 2, Padding: 1, OutputPadding: 1})
+func (b *builder) upsample(n node, ch int64) *upsample {
+	if b.record(n.sub("op"), []int64{ch, ch, 3, 3}, ch) {
+		return &upsample{op: &layers.ConvTranspose2d{}}
+	}
+	c, err := layers.NewConvTranspose2d(n.p.Sub("op"), ch, ch, 3, layers.ConvOpts{Stride: 2, Padding: 1, OutputPadding: 1})
 	b.keep(err)
 	return &upsample{op: c}
 }

@@ -3,6 +3,7 @@ package fusiondiff
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 
 	"github.com/sugarme/gotch"
@@ -48,26 +49,42 @@ func New(vs *nn.VarStore, cfg Config) (m *Model, err error) {
 
 // build makes the U-Net; New runs it on a locked thread.
 func build(vs *nn.VarStore, cfg Config) (*Model, error) {
+	return construct(&builder{}, node{p: vs.Root()}, cfg)
+}
+
+// Params lists the names and shapes of the parameters of a network of
+// configuration cfg, sorted by name, without allocating any tensor: Load
+// checks a checkpoint against it before building anything.
+func Params(cfg Config) ([]Param, error) {
+	var rec []Param
+	if _, err := construct(&builder{rec: &rec}, node{}, cfg); err != nil {
+		return nil, err
+	}
+	sort.Slice(rec, func(i, j int) bool { return rec[i].Name < rec[j].Name })
+	return rec, nil
+}
+
+// construct lays out the U-Net with b: real layers, or with b.rec only
+// the parameter list.
+func construct(b *builder, root node, cfg Config) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	root := vs.Root()
 	mc := int64(cfg.ModelChannels)
 	ted := mc * int64(cfg.TimeEmbedDimMult)
 	m := &Model{cfg: cfg}
-	b := &builder{}
-	te := root.Sub("time_embed")
-	m.temb0 = b.linear(te.Sub("0"), mc, ted)
-	m.temb2 = b.linear(te.Sub("2"), ted, ted)
-	m.in = b.conv(root.Sub("inBlock"), int64(cfg.InChannels), mc, 3, 1, 1)
+	te := root.sub("time_embed")
+	m.temb0 = b.linear(te.sub("0"), mc, ted)
+	m.temb2 = b.linear(te.sub("2"), ted, ted)
+	m.in = b.conv(root.sub("inBlock"), int64(cfg.InChannels), mc, 3, 1, 1)
 	g := int64(cfg.Groups)
-	res := func(p *nn.Path, in, out int64) block {
+	res := func(p node, in, out int64) block {
 		return b.resBlock(p, in, out, ted, g, cfg.Dropout)
 	}
 
 	// Encoder: NumResBlocks residual blocks per level, a stride-2 conv
 	// after every level but the last. Each level's final output is a skip.
-	downP := root.Sub("downBlock")
+	downP := root.sub("downBlock")
 	ch := mc
 	for lvl, mult := range cfg.ChannelMult {
 		out := mc * int64(mult)
@@ -80,7 +97,7 @@ func build(vs *nn.VarStore, cfg Config) (*Model, error) {
 		}
 		m.downSkips = append(m.downSkips, len(m.down)-1)
 	}
-	midP := root.Sub("middleBlock")
+	midP := root.sub("middleBlock")
 	for i := 0; i < 2; i++ {
 		m.mid = append(m.mid, res(seq(midP, i), ch, ch))
 	}
@@ -88,7 +105,7 @@ func build(vs *nn.VarStore, cfg Config) (*Model, error) {
 	// Decoder: level L-1..0; level l narrows to the width of level l-1 and
 	// (except at the deepest level) upsamples. The outputs of levels L-1..1
 	// receive the encoder skips of levels L-2..0; level 0 receives none.
-	upP := root.Sub("upBlock")
+	upP := root.sub("upBlock")
 	for lvl := len(cfg.ChannelMult) - 1; lvl >= 0; lvl-- {
 		out := mc * int64(cfg.ChannelMult[max(lvl-1, 0)])
 		for range cfg.NumResBlocks {
@@ -102,9 +119,9 @@ func build(vs *nn.VarStore, cfg Config) (*Model, error) {
 			m.upSkips = append(m.upSkips, len(m.up)-1)
 		}
 	}
-	on := root.Sub("outBlock")
-	m.outNorm = b.norm(on.Sub("0"), g, ch)
-	m.outConv = b.conv(on.Sub("2"), ch, int64(cfg.OutChannels), 3, 1, 1)
+	on := root.sub("outBlock")
+	m.outNorm = b.norm(on.sub("0"), g, ch)
+	m.outConv = b.conv(on.sub("2"), ch, int64(cfg.OutChannels), 3, 1, 1)
 	if b.err != nil {
 		return nil, fmt.Errorf("noisepred: %w", b.err)
 	}
@@ -112,8 +129,8 @@ func build(vs *nn.VarStore, cfg Config) (*Model, error) {
 }
 
 // seq names element i of a Sequential of one-module Sequentials ("k.0").
-func seq(p *nn.Path, i int) *nn.Path {
-	return p.Sub(strconv.Itoa(i)).Sub("0")
+func seq(p node, i int) node {
+	return p.sub(strconv.Itoa(i)).sub("0")
 }
 
 // Config returns the configuration the model was built with.

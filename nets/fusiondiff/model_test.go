@@ -2,6 +2,7 @@ package fusiondiff
 
 import (
 	"bufio"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/mfif/mfif/internal/testshared"
 	"github.com/mfif/mfif/nets/backend"
+	"github.com/mfif/mfif/nets/checkpoint"
 )
 
 // goldenDir returns the FusionDiff golden directory of the shared
@@ -230,5 +232,55 @@ func TestForwardLeavesNoHandles(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Params lists exactly the variables New creates, without allocating.
+func TestParamsMatchBuiltNetwork(t *testing.T) {
+	for _, cfg := range []Config{PaperConfig(), {InChannels: 9, OutChannels: 3, ModelChannels: 8, NumResBlocks: 2,
+		TimeEmbedDimMult: 2, ChannelMult: []int{1, 2, 3}, Groups: 4}} {
+		ps, err := Params(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs := backend.NewVarStore()
+		if _, err := New(vs, cfg); err != nil {
+			t.Fatal(err)
+		}
+		vars := vs.Variables()
+		if len(ps) != len(vars) {
+			t.Fatalf("Params lists %d tensors, the network has %d", len(ps), len(vars))
+		}
+		for _, p := range ps {
+			v, ok := vars[p.Name]
+			if !ok || fmt.Sprint(v.MustSize()) != fmt.Sprint(p.Shape) {
+				t.Errorf("%s: listed %v, built %v (present %v)", p.Name, p.Shape, v.MustSize(), ok)
+			}
+		}
+		vs.Destroy()
+	}
+}
+
+// A checksum-valid checkpoint whose spec asks for a network its tensors do
+// not fit (here a huge one) is rejected before anything is built.
+func TestLoadChecksShapesFirst(t *testing.T) {
+	spec := PaperSpec()
+	spec.Model.ModelChannels = 4096
+	c := checkpoint.New(Kind)
+	if err := spec.Put(c); err != nil {
+		t.Fatal(err)
+	}
+	c.Tensors["model/inBlock.weight"] = checkpoint.Float32Array(make([]float32, 9), 1, 9, 1, 1)
+	path := filepath.Join(t.TempDir(), "huge.ckpt")
+	if err := c.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	before := Builds()
+	_, err := Load(path, nil)
+	if err == nil || !strings.Contains(err.Error(), "does not match") || !strings.Contains(err.Error(), path) {
+		t.Errorf("err = %v", err)
+	}
+	if Builds() != before {
+		t.Error("a network was built before the shapes were checked")
 	}
 }

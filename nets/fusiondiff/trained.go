@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync/atomic"
 
 	"github.com/sugarme/gotch/nn"
 	"go.yaml.in/yaml/v3"
@@ -169,9 +170,17 @@ func (t *Trained) Close() {
 	}
 }
 
+// builds counts Build calls (see Builds).
+var builds atomic.Int64
+
+// Builds is the number of networks Build has built in this process, for
+// tests that check nothing is built before a file is validated.
+func Builds() int64 { return builds.Load() }
+
 // Build creates a network of spec s with fresh (PyTorch-default) weights
 // on the device chosen by backend.Init.
 func Build(s Spec) (*Trained, error) {
+	builds.Add(1)
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -208,6 +217,13 @@ func Load(path string, spec *Spec) (*Trained, error) {
 				backend.Drop(t)
 			}
 		}()
+		shapes := map[string][]int64{}
+		for k, t := range sd {
+			shapes[k] = t.MustSize()
+		}
+		if err := matchSpec(s, shapes); err != nil {
+			return nil, fmt.Errorf("load %s: %w", path, err)
+		}
 		t, err := Build(s)
 		if err != nil {
 			return nil, err
@@ -223,19 +239,53 @@ func Load(path string, spec *Spec) (*Trained, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := SpecOf(c)
+	t, err := FromCheckpoint(c)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
-	}
-	t, err := Build(s)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: stored spec: %w", path, err)
-	}
-	if err := backend.LoadWeights(c, t.VS); err != nil {
-		t.Close()
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
 	return t, nil
+}
+
+// FromCheckpoint rebuilds the network of a FusionDiff checkpoint from its
+// stored Spec (see SpecOf) and loads its weights, the EMA weights when
+// present (backend.LoadWeights).
+func FromCheckpoint(c *checkpoint.Checkpoint) (*Trained, error) {
+	if c.Kind != Kind {
+		return nil, fmt.Errorf("%w: holds %q, want %q", checkpoint.ErrKind, c.Kind, Kind)
+	}
+	s, err := SpecOf(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := matchSpec(s, c.Shapes("model/")); err != nil {
+		return nil, err
+	}
+	t, err := Build(s)
+	if err != nil {
+		return nil, fmt.Errorf("stored spec: %w", err)
+	}
+	if err := backend.LoadWeights(c, t.VS); err != nil {
+		t.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+// matchSpec checks stored tensor shapes against the network of spec s
+// without building it.
+func matchSpec(s Spec, stored map[string][]int64) error {
+	ps, err := Params(s.Model)
+	if err != nil {
+		return err
+	}
+	want := make(map[string][]int64, len(ps))
+	for _, p := range ps {
+		want[p.Name] = p.Shape
+	}
+	if err := checkpoint.MatchShapes(want, stored); err != nil {
+		return fmt.Errorf("does not match the FusionDiff network of its spec: %w", err)
+	}
+	return nil
 }
 
 // SpecOf returns the Spec stored in a checkpoint: the SpecState written by

@@ -2,8 +2,8 @@ package guided
 
 import (
 	"fmt"
-	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/sugarme/gotch/nn"
 	"go.yaml.in/yaml/v3"
@@ -43,9 +43,17 @@ func (p *Prior) Close() {
 	}
 }
 
+// builds counts BuildPrior calls (see Builds).
+var builds atomic.Int64
+
+// Builds is the number of networks BuildPrior has built in this process,
+// for tests that check nothing is built before a file is validated.
+func Builds() int64 { return builds.Load() }
+
 // BuildPrior creates a prior of configuration c with fresh weights on the
 // device chosen by backend.Init and a T-step linear schedule.
 func BuildPrior(c Config, T int) (*Prior, error) {
+	builds.Add(1)
 	s, err := diffusion.Linear(T)
 	if err != nil {
 		return nil, err
@@ -110,24 +118,35 @@ func LoadPrior(path string, cfg *Config) (*Prior, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec, err := priorSpecOf(c)
+	p, err := PriorFromCheckpoint(c)
 	if err != nil {
 		return nil, fmt.Errorf("load prior %s: %w", path, err)
 	}
-	shapes := map[string][]int64{}
-	for k, a := range c.WithPrefix("model/") {
-		shapes[k] = a.Shape
+	return p, nil
+}
+
+// PriorFromCheckpoint rebuilds the network of a prior checkpoint (kind
+// PriorKind) from its stored spec and loads its weights, the EMA weights
+// when present (backend.LoadWeights). Tensor names and shapes are checked
+// against the spec before the network is built.
+func PriorFromCheckpoint(c *checkpoint.Checkpoint) (*Prior, error) {
+	if c.Kind != PriorKind {
+		return nil, fmt.Errorf("%w: holds %q, want %q", checkpoint.ErrKind, c.Kind, PriorKind)
 	}
-	if err := matchParams(spec.Net, shapes); err != nil {
-		return nil, fmt.Errorf("load prior %s: %w", path, err)
+	spec, err := priorSpecOf(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := matchParams(spec.Net, c.Shapes("model/")); err != nil {
+		return nil, err
 	}
 	p, err := BuildPrior(spec.Net, spec.Timesteps)
 	if err != nil {
-		return nil, fmt.Errorf("load prior %s: stored spec: %w", path, err)
+		return nil, fmt.Errorf("stored spec: %w", err)
 	}
 	if err := backend.LoadWeights(c, p.VS); err != nil {
 		p.Close()
-		return nil, fmt.Errorf("load prior %s: %w", path, err)
+		return nil, err
 	}
 	return p, nil
 }
@@ -157,72 +176,20 @@ func priorSpecOf(c *checkpoint.Checkpoint) (PriorSpec, error) {
 }
 
 // matchParams checks stored tensor shapes against the parameters of
-// configuration c without building the network ([] and [1] are equal, as
-// in state_dicts).
+// configuration c without building the network.
 func matchParams(c Config, stored map[string][]int64) error {
 	ps, err := Params(c)
 	if err != nil {
 		return err
 	}
-	var missing, bad []string
-	seen := map[string]bool{}
+	want := make(map[string][]int64, len(ps))
 	for _, p := range ps {
-		seen[p.Name] = true
-		got, ok := stored[p.Name]
-		if !ok {
-			missing = append(missing, p.Name)
-			continue
-		}
-		if !equalShape(got, p.Shape) {
-			bad = append(bad, fmt.Sprintf("%s: stored %v, model %v", p.Name, got, p.Shape))
-		}
+		want[p.Name] = p.Shape
 	}
-	var extra []string
-	for k := range stored {
-		if !seen[k] {
-			extra = append(extra, k)
-		}
+	if err := checkpoint.MatchShapes(want, stored); err != nil {
+		return fmt.Errorf("does not match a %d-channel guided U-Net: %w", c.NumChannels, err)
 	}
-	sort.Strings(extra)
-	if len(missing)+len(bad)+len(extra) == 0 {
-		return nil
-	}
-	short := func(s []string) string {
-		if len(s) > 5 {
-			return strings.Join(s[:5], ", ") + fmt.Sprintf(" and %d more", len(s)-5)
-		}
-		return strings.Join(s, ", ")
-	}
-	msg := fmt.Sprintf("does not match a %d-channel guided U-Net (%d tensors expected, %d stored)", c.NumChannels, len(ps), len(stored))
-	if len(bad) > 0 {
-		msg += "; shape mismatch: " + short(bad)
-	}
-	if len(missing) > 0 {
-		msg += "; missing: " + short(missing)
-	}
-	if len(extra) > 0 {
-		msg += "; unexpected: " + short(extra)
-	}
-	return fmt.Errorf("%s", msg)
-}
-
-func equalShape(a, b []int64) bool {
-	n := func(s []int64) int64 {
-		k := int64(1)
-		for _, d := range s {
-			k *= d
-		}
-		return k
-	}
-	if len(a) != len(b) {
-		return n(a) == 1 && n(b) == 1 && len(a) <= 1 && len(b) <= 1
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return nil
 }
 
 // Put stores the prior's spec in c (state SpecState).
