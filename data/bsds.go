@@ -41,6 +41,13 @@ type BSDSConfig struct {
 	// Blurs are the defocus levels (default: the three VOCBlur
 	// Gaussians); one level blurs both sides of a sample, as for VOC.
 	Blurs []Blur `yaml:"-"`
+	// RandomBlur, when set, replaces Blurs: every sample draws two
+	// independent defocus blurs, one for each source's out-of-focus side,
+	// each a Gaussian (sigma uniform in Blur.SigmaMin..SigmaMax) or a disk
+	// (radius uniform in Blur.RadiusMin..RadiusMax) with probability 1/2,
+	// as WriteBSDSBenchmark does; real defocus varies in kind and strength
+	// between scenes and between the near and far sides.
+	RandomBlur *BSDSBenchConfig `yaml:"-"`
 	// IgnoreBand, when positive, marks in Ignore every pixel whose
 	// (2*IgnoreBand+1)^2 neighbourhood straddles the focus boundary. The
 	// default 0 leaves Ignore nil: the composite is hard, so the target is
@@ -82,6 +89,13 @@ func (c BSDSConfig) withDefaults() (BSDSConfig, error) {
 		return c, fmt.Errorf("ignore band %d is negative", c.IgnoreBand)
 	case c.Photos < 0:
 		return c, fmt.Errorf("photo count %d is negative", c.Photos)
+	}
+	if c.RandomBlur != nil {
+		rb, err := c.RandomBlur.withDefaults()
+		if err != nil {
+			return c, fmt.Errorf("random blur: %w", err)
+		}
+		c.RandomBlur = &rb
 	}
 	return c, nil
 }
@@ -215,6 +229,9 @@ func (d *bsdsDataset) Get(i int) (Sample, error) {
 	var ign *Image
 	if c.IgnoreBand > 0 {
 		ign = boundaryBand(fg, c.IgnoreBand)
+	}
+	if c.RandomBlur != nil {
+		return regionSample(img, fg, ign, c.RandomBlur.randomBlur(r), c.RandomBlur.randomBlur(r)), nil
 	}
 	return regionSample(img, fg, ign, c.Blurs[v%len(c.Blurs)], c.Blurs[v%len(c.Blurs)]), nil
 }

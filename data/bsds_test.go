@@ -618,3 +618,44 @@ func TestBSDSCropFindsSmallSegment(t *testing.T) {
 		}
 	}
 }
+
+// With RandomBlur the two sides of a sample get their own blur, drawn per
+// sample from the ranges: the sources differ from the photo on opposite
+// sides by different amounts, and different samples differ.
+func TestBSDSRandomBlur(t *testing.T) {
+	root := fakeBSDS(t, 3, 60, 40, "train")
+	cfg := BSDSConfig{Size: 32, Variants: 4, RandomBlur: &BSDSBenchConfig{SigmaMin: 0.5, SigmaMax: 5, RadiusMin: 1, RadiusMax: 8}}
+	ds, err := NewBSDSDataset(root, "train", cfg, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := map[string]bool{}
+	for i := 0; i < ds.Len(); i++ {
+		s, err := ds.Get(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e1, e2 float64 // blur energy of each source off its focus side
+		for k, f := range s.Target.Planes[0] {
+			d1 := s.Sources[0].Planes[0][k] - s.Truth.Planes[0][k]
+			d2 := s.Sources[1].Planes[0][k] - s.Truth.Planes[0][k]
+			if f > 0.5 {
+				e2 += d2 * d2
+				if d1 != 0 {
+					t.Fatalf("sample %d: source 1 differs from the photo inside its focus region", i)
+				}
+			} else {
+				e1 += d1 * d1
+			}
+		}
+		errs[fmt.Sprintf("%.3g/%.3g", e1, e2)] = true
+	}
+	if len(errs) < ds.Len() {
+		t.Errorf("%d distinct blur energies over %d samples: blurs are not drawn per sample", len(errs), ds.Len())
+	}
+	bad := cfg
+	bad.RandomBlur = &BSDSBenchConfig{SigmaMin: 3, SigmaMax: 1}
+	if _, err := NewBSDSDataset(root, "train", bad, 7); err == nil {
+		t.Error("inverted sigma range accepted")
+	}
+}

@@ -117,6 +117,10 @@ func newProviders(fc FileConfig) (tr, val provider, err error) {
 		}
 	case "bsds":
 		cfg := data.BSDSConfig{Size: d.Size, Resize: d.Resize, Variants: d.Variants, Photos: d.Samples}
+		if b := d.Blur; b != nil {
+			cfg.RandomBlur = &data.BSDSBenchConfig{SigmaMin: b.Sigma[0], SigmaMax: b.Sigma[1],
+				RadiusMin: b.Radius[0], RadiusMax: b.Radius[1]}
+		}
 		trDS, err := data.NewBSDSDataset(d.Root, "train", cfg, seed)
 		if err != nil {
 			return nil, nil, fmt.Errorf("data.root: %w", err)

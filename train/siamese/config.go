@@ -44,6 +44,10 @@ type DataConfig struct {
 	// Resize scales whole BSDS photos to size x size (as VOC) instead of
 	// cutting native-resolution crops.
 	Resize bool `yaml:"resize,omitempty"`
+	// Blur, for bsds, draws each sample's two defocus blurs at random
+	// (Gaussian or disk, strength uniform in the ranges) instead of the
+	// paper's three fixed Gaussian levels.
+	Blur *BlurConfig `yaml:"blur,omitempty"`
 	// Size is the side of the square training crops; a multiple of the
 	// model stride, at least twice it.
 	Size int `yaml:"size"`
@@ -56,6 +60,14 @@ type DataConfig struct {
 	// NoiseSigma is the largest std of the Gaussian noise added to the
 	// sources (on the [0,1] scale); the GCB learns to remove it.
 	NoiseSigma float64 `yaml:"noise_sigma"`
+}
+
+// BlurConfig is the random defocus of BSDS training pairs.
+type BlurConfig struct {
+	// Sigma is the [min, max] Gaussian sigma, Radius the [min, max] disk
+	// radius, in pixels.
+	Sigma  [2]float64 `yaml:"sigma"`
+	Radius [2]float64 `yaml:"radius"`
 }
 
 // LossConfig weights the three loss terms.
@@ -99,6 +111,9 @@ func (fc *FileConfig) Validate() error {
 		}
 	default:
 		return fmt.Errorf("data.kind %q: want synth, voc, bsds or triplet", d.Kind)
+	}
+	if d.Blur != nil && d.Kind != "bsds" {
+		return fmt.Errorf("data.blur is only for data.kind bsds (got %s)", d.Kind)
 	}
 	if d.Variants < 0 || d.ValVariants < 0 {
 		return fmt.Errorf("data.variants %d and data.val_variants %d must be >= 0", d.Variants, d.ValVariants)
