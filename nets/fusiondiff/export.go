@@ -36,11 +36,11 @@ func WriteStateDict(c *checkpoint.Checkpoint, out string) (int, error) {
 // c's values differs from the network mfif builds from c; nil means the
 // exported state_dict loads strictly into it and computes the same
 // function. The reference always uses 32 GroupNorm groups (so every width
-// must be a multiple of 32), num_res_blocks residual blocks in the middle
-// and a decoder whose levels narrow to half the width of the level above
-// and end at model_channels; mfif uses Groups groups, always two middle
-// blocks, and narrows level l to the encoder width of level l-1, which is
-// the same only when the multipliers start at 1 and double.
+// must be a multiple of 32) and a decoder whose levels narrow to half the
+// width of the level above and end at model_channels (so it runs only
+// with multipliers 1, 2, 4, ...); mfif uses Groups groups and narrows level
+// l to the encoder width of level l-1, which is the same for those
+// multipliers and extends the design to others.
 func (c Config) OfficialDifferences() []string {
 	var out []string
 	for i, m := range c.ChannelMult {
@@ -58,9 +58,6 @@ func (c Config) OfficialDifferences() []string {
 	}
 	if c.Groups != 32 {
 		out = append(out, fmt.Sprintf("groups %d: NoisePred normalises with 32 groups (same shapes, different function)", c.Groups))
-	}
-	if c.NumResBlocks != 2 {
-		out = append(out, fmt.Sprintf("num_res_blocks %d: NoisePred builds num_res_blocks middle blocks, mfif always 2 (the middleBlock.* keys differ)", c.NumResBlocks))
 	}
 	return out
 }

@@ -98,7 +98,8 @@ func construct(b *builder, root node, cfg Config) (*Model, error) {
 		m.downSkips = append(m.downSkips, len(m.down)-1)
 	}
 	midP := root.sub("middleBlock")
-	for i := 0; i < 2; i++ {
+	// The reference code's middle has num_res_blocks blocks.
+	for i := 0; i < cfg.NumResBlocks; i++ {
 		m.mid = append(m.mid, res(seq(midP, i), ch, ch))
 	}
 

@@ -68,7 +68,8 @@ func (m *Model) Save(path string) error {
 }
 
 // FromCheckpoint rebuilds the network from the stored architecture and
-// loads its weights (checked for shape and finiteness before any copy).
+// loads its weights — the EMA copy when the run kept one — checked for
+// shape and finiteness before any copy.
 func FromCheckpoint(c *checkpoint.Checkpoint) (*Model, error) {
 	var cfg Config
 	if err := c.State(ConfigState, &cfg); err != nil {
@@ -81,7 +82,7 @@ func FromCheckpoint(c *checkpoint.Checkpoint) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := backend.LoadVars(c, m.VS); err != nil {
+	if err := backend.LoadWeights(c, m.VS); err != nil {
 		m.Close()
 		return nil, err
 	}
