@@ -133,7 +133,7 @@ func (c *checker) method(cell Cell, m planMethod) {
 // marker whose checkpoint is gone is an error.
 func (r *Runner) trainedCheckpoint(m planMethod) (ckpt string, done bool, err error) {
 	dir := r.ModelDir(m)
-	b, err := os.ReadFile(filepath.Join(dir, DoneFile))
+	b, err := os.ReadFile(filepath.Join(dir, doneFile(m.Train.Set)))
 	if err != nil {
 		return "", false, nil
 	}

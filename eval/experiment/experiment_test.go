@@ -15,6 +15,7 @@ import (
 
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
+	"github.com/mfif/mfif/nets/checkpoint"
 	"github.com/mfif/mfif/report"
 )
 
@@ -586,5 +587,95 @@ func TestKeyIgnoresConfigComments(t *testing.T) {
 	}
 	if c := key("train: {epochs: 4, lr: 0.1}\n"); c == a {
 		t.Error("changing a value kept the key")
+	}
+}
+
+// budgetTrainer writes real checkpoints whose epoch is the requested
+// budget, continuing from last.ckpt when it resumes.
+type budgetTrainer struct{ calls, resumes int }
+
+func (b *budgetTrainer) train(_ context.Context, r TrainRequest) (string, error) {
+	b.calls++
+	from := 0
+	if r.Resume {
+		b.resumes++
+		c, err := checkpoint.Load(filepath.Join(r.Dir, "last.ckpt"), "")
+		if err != nil {
+			return "", err
+		}
+		from = c.Epoch
+	}
+	want, _ := toInt(r.Overrides["train.epochs"])
+	c := checkpoint.New("budget")
+	c.Epoch = max(from, want)
+	c.Tensors["model/w"] = checkpoint.Float32Array([]float32{float32(c.Epoch)}, 1)
+	for _, n := range []string{"last.ckpt", "best.ckpt"} {
+		if err := c.Save(filepath.Join(r.Dir, n)); err != nil {
+			return "", err
+		}
+	}
+	return filepath.Join(r.Dir, "best.ckpt"), nil
+}
+
+// Budgets that differ only in train.epochs share one model folder: the
+// longer resumes the shorter, each budget keeps its own snapshot, and a
+// budget shorter than what the folder has already trained is refused.
+func TestBudgetsShareOneTraining(t *testing.T) {
+	bt := &budgetTrainer{}
+	RegisterTrainer("budget-test", bt.train)
+	cfg := filepath.Join(t.TempDir(), "b.yaml")
+	os.WriteFile(cfg, []byte("train: {epochs: 1}\n"), 0o644)
+	doc := fmt.Sprintf(`
+name: budgets
+datasets:
+  synth: {synthetic: {n: 2, w: 24, h: 16, seed: 5}}
+methods:
+  - name: fm
+    method: fakemodel
+    train: {kind: budget-test, config: %s}
+metrics: [Q_G]
+sweep:
+  grid:
+    epochs: {values: [2, 5], targets: {fm: train.epochs}}
+    seed: {values: [1], targets: {fm: train.seed}}
+`, cfg)
+	s, err := Parse([]byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells, err := s.Cells()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Runner{Spec: s, Root: t.TempDir(), Workers: 1, Version: "test-1"}
+	if err := r.Run(cells); err != nil {
+		t.Fatal(err)
+	}
+	models, _ := filepath.Glob(filepath.Join(r.Dir(), "models", "fm-*"))
+	if len(models) != 1 {
+		t.Fatalf("%d model folders, want 1 shared by both budgets", len(models))
+	}
+	if bt.calls != 2 || bt.resumes != 1 {
+		t.Errorf("trainer called %d times (%d resumes), want 2 (1)", bt.calls, bt.resumes)
+	}
+	for budget, epoch := range map[string]int{"epochs=2": 2, "epochs=5": 5} {
+		c, err := checkpoint.Load(filepath.Join(models[0], "best-"+budget+".ckpt"), "")
+		if err != nil || c.Epoch != epoch {
+			t.Errorf("snapshot %s: %v, epoch %v", budget, err, c)
+		}
+		if _, err := os.Stat(filepath.Join(models[0], DoneFile+"-"+budget)); err != nil {
+			t.Errorf("no done marker for %s", budget)
+		}
+	}
+	// The cell of budget 2 uses its snapshot, not the folder's 5-epoch
+	// best.ckpt.
+	b, _ := os.ReadFile(filepath.Join(r.Dir(), cells[0].Name, CheckpointsFile))
+	if !strings.Contains(string(b), "best-epochs=2.ckpt") {
+		t.Errorf("cell 0 checkpoints: %s", b)
+	}
+	// A new, shorter budget cannot be cut from the longer run.
+	if err := notPast(filepath.Join(models[0], "last.ckpt"), map[string]any{"train.epochs": 3}); err == nil ||
+		!strings.Contains(err.Error(), "already trained 5 epochs") {
+		t.Errorf("shorter budget after a longer one: %v", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/eval/pipeline"
 	"github.com/mfif/mfif/internal/atomicfile"
+	"github.com/mfif/mfif/nets/checkpoint"
 	"github.com/mfif/mfif/internal/progress"
 )
 
@@ -75,8 +76,43 @@ func (cr *cellRun) models() (map[string]ModelRef, error) {
 // training in different cells (or experiments' reruns) is shared.
 func (r *Runner) ModelDir(m planMethod) string {
 	t := *m.Train
-	sum := sha256.Sum256([]byte(canonical([]any{t.Kind, t.Digest, t.Set, r.version()})))
+	set, _ := splitBudget(t.Set)
+	sum := sha256.Sum256([]byte(canonical([]any{t.Kind, t.Digest, set, r.version()})))
 	return filepath.Join(r.Dir(), "models", m.Name+"-"+hex.EncodeToString(sum[:6]))
+}
+
+// budgetKeys are the training overrides that only say how long to train.
+// Trainings that differ in nothing else share one model folder: a longer
+// budget resumes the shorter one's run (training resumes exactly, and the
+// data order and learning rate of an epoch do not depend on the total), so
+// a sweep over budgets costs one training as long as the longest budget.
+// Each budget keeps its own snapshot of the checkpoint it ended with.
+var budgetKeys = []string{"train.epochs", "train.max_minutes"}
+
+// splitBudget separates the budget overrides of set; label names the
+// budget for file names ("" when set has none).
+func splitBudget(set map[string]any) (rest map[string]any, label string) {
+	rest = map[string]any{}
+	var parts []string
+	for k, v := range set {
+		rest[k] = v
+	}
+	for _, k := range budgetKeys {
+		if v, ok := set[k]; ok {
+			delete(rest, k)
+			parts = append(parts, fmt.Sprintf("%s=%v", strings.TrimPrefix(k, "train."), v))
+		}
+	}
+	return rest, strings.Join(parts, ",")
+}
+
+// doneFile is the done marker of a model folder for one budget (DoneFile
+// when the training has no budget overrides).
+func doneFile(set map[string]any) string {
+	if _, label := splitBudget(set); label != "" {
+		return DoneFile + "-" + label
+	}
+	return DoneFile
 }
 
 // train runs the method's trainer unless its model folder holds DONE. A
@@ -93,7 +129,7 @@ func (r *Runner) train(m planMethod) (ModelRef, error) {
 		return ModelRef{}, err
 	}
 	defer unlock()
-	donePath := filepath.Join(dir, DoneFile)
+	donePath := filepath.Join(dir, doneFile(m.Train.Set))
 	if b, err := os.ReadFile(donePath); err == nil {
 		ckpt := strings.TrimSpace(string(b))
 		if !filepath.IsAbs(ckpt) {
@@ -110,6 +146,12 @@ func (r *Runner) train(m planMethod) (ModelRef, error) {
 	}
 	_, statErr := os.Stat(filepath.Join(dir, "last.ckpt"))
 	resume := statErr == nil
+	_, budget := splitBudget(m.Train.Set)
+	if resume && budget != "" {
+		if err := notPast(filepath.Join(dir, "last.ckpt"), m.Train.Set); err != nil {
+			return ModelRef{}, fmt.Errorf("model %s: %w", dir, err)
+		}
+	}
 	y, err := resolvedConfig(m.Train)
 	if err != nil {
 		return ModelRef{}, err
@@ -130,6 +172,14 @@ func (r *Runner) train(m planMethod) (ModelRef, error) {
 	if _, err := os.Stat(ckpt); err != nil {
 		return ModelRef{}, fmt.Errorf("trainer %s returned checkpoint %q: %w", m.Train.Kind, ckpt, err)
 	}
+	if budget != "" {
+		// A longer budget will train on in this folder: keep this one's.
+		snap := filepath.Join(dir, "best-"+budget+".ckpt")
+		if err := copyFile(ckpt, snap); err != nil {
+			return ModelRef{}, err
+		}
+		ckpt = snap
+	}
 	rel := ckpt
 	if rp, err := filepath.Rel(dir, ckpt); err == nil && !strings.HasPrefix(rp, "..") {
 		rel = rp
@@ -138,6 +188,52 @@ func (r *Runner) train(m planMethod) (ModelRef, error) {
 		return ModelRef{}, err
 	}
 	return ModelRef{Dir: dir, Checkpoint: ckpt}, nil
+}
+
+// notPast reports an error when the run in last has already trained more
+// epochs than the budget in set asks for: resuming cannot go back, so
+// budgets sharing a folder must run shortest first (as a sweep whose budget
+// axis varies slower than its other axes does).
+func notPast(last string, set map[string]any) error {
+	v, ok := set["train.epochs"]
+	if !ok {
+		return nil
+	}
+	want, ok := toInt(v)
+	if !ok {
+		return fmt.Errorf("train.epochs %v is not a whole number", v)
+	}
+	c, err := checkpoint.Load(last, "")
+	if err != nil {
+		return nil // the trainer reports a damaged checkpoint itself
+	}
+	if c.Epoch > want {
+		return fmt.Errorf("its run has already trained %d epochs, more than the %d this cell asks for: run the shorter budgets first, or delete %s", c.Epoch, want, filepath.Dir(last))
+	}
+	return nil
+}
+
+// copyFile copies src to dst atomically.
+func copyFile(src, dst string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(dst, b)
+}
+
+func toInt(v any) (int, bool) {
+	switch x := v.(type) {
+	case int:
+		return x, true
+	case int64:
+		return int(x), true
+	case uint64:
+		return int(x), true
+	case float64:
+		return int(x), x == float64(int(x))
+	}
+	return 0, false
 }
 
 func copyMap(m map[string]any) map[string]any {
