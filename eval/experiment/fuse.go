@@ -16,8 +16,8 @@ import (
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/eval/pipeline"
 	"github.com/mfif/mfif/internal/atomicfile"
-	"github.com/mfif/mfif/nets/checkpoint"
 	"github.com/mfif/mfif/internal/progress"
+	"github.com/mfif/mfif/nets/checkpoint"
 )
 
 // ModelRef records where a cell's model came from (checkpoints.json).
