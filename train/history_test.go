@@ -43,4 +43,3 @@ func TestHistoryCSVAndPlots(t *testing.T) {
 		t.Error("unknown format accepted")
 	}
 }
-
