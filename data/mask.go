@@ -15,27 +15,7 @@ func attachMasks(dir string, byName map[string]*Pair, order []string) error {
 	if !isDir(d) {
 		return nil
 	}
-	files, err := listImages(d)
-	if err != nil {
-		return err
-	}
-	for _, f := range files {
-		path := filepath.Join(d, f)
-		p := byName[stem(f)]
-		if p == nil {
-			return fmt.Errorf("%w: mask %s has no source images", ErrUnmatched, path)
-		}
-		if p.Mask != "" {
-			return fmt.Errorf("%s and %s both give the mask of pair %q", p.Mask, path, p.Name)
-		}
-		p.Mask = path
-	}
-	for _, key := range order {
-		if p := byName[key]; p.Mask == "" {
-			return fmt.Errorf("%w: %s has no mask in %s", ErrUnmatched, p.Sources[0], d)
-		}
-	}
-	return nil
+	return attachFiles(d, "mask", byName, order, func(p *Pair) *string { return &p.Mask })
 }
 
 // ReadMask reads a true decision mask as one plane of 0 and 1 (1 where

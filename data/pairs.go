@@ -202,31 +202,38 @@ func discoverFolders(dir string, srcDirs []string) ([]Pair, error) {
 // every pair then needs exactly one reference and every reference a pair.
 func attachRefs(dir string, byName map[string]*Pair, order []string) error {
 	for _, rd := range refDirs {
-		d := filepath.Join(dir, rd)
-		if !isDir(d) {
-			continue
+		if d := filepath.Join(dir, rd); isDir(d) {
+			return attachFiles(d, "reference", byName, order, func(p *Pair) *string { return &p.Reference })
 		}
-		files, err := listImages(d)
-		if err != nil {
-			return err
+	}
+	return nil
+}
+
+// attachFiles gives every pair the image of folder d named like the pair
+// (the field that field returns: a reference or a mask). Each pair needs
+// exactly one such image and each image a pair; what names the file in
+// errors.
+func attachFiles(d, what string, byName map[string]*Pair, order []string, field func(*Pair) *string) error {
+	files, err := listImages(d)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		path := filepath.Join(d, f)
+		p := byName[stem(f)]
+		if p == nil {
+			return fmt.Errorf("%w: %s %s has no source images", ErrUnmatched, what, path)
 		}
-		for _, f := range files {
-			path := filepath.Join(d, f)
-			p := byName[stem(f)]
-			if p == nil {
-				return fmt.Errorf("%w: reference %s has no source images", ErrUnmatched, path)
-			}
-			if p.Reference != "" {
-				return fmt.Errorf("%s and %s both give the reference of pair %q", p.Reference, path, p.Name)
-			}
-			p.Reference = path
+		dst := field(p)
+		if *dst != "" {
+			return fmt.Errorf("%s and %s both give the %s of pair %q", *dst, path, what, p.Name)
 		}
-		for _, key := range order {
-			if p := byName[key]; p.Reference == "" {
-				return fmt.Errorf("%w: %s has no reference in %s", ErrUnmatched, p.Sources[0], d)
-			}
+		*dst = path
+	}
+	for _, key := range order {
+		if p := byName[key]; *field(p) == "" {
+			return fmt.Errorf("%w: %s has no %s in %s", ErrUnmatched, p.Sources[0], what, d)
 		}
-		return nil
 	}
 	return nil
 }

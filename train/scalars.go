@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -102,7 +104,7 @@ func (l *scalarLog) Flush(step int64, epoch, lr, gradNorm float64) error {
 	}
 	now := time.Now()
 	if l.header == nil {
-		l.terms = sortedKeys(l.tsum)
+		l.terms = slices.Sorted(maps.Keys(l.tsum))
 		l.header = append(append([]string{"step", "epoch", "lr", "loss"}, l.terms...), "grad_norm", "samples_per_s", "wall_time")
 		if err := l.w.Write(l.header); err != nil {
 			return fmt.Errorf("scalars: %w", err)

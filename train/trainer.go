@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/sugarme/gotch/nn"
@@ -582,7 +584,7 @@ func (t *Trainer) endEpoch(lr, seconds float64) (string, error) {
 	line := fmt.Sprintf("epoch %d/%d step %d lr %.4g train %.6g", e, t.Loop.Epochs, t.st.Iter, lr, rec.TrainLoss)
 	if rec.HasVal {
 		line += fmt.Sprintf(" val %.6g", rec.ValLoss)
-		for _, k := range sortedKeys(rec.Metrics) {
+		for _, k := range slices.Sorted(maps.Keys(rec.Metrics)) {
 			line += fmt.Sprintf(" val_%s %.6g", k, rec.Metrics[k])
 		}
 	}

@@ -3,6 +3,7 @@ package progress
 import (
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -65,7 +66,7 @@ func TestLineCadence(t *testing.T) {
 				}
 			}
 			b.Finish()
-			if !equalInts(at, tc.want) {
+			if !slices.Equal(at, tc.want) {
 				t.Errorf("lines at steps %v, want %v", at, tc.want)
 			}
 			got := lines(t, buf.String())
@@ -78,18 +79,6 @@ func TestLineCadence(t *testing.T) {
 			}
 		})
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestLineText(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"reflect"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -264,7 +265,7 @@ func sameStateShape(a, b []int64) bool {
 	if len(a) != len(b) {
 		return numel(a) == 1 && numel(b) == 1 && len(a) <= 1 && len(b) <= 1
 	}
-	return sameShape(a, b)
+	return slices.Equal(a, b)
 }
 
 func numel(s []int64) int64 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -173,25 +174,13 @@ func CheckArray(t *ts.Tensor, a checkpoint.Array) error {
 	if err != nil {
 		return err
 	}
-	if !sameShape(shape, a.Shape) {
+	if !slices.Equal(shape, a.Shape) {
 		return fmt.Errorf("stored shape %v, want %v", a.Shape, shape)
 	}
 	if dt, err := gotchDType(a.DType); err != nil || dt != t.DType() {
 		return fmt.Errorf("stored dtype %s, want %v", a.DType, t.DType())
 	}
 	return nil
-}
-
-func sameShape(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // checkFinite reports the first NaN or infinite value of a float array.

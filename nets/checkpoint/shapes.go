@@ -2,7 +2,8 @@ package checkpoint
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -13,7 +14,7 @@ import (
 // up to five differences of each kind (shape, missing, unexpected).
 func MatchShapes(want, have map[string][]int64) error {
 	var bad, missing, extra []string
-	for _, name := range sortedKeys(want) {
+	for _, name := range slices.Sorted(maps.Keys(want)) {
 		got, ok := have[name]
 		if !ok {
 			missing = append(missing, name)
@@ -23,7 +24,7 @@ func MatchShapes(want, have map[string][]int64) error {
 			bad = append(bad, fmt.Sprintf("%s: stored %v, model %v", name, got, want[name]))
 		}
 	}
-	for _, name := range sortedKeys(have) {
+	for _, name := range slices.Sorted(maps.Keys(have)) {
 		if _, ok := want[name]; !ok {
 			extra = append(extra, name)
 		}
@@ -77,13 +78,4 @@ func short(s []string) string {
 		return strings.Join(s[:5], ", ") + fmt.Sprintf(" and %d more", len(s)-5)
 	}
 	return strings.Join(s, ", ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

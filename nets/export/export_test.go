@@ -93,7 +93,7 @@ func TestFile(t *testing.T) {
 		notes string // a substring of the joined notes ("" none)
 	}{
 		{siamese.Kind, siameseCheckpoint, true, ""},
-		{fusiondiff.Kind, fusiondiffCheckpoint, false, "middle blocks"},
+		{fusiondiff.Kind, fusiondiffCheckpoint, false, "GroupNorm(32)"},
 		{guided.PriorKind, priorCheckpoint, false, ""},
 	}
 	for _, tc := range cases {

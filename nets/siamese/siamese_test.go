@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,18 +58,6 @@ func randInput(seed int64, dims ...int64) *ts.Tensor {
 
 func shapeOf(t *ts.Tensor) []int64 { return t.MustSize() }
 
-func eqShape(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func TestModuleShapes(t *testing.T) {
 	vs := backend.NewVarStore()
 	p := vs.Root()
@@ -94,7 +83,7 @@ func TestModuleShapes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := backend.NewScope()
 			defer s.Close()
-			if got := shapeOf(tc.run(s)); !eqShape(got, tc.want) {
+			if got := shapeOf(tc.run(s)); !slices.Equal(got, tc.want) {
 				t.Errorf("shape %v, want %v", got, tc.want)
 			}
 		})
@@ -144,7 +133,7 @@ func TestNetForwardAblations(t *testing.T) {
 			out := m.Net.Forward(a, b, true)
 			defer out.Drop()
 			for _, o := range []*ts.Tensor{out.Logits, out.CleanA, out.CleanB} {
-				if got := shapeOf(o); !eqShape(got, []int64{2, 1, 16, 24}) {
+				if got := shapeOf(o); !slices.Equal(got, []int64{2, 1, 16, 24}) {
 					t.Errorf("output shape %v", got)
 				}
 			}

@@ -81,7 +81,7 @@ func BenchmarkTrainStep(b *testing.B) {
 // the growth from the end of epoch 1 to the end of epoch 6: a leak of
 // per-batch tensors shows up as tens of MB.
 func BenchmarkEpochRSS(b *testing.B) {
-	fc, err := LoadConfig("siamese-cpu", map[string]any{"data.samples": 96, "train.epochs": 6,
+	fc, err := LoadConfig("siamese-cpu", map[string]any{"data.kind": "synth", "data.size": 96, "data.samples": 96, "train.epochs": 6,
 		"train.max_minutes": 0, "train.patience": 0})
 	if err != nil {
 		b.Fatal(err)

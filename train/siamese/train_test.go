@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -172,15 +173,17 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"zero lr", map[string]any{"train.optimizer.lr": 0}, "train.optimizer.lr"},
 	}
 	for _, tc := range tests {
-		_, err := LoadConfig("siamese-cpu", tc.overrides)
+		over := map[string]any{"data.kind": "synth", "data.samples": 100} // siamese-cpu needs BSDS500 on disk
+		maps.Copy(over, tc.overrides)
+		_, err := LoadConfig("siamese-cpu", over)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got %v, want an error containing %s", tc.name, err, tc.want)
 		}
 	}
 	for _, name := range []string{"siamese", "siamese-cpu", "siamese-demo"} {
 		over := map[string]any{}
-		if name == "siamese" {
-			over["data.kind"] = "synth" // the paper config needs VOC on disk
+		if name != "siamese-demo" {
+			over["data.kind"] = "synth" // the paper config needs VOC, siamese-cpu BSDS500 on disk
 			over["data.samples"] = 100
 		}
 		if _, err := LoadConfig(name, over); err != nil {
