@@ -260,9 +260,14 @@ func (m *Method) FuseSeed(sources []*data.Image, seed uint64) (*data.Image, erro
 		return nil, err
 	}
 	defer done()
+	dc := m.tr.Spec.Diffusion
+	var base []float32
+	if dc.Residual > 0 {
+		base = dc.BaseOf(s1, s2, pw, ph)
+	}
 	var bounds *diffusion.Bounds
-	if m.tr.Spec.Diffusion.ClipMode() == netfd.ClipSources {
-		bounds = m.tr.Spec.Diffusion.Bounds(s1, s2)
+	if dc.ClipMode() == netfd.ClipSources {
+		bounds = dc.Bounds(s1, s2, base)
 	}
 	switch smp := m.sampler.(type) {
 	case *diffusion.FusionDiff:
@@ -276,8 +281,8 @@ func (m *Method) FuseSeed(sources []*data.Image, seed uint64) (*data.Image, erro
 	if err != nil {
 		return nil, fmt.Errorf("fusiondiff: %w", err)
 	}
-	if r := m.tr.Spec.Diffusion.Residual; r > 0 {
-		for i, b := range netfd.MeanBase(s1, s2) {
+	if r := dc.Residual; r > 0 {
+		for i, b := range base {
 			x0[i] = float32(float64(x0[i])/r + float64(b))
 		}
 	}

@@ -34,9 +34,13 @@ type DiffusionConfig struct {
 	// Objective is what the network predicts: "eps" (the paper, default),
 	// "x0" or "v" (Salimans & Ho 2022). Samplers convert to eps.
 	Objective string `yaml:"objective,omitempty" json:"objective,omitempty"`
-	// Residual, when > 0, makes the process diffuse Residual·(GT − (S1+S2)/2)
+	// Residual, when > 0, makes the process diffuse Residual·(GT − base)
 	// instead of the ground truth (SRDiff-style; 0 is the paper).
 	Residual float64 `yaml:"residual,omitempty" json:"residual,omitempty"`
+	// Base is the base of a residual model: "mean" (or empty) the mean of
+	// the sources, "focus" FocusBase, a sharp blend that follows local
+	// focus energy.
+	Base string `yaml:"base,omitempty" json:"base,omitempty"`
 	// Clip is how the samplers clamp the x0 estimate at every step:
 	// "unit" (or empty; the reference code) to [-1, 1]; "sources" to the
 	// interval between the two sources at each pixel (for a residual model,
@@ -75,13 +79,13 @@ func (d DiffusionConfig) ClipMode() string {
 // Bounds returns the per-element clamp bounds of mode ClipSources for the
 // planar sources s1 and s2 (CHW, [-1, 1]): per value [min, max] of the
 // two sources, for a residual model mapped to the scaled residual around
-// their mean.
-func (d DiffusionConfig) Bounds(s1, s2 []float32) *diffusion.Bounds {
+// base (see BaseOf; unused without Residual).
+func (d DiffusionConfig) Bounds(s1, s2, base []float32) *diffusion.Bounds {
 	b := &diffusion.Bounds{Lo: make([]float32, len(s1)), Hi: make([]float32, len(s1))}
 	for i := range s1 {
 		lo, hi := min(s1[i], s2[i]), max(s1[i], s2[i])
 		if r := d.Residual; r > 0 {
-			m := (float64(s1[i]) + float64(s2[i])) / 2
+			m := float64(base[i])
 			lo, hi = float32(r*(float64(lo)-m)), float32(r*(float64(hi)-m))
 		}
 		b.Lo[i], b.Hi[i] = lo, hi
@@ -99,6 +103,15 @@ func (d DiffusionConfig) Validate() error {
 	}
 	if !(d.Residual >= 0) || math.IsInf(d.Residual, 0) {
 		return fmt.Errorf("diffusion.residual %g must be finite and >= 0", d.Residual)
+	}
+	switch d.Base {
+	case "", BaseMean:
+	case BaseFocus:
+		if d.Residual == 0 {
+			return fmt.Errorf("diffusion.base %s needs diffusion.residual > 0", d.Base)
+		}
+	default:
+		return fmt.Errorf("diffusion.base %q: want %s or %s", d.Base, BaseMean, BaseFocus)
 	}
 	switch d.Clip {
 	case "", ClipUnit, ClipSources, ClipNone:
@@ -340,14 +353,4 @@ func FromCHW(x []float32, w, h int) *data.Image {
 		}
 	}
 	return m
-}
-
-// MeanBase returns (s1+s2)/2 element by element: the base a residual model
-// (DiffusionConfig.Residual) measures the ground truth against.
-func MeanBase(s1, s2 []float32) []float32 {
-	out := make([]float32, len(s1))
-	for i := range out {
-		out[i] = (s1[i] + s2[i]) / 2
-	}
-	return out
 }

@@ -100,17 +100,17 @@ func appendCrop(dst, src []float32, w, h, x0, y0, size int) []float32 {
 	return dst
 }
 
-// subtractBase turns the batch ground truth gt into scaled residuals
-// scale * (gt - (S1+S2)/2), reading the sources from the batch
-// conditioning cond (per sample 6 planes: S1 then S2, each plane n values).
-func subtractBase(gt, cond []float32, n int, scale float64) {
-	per := 3 * n
+// subtractBase replaces every ground truth of the batch (gt: 3 planes of
+// size x size per sample; cond: the 6 source planes per sample) by
+// d.Residual·(GT − base) with base d.BaseOf the sample's sources.
+func subtractBase(gt, cond []float32, size int, d netfd.DiffusionConfig) {
+	per := 3 * size * size
 	for k := 0; k*per < len(gt); k++ {
 		g := gt[k*per : (k+1)*per]
 		s1 := cond[2*k*per : (2*k+1)*per]
 		s2 := cond[(2*k+1)*per : (2*k+2)*per]
-		for i := range g {
-			g[i] = float32(scale * (float64(g[i]) - (float64(s1[i])+float64(s2[i]))/2))
+		for i, b := range d.BaseOf(s1, s2, size, size) {
+			g[i] = float32(d.Residual * (float64(g[i]) - float64(b)))
 		}
 	}
 }

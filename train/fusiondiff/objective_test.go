@@ -94,7 +94,7 @@ func TestSubtractBase(t *testing.T) {
 		1, -1, 0.5, -1, 1, 0.5, // sample 1
 	}
 	gt := []float32{0.3, 0.3, 0, 0.5, 0, 0.25}
-	subtractBase(gt, cond, 1, 2)
+	subtractBase(gt, cond, 1, netfd.DiffusionConfig{Residual: 2})
 	want := []float32{0.4, 0, 0, 1, 0, -0.5}
 	for i := range want {
 		if math.Abs(float64(gt[i]-want[i])) > 1e-7 {

@@ -132,7 +132,7 @@ func (k *Task) loss(s *backend.Scope, set []Triplet, idx []int, r *rand.Rand) (*
 	bs, sz := int64(len(idx)), int64(size)
 	cond, gt := batch(set, idx, size, r)
 	if k.cfg.Diffusion.Residual > 0 {
-		subtractBase(gt, cond, size*size, k.cfg.Diffusion.Residual)
+		subtractBase(gt, cond, size, k.cfg.Diffusion)
 	}
 	condT := s.Add(backend.MustFromFloat32(cond, bs, 6, sz, sz))
 	x0 := s.Add(backend.MustFromFloat32(gt, bs, 3, sz, sz))
