@@ -255,7 +255,7 @@ func TestFuseRepeats(t *testing.T) {
 	}
 	model := filepath.Join(dir, "model")
 	_, _, err := run(t, "--quiet", "train", "fusiondiff-cpu", "--out", model,
-		"--set", "data.dir="+pairs, "--set", "data.pairs=1", "--set", "data.size=32",
+		"--set", "data.dir="+pairs, "--set", "data.pairs=1", "--set", "data.val=0", "--set", "data.size=32",
 		"--set", "train.epochs=1", "--set", "train.batch_size=1", "--set", "train.threads=1")
 	if err != nil {
 		t.Fatal(err)

@@ -14,11 +14,11 @@ const (
 )
 
 // Window radii of FocusBase: the focus energy is summed over a
-// (2·focusEnergyRadius+1)² window and the binary choice is averaged over a
-// (2·focusSmoothRadius+1)² window into a soft weight.
+// (2·focusEnergyRadius+1)² window and the per-pixel choice is decided by a
+// majority over a (2·focusSmoothRadius+1)² window.
 const (
-	focusEnergyRadius = 3
-	focusSmoothRadius = 4
+	focusEnergyRadius = 7
+	focusSmoothRadius = 15
 )
 
 // BaseOf returns the base for the planar sources s1 and s2 (3 planes of
@@ -39,19 +39,26 @@ func MeanBase(s1, s2 []float32) []float32 {
 	return out
 }
 
-// FocusBase blends the planar sources s1 and s2 (C planes of w x h) pixel
-// by pixel with a weight that follows local sharpness: the focus energy of
-// a source is the sum of its squared horizontal and vertical gray-level
-// differences over a 7x7 window (the spatial-frequency measure of Li,
-// Kwok & Wang, Information Fusion 2 (2001) 169-176, computed per pixel);
-// the pixel takes 1 where source 1 has the larger energy, 0 where source 2
-// has, 1/2 on ties, and that choice is box-averaged over 9x9 so the weight
-// is soft across focus boundaries. The base is therefore already sharp on
-// both sides, and a residual model only corrects what the hand-made
-// measure gets wrong (near boundaries, in flat regions).
+// FocusBase takes every pixel from the source that is locally sharper: the
+// focus energy of a source is the sum of its squared horizontal and
+// vertical gray-level differences over a 15x15 window (the spatial-
+// frequency measure of Li, Kwok & Wang, Information Fusion 2 (2001)
+// 169-176, computed per pixel); a pixel votes 1 where source 1 has the
+// larger energy, 0 where source 2 has, 1/2 on ties, and the majority of
+// the votes in the 31x31 window around it chooses its source (the mean of
+// the two on an exact tie). The base is therefore sharp on both sides of a
+// focus boundary, and a residual model learns to correct what the
+// hand-made measure gets wrong: the seam at the boundary and flat regions
+// where the choice is arbitrary. (A soft weight, the box-averaged votes,
+// blends blur back in: on MFFW it scored Q_NMI 0.98-1.01 against 1.13 for
+// the majority; docs/fusiondiff.md.)
 func FocusBase(s1, s2 []float32, w, h int) []float32 {
+	return focusBase(s1, s2, w, h, focusEnergyRadius, focusSmoothRadius)
+}
+
+func focusBase(s1, s2 []float32, w, h, energyRadius, smoothRadius int) []float32 {
 	n := w * h
-	e1, e2 := focusEnergy(s1, w, h), focusEnergy(s2, w, h)
+	e1, e2 := focusEnergy(s1, w, h, energyRadius), focusEnergy(s2, w, h, energyRadius)
 	choice := data.NewImage(w, h, 1)
 	for i := range n {
 		switch {
@@ -61,7 +68,15 @@ func FocusBase(s1, s2 []float32, w, h int) []float32 {
 			choice.Planes[0][i] = 0.5
 		}
 	}
-	wt := data.BoxFilter(choice, focusSmoothRadius).Planes[0]
+	wt := data.BoxFilter(choice, smoothRadius).Planes[0]
+	for i, v := range wt { // majority vote: a hard choice, 1/2 only on exact ties
+		switch {
+		case v > 0.5:
+			wt[i] = 1
+		case v < 0.5:
+			wt[i] = 0
+		}
+	}
 	out := make([]float32, len(s1))
 	for i := range out {
 		a := wt[i%n]
@@ -72,7 +87,7 @@ func FocusBase(s1, s2 []float32, w, h int) []float32 {
 
 // focusEnergy is the windowed squared-gradient energy of the channel mean
 // of the planar image x.
-func focusEnergy(x []float32, w, h int) *data.Image {
+func focusEnergy(x []float32, w, h, radius int) *data.Image {
 	n := w * h
 	c := len(x) / n
 	gray := make([]float64, n)
@@ -96,5 +111,5 @@ func focusEnergy(x []float32, w, h int) *data.Image {
 			g.Planes[0][i] = e
 		}
 	}
-	return data.BoxFilter(g, focusEnergyRadius)
+	return data.BoxFilter(g, radius)
 }

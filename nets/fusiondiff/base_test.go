@@ -11,7 +11,7 @@ import (
 // source 2 (flat gray elsewhere) gives back the texture on both sides away
 // from the boundary, where the mean halves its contrast.
 func TestFocusBase(t *testing.T) {
-	const w, h = 40, 16
+	const w, h = 96, 40
 	n := w * h
 	s1, s2, sharp := make([]float32, 3*n), make([]float32, 3*n), make([]float32, 3*n)
 	for c := range 3 {
@@ -35,7 +35,7 @@ func TestFocusBase(t *testing.T) {
 	mean := MeanBase(s1, s2)
 	for c := range 3 {
 		for y := range h {
-			for _, x := range []int{2, 10, 29, 37} { // at least 9 px from the boundary
+			for _, x := range []int{2, 20, 75, 93} { // at least 27 px from the boundary
 				i := c*n + y*w + x
 				if math.Abs(float64(focus[i]-sharp[i])) > 1e-6 {
 					t.Fatalf("focus base at (%d,%d,%d) = %v, want %v", c, x, y, focus[i], sharp[i])
