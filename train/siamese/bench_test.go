@@ -40,7 +40,6 @@ func benchStep(b *testing.B, cfgName string, batch int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportMetric(float64(backend.NumParams(k.VarStore())), "params")
 	err = backend.Run(func() error {
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
@@ -66,6 +65,7 @@ func benchStep(b *testing.B, cfgName string, batch int) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.ReportMetric(float64(backend.NumParams(k.VarStore())), "params")
 	b.ReportMetric(float64(memstat.Peak())/(1<<20), "peak-RSS-MiB")
 }
 
