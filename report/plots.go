@@ -312,8 +312,22 @@ func LinePlot(path, title, xlabel, ylabel string, series []LineSeries) error {
 			}
 		}
 	}
+	padRange(&p.X.Min, &p.X.Max)
+	padRange(&p.Y.Min, &p.Y.Max)
 	p.Add(plotter.NewGrid())
 	return savePlot(p, 14*vg.Centimeter, 10*vg.Centimeter, path)
+}
+
+// padRange widens an axis range by 5 % on each side (or by 1 % of the
+// value, when every point sits on one value), so markers at the extremes
+// are drawn whole instead of cut by the frame.
+func padRange(lo, hi *float64) {
+	r := *hi - *lo
+	if r <= 0 {
+		r = math.Max(math.Abs(*hi), 1e-12) * 0.2
+	}
+	*lo -= 0.05 * r
+	*hi += 0.05 * r
 }
 
 func addLineErrors(p *plot.Plot, s LineSeries, i int) error {

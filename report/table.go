@@ -107,10 +107,12 @@ type Column struct {
 
 // Cell is one numeric entry: a mean, an optional standard deviation, and a
 // Missing flag for entries that have no value (rendered as "–" and never
-// ranked).
+// ranked). NoStd marks a mean without a standard deviation (one sample in
+// a mean ± std table): it is printed alone and its CSV std is empty.
 type Cell struct {
 	Mean, Std float64
 	Missing   bool
+	NoStd     bool
 }
 
 // Row is one table row: its label cells (one per Table.Keys) and its numeric
@@ -240,7 +242,7 @@ func (t *Table) cellText(c Cell, pm string) string {
 	if c.Missing {
 		return "–"
 	}
-	if t.ShowStd {
+	if t.ShowStd && !c.NoStd {
 		return t.num(c.Mean) + pm + t.num(c.Std)
 	}
 	return t.num(c.Mean)
@@ -311,6 +313,9 @@ func (t *Table) CSV() string {
 			m, s := full(c.Mean), full(c.Std)
 			if c.Missing {
 				m, s = "", ""
+			}
+			if c.NoStd {
+				s = ""
 			}
 			rec = append(rec, m)
 			if t.ShowStd {

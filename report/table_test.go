@@ -85,6 +85,10 @@ func TestMarkdown(t *testing.T) {
 	if md := tb.Markdown(); !strings.Contains(md, "**1.1000 ± 0.1000**") {
 		t.Errorf("std not shown:\n%s", md)
 	}
+	tb.Rows[2].Cells[0].NoStd = true // one sample: no std to show
+	if md := tb.Markdown(); !strings.Contains(md, "| NSCT | 0.5000 | -0.3000 ± 0.0500 |") {
+		t.Errorf("one-sample cell should print its mean alone:\n%s", md)
+	}
 }
 
 func TestCSVEscapingRoundTrip(t *testing.T) {
@@ -99,6 +103,14 @@ func TestCSVEscapingRoundTrip(t *testing.T) {
 	}
 	if recs[2][0] != `a,b "q"` || recs[2][1] != "0.9" || recs[2][4] != "0.02" {
 		t.Errorf("row %q", recs[2])
+	}
+	tb.Rows[2].Cells[0].NoStd = true
+	recs, err = csv.NewReader(strings.NewReader(tb.CSV())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recs[3][1] != "0.5" || recs[3][2] != "" || recs[3][4] != "0.05" {
+		t.Errorf("one-sample row %q: want an empty std beside the mean only", recs[3])
 	}
 	if strings.Contains(tb.CSV(), "**") || strings.Contains(tb.CSV(), "±") {
 		t.Error("CSV must not carry marks")

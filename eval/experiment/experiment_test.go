@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -677,5 +678,71 @@ sweep:
 	if err := notPast(filepath.Join(models[0], "last.ckpt"), map[string]any{"train.epochs": 3}); err == nil ||
 		!strings.Contains(err.Error(), "already trained 5 epochs") {
 		t.Errorf("shorter budget after a longer one: %v", err)
+	}
+}
+
+// TestReportZipAxesOneCurve: zip axes advance together, so the report draws
+// one curve over the first of them (not one single-point series per value of
+// the others, nor a plot per zip axis), and a mean over one seed prints no
+// "± 0".
+func TestReportZipAxesOneCurve(t *testing.T) {
+	*trainer = fakeTrainer{}
+	cfg := filepath.Join(t.TempDir(), "fake.yaml")
+	os.WriteFile(cfg, []byte("train: {epochs: 3, seed: 0, lr: 0.1}\n"), 0o644)
+	doc := fmt.Sprintf(`
+name: zipcurve
+datasets:
+  synth: {synthetic: {n: 2, w: 24, h: 16, seed: 5}}
+methods:
+  - name: fm
+    method: fakemodel
+    train: {kind: fake, config: %s}
+metrics: [Q_G]
+sweep:
+  zip:
+    a: {values: [1, 2], targets: {fm: train.lr}}
+    b: {values: [10, 20]}
+  grid:
+    seed: {values: [1, 2], targets: {fm: train.seed}}
+outputs: {repeat: seed, std: true}
+`, cfg)
+	s, err := Parse([]byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells, err := s.Cells()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Runner{Spec: s, Root: t.TempDir(), Workers: 1, Version: "test-1"}
+	if err := r.Run(cells[:3]); err != nil { // a=2 gets seed 1 only
+		t.Fatal(err)
+	}
+	sum, err := Report(r.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(r.Dir(), "report", "synth")
+	if _, err := os.Stat(filepath.Join(out, "line_a_q-g.png")); err != nil {
+		t.Errorf("no curve over the first zip axis: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "line_b_q-g.png")); err == nil {
+		t.Error("a second plot over zip axis b, which only repeats the curve over a")
+	}
+	md, _ := os.ReadFile(sum.Markdown)
+	if !strings.Contains(string(md), "metrics vs a") || strings.Contains(string(md), "metrics vs b") {
+		t.Errorf("report.md plots:\n%s", md)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "sweep_mean.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Method, a, b, n, Q_G, Q_G_std: a=1 has two seeds, a=2 one.
+	if len(rows) != 3 || rows[1][3] != "2" || rows[1][5] == "" || rows[2][3] != "1" || rows[2][5] != "" {
+		t.Errorf("sweep_mean.csv:\n%v", rows)
 	}
 }

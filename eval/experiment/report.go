@@ -362,21 +362,24 @@ type group struct {
 func (rp *reporter) groupRows(rows []row, infos []report.MetricInfo, xAxis string) ([]*group, bool) {
 	var order []*group
 	byKey := map[string]*group{}
+	zip := rp.zipAxes()
 	for _, r := range rows {
 		keys := []string{r.method}
 		x := 0.0
 		for _, a := range rp.axisNames() {
 			v, _ := r.cell.Cell.Value(a)
-			switch a {
-			case rp.spec.Outputs.Repeat:
+			switch {
+			case a == rp.spec.Outputs.Repeat:
 				continue
-			case xAxis:
+			case a == xAxis:
 				f, ok := toFloat(v)
 				if !ok {
 					return nil, false
 				}
 				x = f
 				continue
+			case zip[xAxis] && zip[a]:
+				continue // advances with the x axis: not a series of its own
 			}
 			keys = append(keys, a+"="+FormatValue(v))
 		}
@@ -448,20 +451,45 @@ func (rp *reporter) repeatTable(ds, dir string, rows []row, infos []report.Metri
 			v := g.vals[0][m.Name]
 			n = max(n, len(v))
 			mean, std := meanStd(v)
-			cells[i] = report.Cell{Mean: mean, Std: std, Missing: len(v) == 0}
+			cells[i] = report.Cell{Mean: mean, Std: std, Missing: len(v) == 0, NoStd: len(v) == 1}
 		}
 		t.Rows = append(t.Rows, report.Row{Keys: append(k, strconv.Itoa(n)), Cells: cells})
 	}
 	return rp.writeTable(dir, "sweep_mean", t)
 }
 
+// zipAxes is the set of zip axes of the sweep.
+func (rp *reporter) zipAxes() map[string]bool {
+	axes, _ := rp.spec.axes()
+	zip := map[string]bool{}
+	for _, a := range axes {
+		if a.zip {
+			zip[a.name] = true
+		}
+	}
+	return zip
+}
+
 // linePlots draws, for each numeric axis other than the repeat axis, one
 // plot per metric: x = axis value, one line per method and combination of
-// the other axes, error bars = std over the repeat axis.
+// the other axes, error bars = std over the repeat axis. Zip axes advance
+// together, so they make one x axis: the first zip axis in name order (its
+// plot is titled with the others), never a series each.
 func (rp *reporter) linePlots(ds, dir string, rows []row, infos []report.MetricInfo) error {
+	zip := rp.zipAxes()
+	var zipNames []string
+	for _, a := range rp.axisNames() {
+		if zip[a] {
+			zipNames = append(zipNames, a)
+		}
+	}
 	for _, axis := range rp.axisNames() {
-		if axis == rp.spec.Outputs.Repeat {
+		if axis == rp.spec.Outputs.Repeat || (zip[axis] && axis != zipNames[0]) {
 			continue
+		}
+		xlabel := axis
+		if zip[axis] && len(zipNames) > 1 {
+			xlabel = axis + " (with " + strings.Join(zipNames[1:], ", ") + ")"
 		}
 		groups, ok := rp.groupRows(rows, infos, axis)
 		if !ok {
@@ -491,7 +519,7 @@ func (rp *reporter) linePlots(ds, dir string, rows []row, infos []report.MetricI
 				continue
 			}
 			p := filepath.Join(dir, "line_"+slugify(axis)+"_"+slugify(m.Name)+".png")
-			if err := report.LinePlot(p, fmt.Sprintf("%s: %s vs %s", ds, m.Name, axis), axis, m.Name, series); err != nil {
+			if err := report.LinePlot(p, fmt.Sprintf("%s: %s vs %s", ds, m.Name, axis), xlabel, m.Name, series); err != nil {
 				return err
 			}
 			rp.sum.Files = append(rp.sum.Files, p)
@@ -543,7 +571,14 @@ func (rp *reporter) runtime(ds, dir string) error {
 // runtimePlots draws seconds per pair against every numeric sweep axis
 // (e.g. sampler steps), one line per method, std over pairs as error bars.
 func (rp *reporter) runtimePlots(ds, dir string) error {
+	zip, firstZip := rp.zipAxes(), true
 	for _, axis := range rp.axisNames() {
+		if zip[axis] {
+			if !firstZip {
+				continue // advances with the first zip axis
+			}
+			firstZip = false
+		}
 		byMethod := map[string]*report.LineSeries{}
 		numeric := true
 		for _, cd := range rp.cells {
