@@ -682,9 +682,9 @@ sweep:
 }
 
 // TestReportZipAxesOneCurve: zip axes advance together, so the report draws
-// one curve over the first of them (not one single-point series per value of
-// the others, nor a plot per zip axis), and a mean over one seed prints no
-// "± 0".
+// one curve over the first numeric one (not one single-point series per
+// value of the others, nor a plot per zip axis; a text label is skipped),
+// and a mean over one seed prints no "± 0".
 func TestReportZipAxesOneCurve(t *testing.T) {
 	*trainer = fakeTrainer{}
 	cfg := filepath.Join(t.TempDir(), "fake.yaml")
@@ -702,6 +702,7 @@ sweep:
   zip:
     a: {values: [1, 2], targets: {fm: train.lr}}
     b: {values: [10, 20]}
+    0label: {values: [x, y]}
   grid:
     seed: {values: [1, 2], targets: {fm: train.seed}}
 outputs: {repeat: seed, std: true}
@@ -741,8 +742,8 @@ outputs: {repeat: seed, std: true}
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Method, a, b, n, Q_G, Q_G_std: a=1 has two seeds, a=2 one.
-	if len(rows) != 3 || rows[1][3] != "2" || rows[1][5] == "" || rows[2][3] != "1" || rows[2][5] != "" {
+	// Method, 0label, a, b, n, Q_G, Q_G_std: a=1 has two seeds, a=2 one.
+	if len(rows) != 3 || rows[1][4] != "2" || rows[1][6] == "" || rows[2][4] != "1" || rows[2][6] != "" {
 		t.Errorf("sweep_mean.csv:\n%v", rows)
 	}
 }

@@ -473,27 +473,31 @@ func (rp *reporter) zipAxes() map[string]bool {
 // linePlots draws, for each numeric axis other than the repeat axis, one
 // plot per metric: x = axis value, one line per method and combination of
 // the other axes, error bars = std over the repeat axis. Zip axes advance
-// together, so they make one x axis: the first zip axis in name order (its
-// plot is titled with the others), never a series each.
+// together, so they make one x axis: the first numeric zip axis in name
+// order (its label names the others), never a series each.
 func (rp *reporter) linePlots(ds, dir string, rows []row, infos []report.MetricInfo) error {
 	zip := rp.zipAxes()
-	var zipNames []string
-	for _, a := range rp.axisNames() {
-		if zip[a] {
-			zipNames = append(zipNames, a)
-		}
-	}
+	zipPlotted := false
 	for _, axis := range rp.axisNames() {
-		if axis == rp.spec.Outputs.Repeat || (zip[axis] && axis != zipNames[0]) {
+		if axis == rp.spec.Outputs.Repeat || (zip[axis] && zipPlotted) {
 			continue
-		}
-		xlabel := axis
-		if zip[axis] && len(zipNames) > 1 {
-			xlabel = axis + " (with " + strings.Join(zipNames[1:], ", ") + ")"
 		}
 		groups, ok := rp.groupRows(rows, infos, axis)
 		if !ok {
 			continue
+		}
+		xlabel := axis
+		if zip[axis] {
+			zipPlotted = true
+			var others []string
+			for _, a := range rp.axisNames() {
+				if zip[a] && a != axis {
+					others = append(others, a)
+				}
+			}
+			if len(others) > 0 {
+				xlabel += " (with " + strings.Join(others, ", ") + ")"
+			}
 		}
 		var links []string
 		for _, m := range infos {
