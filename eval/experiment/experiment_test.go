@@ -640,15 +640,7 @@ sweep:
     epochs: {values: [2, 5], targets: {fm: train.epochs}}
     seed: {values: [1], targets: {fm: train.seed}}
 `, cfg)
-	s, err := Parse([]byte(doc), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cells, err := s.Cells()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &Runner{Spec: s, Root: t.TempDir(), Workers: 1, Version: "test-1"}
+	r, cells := newRunner(t, doc)
 	if err := r.Run(cells); err != nil {
 		t.Fatal(err)
 	}
@@ -707,15 +699,7 @@ sweep:
     seed: {values: [1, 2], targets: {fm: train.seed}}
 outputs: {repeat: seed, std: true}
 `, cfg)
-	s, err := Parse([]byte(doc), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cells, err := s.Cells()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &Runner{Spec: s, Root: t.TempDir(), Workers: 1, Version: "test-1"}
+	r, cells := newRunner(t, doc)
 	if err := r.Run(cells[:3]); err != nil { // a=2 gets seed 1 only
 		t.Fatal(err)
 	}
@@ -746,4 +730,19 @@ outputs: {repeat: seed, std: true}
 	if len(rows) != 3 || rows[1][4] != "2" || rows[1][6] == "" || rows[2][4] != "1" || rows[2][6] != "" {
 		t.Errorf("sweep_mean.csv:\n%v", rows)
 	}
+}
+
+// newRunner parses an experiment document and returns a one-worker Runner
+// in a temporary folder with the cells of its sweep.
+func newRunner(t *testing.T, doc string) (*Runner, []Cell) {
+	t.Helper()
+	s, err := Parse([]byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells, err := s.Cells()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Runner{Spec: s, Root: t.TempDir(), Workers: 1, Version: "test-1"}, cells
 }
