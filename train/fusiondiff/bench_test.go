@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/mfif/mfif/internal/memstat"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/train"
+	"github.com/mfif/mfif/train/traintest"
 )
 
 // benchTrainStep times one optimizer step (forward, backward, AdamW) of the
@@ -33,32 +33,9 @@ func benchTrainStep(b *testing.B, cfg *Config, batchSize int) {
 	for i := range idx {
 		idx[i] = i
 	}
-	err = backend.Run(func() error {
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			s := backend.NewScope()
-			if err := opt.ZeroGrad(); err != nil {
-				return err
-			}
-			loss, _, err := k.Loss(s, train.Batch{Samples: idx, Rand: train.NewRand(1, uint64(i))})
-			if err != nil {
-				return err
-			}
-			if err := loss.Backward(); err != nil {
-				return err
-			}
-			if err := opt.Step(); err != nil {
-				return err
-			}
-			s.Close()
-		}
-		b.StopTimer()
-		return nil
+	traintest.BenchSteps(b, k, opt, func(i int) train.Batch {
+		return train.Batch{Samples: idx, Rand: train.NewRand(1, uint64(i))}
 	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(memstat.Peak())/(1<<20), "peak-RSS-MiB")
 }
 
 func BenchmarkTrainStep(b *testing.B) {

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mfif/mfif/internal/memstat"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/train"
+	"github.com/mfif/mfif/train/traintest"
 )
 
 // benchStep times one training step (forward, loss, backward, Adam) on a
@@ -40,33 +40,7 @@ func benchStep(b *testing.B, cfgName string, batch int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	err = backend.Run(func() error {
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			s := backend.NewScope()
-			l, _, err := k.Loss(s, train.Batch{Data: hb})
-			if err != nil {
-				return err
-			}
-			if err := l.Backward(); err != nil {
-				return err
-			}
-			if err := opt.Step(); err != nil {
-				return err
-			}
-			if err := opt.ZeroGrad(); err != nil {
-				return err
-			}
-			s.Close()
-		}
-		b.StopTimer()
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(backend.NumParams(k.VarStore())), "params")
-	b.ReportMetric(float64(memstat.Peak())/(1<<20), "peak-RSS-MiB")
+	traintest.BenchSteps(b, k, opt, func(int) train.Batch { return train.Batch{Data: hb} })
 }
 
 // BenchmarkTrainStep: the paper network at batch 8 (the paper's batch) and
