@@ -573,15 +573,13 @@ func (rp *reporter) runtime(ds, dir string) error {
 }
 
 // runtimePlots draws seconds per pair against every numeric sweep axis
-// (e.g. sampler steps), one line per method, std over pairs as error bars.
+// (e.g. sampler steps), one line per method, std over pairs as error bars;
+// zip axes are one axis, as in linePlots.
 func (rp *reporter) runtimePlots(ds, dir string) error {
-	zip, firstZip := rp.zipAxes(), true
+	zip, zipPlotted := rp.zipAxes(), false
 	for _, axis := range rp.axisNames() {
-		if zip[axis] {
-			if !firstZip {
-				continue // advances with the first zip axis
-			}
-			firstZip = false
+		if zip[axis] && zipPlotted {
+			continue // advances with the zip axis already plotted
 		}
 		byMethod := map[string]*report.LineSeries{}
 		numeric := true
@@ -612,6 +610,7 @@ func (rp *reporter) runtimePlots(ds, dir string) error {
 		if !numeric || len(byMethod) == 0 {
 			continue
 		}
+		zipPlotted = zipPlotted || zip[axis]
 		var series []report.LineSeries
 		for _, m := range report.SortedKeys(byMethod) {
 			series = append(series, *byMethod[m])

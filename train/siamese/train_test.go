@@ -81,22 +81,10 @@ func TestOverfitFourPairs(t *testing.T) {
 	var first, last float64
 	err = backend.Run(func() error {
 		for i := 0; i < 20; i++ {
-			s := backend.NewScope()
-			l, _, err := k.Loss(s, train.Batch{Data: hb})
+			v, err := traintest.Step(k, opt, train.Batch{Data: hb})
 			if err != nil {
 				return err
 			}
-			v, _ := backend.Value(l)
-			if err := l.Backward(); err != nil {
-				return err
-			}
-			if err := opt.Step(); err != nil {
-				return err
-			}
-			if err := opt.ZeroGrad(); err != nil {
-				return err
-			}
-			s.Close()
 			if i == 0 {
 				first = v
 			}
