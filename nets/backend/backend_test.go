@@ -206,37 +206,42 @@ func TestNoGradRestoresAndRecovers(t *testing.T) {
 }
 
 func TestScope(t *testing.T) {
-	live := LiveTensors()
-	s := NewScope()
-	a := s.Add(ts.MustOnes([]int64{2}, gotch.Float, gotch.CPU))
-	b := s.Add(ts.MustOnes([]int64{2}, gotch.Float, gotch.CPU))
-	c := s.Add(ts.MustOnes([]int64{2}, gotch.Float, gotch.CPU))
-	kept := s.Keep(s.Add(ts.MustOnes([]int64{2}, gotch.Float, gotch.CPU)))
-	d := s.Add(a.MustMulScalar(s.Float(3), false))
-	s.Release(c)
-	if s.Len() != 3 {
-		t.Fatalf("Len = %d, want 3", s.Len())
-	}
-	if c.Ctensor() != nil {
-		t.Error("Release left the tensor alive")
-	}
-	if got := LiveTensors() - live; got != 4 {
-		t.Errorf("%d live tensors before Close, want 4", got)
-	}
-	s.Close()
-	s.Close()
-	if a.Ctensor() != nil || b.Ctensor() != nil || d.Ctensor() != nil {
-		t.Error("Close left tensors alive")
-	}
-	if kept.Ctensor() == nil {
-		t.Error("Close dropped a kept tensor")
-	}
-	Drop(kept, nil)
-	if got := LiveTensors() - live; got != 0 {
-		t.Errorf("%d tensors still live after Close and Drop", got)
-	}
-	if s.Add(nil) != nil {
-		t.Error("Add(nil) != nil")
+	// In LeakedHandles, so finalizers of earlier tests' garbage cannot
+	// change the live count while it is read.
+	leaked, _ := LeakedHandles(func() error {
+		live := LiveTensors()
+		s := NewScope()
+		a := s.Add(ts.MustOnes([]int64{2}, gotch.Float, gotch.CPU))
+		b := s.Add(ts.MustOnes([]int64{2}, gotch.Float, gotch.CPU))
+		c := s.Add(ts.MustOnes([]int64{2}, gotch.Float, gotch.CPU))
+		kept := s.Keep(s.Add(ts.MustOnes([]int64{2}, gotch.Float, gotch.CPU)))
+		d := s.Add(a.MustMulScalar(s.Float(3), false))
+		s.Release(c)
+		if s.Len() != 3 {
+			t.Fatalf("Len = %d, want 3", s.Len())
+		}
+		if c.Ctensor() != nil {
+			t.Error("Release left the tensor alive")
+		}
+		if got := LiveTensors() - live; got != 4 {
+			t.Errorf("%d live tensors before Close, want 4", got)
+		}
+		s.Close()
+		s.Close()
+		if a.Ctensor() != nil || b.Ctensor() != nil || d.Ctensor() != nil {
+			t.Error("Close left tensors alive")
+		}
+		if kept.Ctensor() == nil {
+			t.Error("Close dropped a kept tensor")
+		}
+		Drop(kept, nil)
+		if s.Add(nil) != nil {
+			t.Error("Add(nil) != nil")
+		}
+		return nil
+	})
+	if leaked != 0 {
+		t.Errorf("%d tensors still live after Close and Drop", leaked)
 	}
 }
 

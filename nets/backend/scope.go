@@ -120,9 +120,16 @@ func LiveTensors() int { return liveTensors() }
 // garbage run first and the collector is off during fn, so the count is
 // exact. For tests and benchmarks.
 func LeakedHandles(fn func() error) (int, error) {
-	for i := 0; i < 2; i++ {
+	// Collect until the count holds still: finalizers run on their own
+	// goroutine, so one GC and a fixed sleep can leave some still to run.
+	for i, last := 0, -1; i < 50; i++ {
 		runtime.GC()
 		time.Sleep(5 * time.Millisecond)
+		n := liveTensors()
+		if n == last {
+			break
+		}
+		last = n
 	}
 	prev := debug.SetGCPercent(-1)
 	defer debug.SetGCPercent(prev)
