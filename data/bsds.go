@@ -60,6 +60,11 @@ type BSDSConfig struct {
 	// Photos, when positive, keeps that many photos of the split, chosen
 	// by seed (default: all).
 	Photos int `yaml:"photos"`
+	// Spread composes the sources as two depth layers, the focus region in
+	// front (layeredSources): a blurred focus region spreads over the sharp
+	// background beside it, as defocused occluders do in real photographs.
+	// The default false is the paper's hard composite.
+	Spread bool `yaml:"spread"`
 }
 
 // withDefaults fills zero fields and validates the result.
@@ -231,9 +236,9 @@ func (d *bsdsDataset) Get(i int) (Sample, error) {
 		ign = boundaryBand(fg, c.IgnoreBand)
 	}
 	if c.RandomBlur != nil {
-		return regionSample(img, fg, ign, c.RandomBlur.randomBlur(r), c.RandomBlur.randomBlur(r)), nil
+		return regionSample(img, fg, ign, c.RandomBlur.randomBlur(r), c.RandomBlur.randomBlur(r), c.Spread), nil
 	}
-	return regionSample(img, fg, ign, c.Blurs[v%len(c.Blurs)], c.Blurs[v%len(c.Blurs)]), nil
+	return regionSample(img, fg, ign, c.Blurs[v%len(c.Blurs)], c.Blurs[v%len(c.Blurs)], c.Spread), nil
 }
 
 // readRegionPhoto reads a photo and its region map and checks their sizes.
@@ -580,7 +585,7 @@ func WriteBSDSBenchmark(root, split, out string, n int, cfg BSDSBenchConfig, see
 		}
 		lastHit = k
 		b1, b2 := cfg.randomBlur(r), cfg.randomBlur(r)
-		smp := regionSample(img, fg, nil, b1, b2)
+		smp := regionSample(img, fg, nil, b1, b2, false)
 		mask := fg.Clone()
 		for j, m := range mask.Planes[0] {
 			mask.Planes[0][j] = 255 * m

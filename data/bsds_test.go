@@ -659,3 +659,83 @@ func TestBSDSRandomBlur(t *testing.T) {
 		t.Error("inverted sigma range accepted")
 	}
 }
+
+// TestLayeredSources checks the defocus-spread composite on a 24x8 scene
+// whose left half (the focus region) is bright texture over a flat dark
+// background: the near layer keeps its pixels in source 1 and the far
+// layer far from the edge keeps its pixels in source 2, while at the edge
+// the blurred near layer spreads over the background in source 2 only
+// with spread, and source 1's blurred background gets no light from the
+// sharp near layer only with spread.
+func TestLayeredSources(t *testing.T) {
+	const w, h = 24, 8
+	img, fg := NewImage(w, h, 1), NewImage(w, h, 1)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			i := y*w + x
+			img.Planes[0][i] = 50
+			if x < w/2 {
+				fg.Planes[0][i] = 1
+				img.Planes[0][i] = float64(180 + (x*7+y*3)%60)
+			}
+		}
+	}
+	blur := Blur{Kind: BlurGaussian, Sigma: 2}
+	for _, tc := range []struct {
+		spread                bool
+		wantSpread, wantBleed bool
+	}{{false, false, true}, {true, true, false}} {
+		s := regionSample(img, fg, nil, blur, blur, tc.spread)
+		a, b := s.Sources[0].Planes[0], s.Sources[1].Planes[0]
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				i := y*w + x
+				if x < w/2 && a[i] != img.Planes[0][i] {
+					t.Fatalf("spread=%v: source 1 at (%d,%d) = %v, want the sharp near layer %v", tc.spread, x, y, a[i], img.Planes[0][i])
+				}
+				if x >= w/2+8 && b[i] != 50 {
+					t.Fatalf("spread=%v: source 2 at (%d,%d) = %v, far from the edge, want the sharp background 50", tc.spread, x, y, b[i])
+				}
+			}
+		}
+		edge := 3*w + w/2 // first background pixel of row 3
+		if got := b[edge] > 60; got != tc.wantSpread {
+			t.Errorf("spread=%v: source 2 beside the edge = %v; near layer spreads over the background: %v, want %v", tc.spread, b[edge], got, tc.wantSpread)
+		}
+		if got := a[edge] > 51; got != tc.wantBleed {
+			t.Errorf("spread=%v: source 1 beside the edge = %v; sharp near layer bleeds into the blurred background: %v, want %v", tc.spread, a[edge], got, tc.wantBleed)
+		}
+		if s.Target != fg || s.Truth != img {
+			t.Errorf("spread=%v: target and truth must be the region and the photo", tc.spread)
+		}
+	}
+}
+
+// BSDSConfig.Spread reaches the synthesis: the same photo, region and blur
+// give a different out-of-focus source, and the in-focus side is the photo.
+func TestBSDSSpread(t *testing.T) {
+	root := fakeBSDS(t, 2, 60, 40, "train")
+	get := func(spread bool) Sample {
+		ds, err := NewBSDSDataset(root, "train", BSDSConfig{Size: 32, Variants: 1, Spread: spread}, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := ds.Get(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	hard, soft := get(false), get(true)
+	if !reflect.DeepEqual(hard.Target, soft.Target) || !reflect.DeepEqual(hard.Truth, soft.Truth) {
+		t.Fatal("spread changed the region or the photo")
+	}
+	if reflect.DeepEqual(hard.Sources[1], soft.Sources[1]) {
+		t.Error("spread left source 2 as the hard composite")
+	}
+	for k, f := range soft.Target.Planes[0] {
+		if f == 1 && soft.Sources[0].Planes[0][k] != RoundSat255(soft.Truth.Planes[0][k]) {
+			t.Fatalf("source 1 differs from the photo inside the focus region at %d", k)
+		}
+	}
+}

@@ -134,7 +134,7 @@ func (d *vocDataset) Get(i int) (Sample, error) {
 		}
 	}
 	blur := Blur{Kind: BlurGaussian, Sigma: level.Sigma, KSize: level.KSize}
-	return regionSample(img, fg, ign, blur, blur), nil
+	return regionSample(img, fg, ign, blur, blur, false), nil
 }
 
 // resizeTrain resizes training images as torchvision's Resize does on PIL

@@ -143,17 +143,72 @@ func DiskBlur(m *Image, radius float64) *Image {
 // elsewhere (each rounded to 8 bits), Target is fg, Ignore is passed
 // through (nil when every pixel counts) and Truth is img. The composite is
 // hard, so Target is exact for every pixel. It is the one synthesiser
-// behind the VOC and BSDS training sets and the BSDS benchmark.
-func regionSample(img, fg, ignore *Image, bgBlur, fgBlur Blur) Sample {
-	bb := bgBlur.Apply(img)
-	fb := bb
-	if fgBlur != bgBlur {
-		fb = fgBlur.Apply(img)
+// behind the VOC and BSDS training sets and the BSDS benchmark; with
+// spread it composes the layers as layeredSources does.
+func regionSample(img, fg, ignore *Image, bgBlur, fgBlur Blur, spread bool) Sample {
+	var srcs []*Image
+	if spread {
+		srcs = layeredSources(img, fg, bgBlur, fgBlur)
+	} else {
+		bb := bgBlur.Apply(img)
+		fb := bb
+		if fgBlur != bgBlur {
+			fb = fgBlur.Apply(img)
+		}
+		srcs = []*Image{composite(img, bb, fg, false), composite(img, fb, fg, true)}
 	}
-	return Sample{
-		Sources: []*Image{composite(img, bb, fg, false), composite(img, fb, fg, true)},
-		Target:  fg,
-		Ignore:  ignore,
-		Truth:   img,
+	return Sample{Sources: srcs, Target: fg, Ignore: ignore, Truth: img}
+}
+
+// layeredSources composes the two sources as a two-layer scene in which
+// the focus region fg is the near layer, the defocus-spread model of
+// α-matte synthesis (Wang et al., "MFIF-GAN", Signal Processing: Image
+// Communication 96, 2021; the effect is what the MFFW set was built to
+// show, Xu et al., 2020):
+//
+//   - source 1 (near layer sharp): img on fg; elsewhere the far layer alone,
+//     blurred by normalised convolution, bgBlur((1−fg)·img) / bgBlur(1−fg),
+//     so the sharp occluder does not bleed into the blurred background;
+//   - source 2 (near layer blurred): fgBlur(fg·img) + (1 − fgBlur(fg))·img,
+//     so the blurred near layer spreads over the sharp background by its
+//     blur radius, as a defocused occluder does in a real photograph.
+//
+// Target stays fg: in the spread band outside fg the far layer is still
+// sharpest in source 2.
+func layeredSources(img, fg *Image, bgBlur, fgBlur Blur) []*Image {
+	m := fg.Planes[0]
+	scaled := func(w func(float64) float64) *Image {
+		out := NewImage(img.W, img.H, img.C())
+		for c, p := range img.Planes {
+			for i, v := range p {
+				out.Planes[c][i] = v * w(m[i])
+			}
+		}
+		return out
 	}
+	inv := NewImage(fg.W, fg.H, 1)
+	for i, v := range m {
+		inv.Planes[0][i] = 1 - v
+	}
+	farNum := bgBlur.Apply(scaled(func(a float64) float64 { return 1 - a }))
+	farDen := bgBlur.Apply(inv).Planes[0]
+	far := bgBlur.Apply(img) // where no far pixel is in reach (deep inside fg, unused)
+	for c := range far.Planes {
+		for i, d := range farDen {
+			if d > 1e-6 {
+				far.Planes[c][i] = farNum.Planes[c][i] / d
+			}
+		}
+	}
+	s1 := composite(img, far, fg, false)
+	nearNum := fgBlur.Apply(scaled(func(a float64) float64 { return a }))
+	alpha := fgBlur.Apply(fg).Planes[0]
+	s2 := NewImage(img.W, img.H, img.C())
+	s2.Depth = 8
+	for c, p := range img.Planes {
+		for i, v := range p {
+			s2.Planes[c][i] = RoundSat255(nearNum.Planes[c][i] + (1-alpha[i])*v)
+		}
+	}
+	return []*Image{s1, s2}
 }

@@ -153,6 +153,8 @@ func TestCellsGridZip(t *testing.T) {
 		{"zip+grid", "sweep: {zip: {label: {values: [a, b]}, model.modules: [[], [dca, gcb]]}, grid: {train.seed: [1, 2]}}",
 			[]string{"label=a, model.modules=none, train.seed=1", "label=a, model.modules=none, train.seed=2",
 				"label=b, model.modules=dca+gcb, train.seed=1", "label=b, model.modules=dca+gcb, train.seed=2"}},
+		{"zip repeats a value", "sweep: {zip: {v: {values: [hard, spread, photo]}, data.spread: [false, true, true], data.photometric: [0, 0, 0.1]}}",
+			[]string{"data.photometric=0, data.spread=false, v=hard", "data.photometric=0, data.spread=true, v=spread", "data.photometric=0.1, data.spread=true, v=photo"}},
 		{"long form", "sweep: {grid: {N: {values: [10, 25], targets: {fm: train.samples}}}}",
 			[]string{"N=10", "N=25"}},
 	}
@@ -249,6 +251,7 @@ func TestSpecErrors(t *testing.T) {
 		{base + "sweep: {grid: {N: {values: [1], targets: {average: train.x}}}}\n", "no train"},
 		{base + "sweep: {grid: {N: {valus: [1]}}}\n", "valus"},
 		{base + "sweep: {grid: {train.seed: [1, 1]}}\n", "twice"},
+		{base + "sweep: {zip: {a: [1, 2, 1], b: [x, y, x]}}\n", "entries 1 and 3"},
 		{"name: x\ndatasets: {d: {path: p}}\nmethods: [{name: m, method: nosuch}]\n", "nosuch"},
 		{"name: x\ndatasets: {d: {path: p}}\nmethods: [{name: m, method: fakemodel, train: {kind: nokind, config: siamese-cpu}}]\n", "nokind"},
 		{base + "metrics: [Q_NOPE]\n", "Q_NOPE"},
@@ -434,7 +437,8 @@ func TestShippedExperiments(t *testing.T) {
 		t.Fatal("no experiments/*.yaml")
 	}
 	want := map[string]int{"table7-ablation": 5, "table7-ablation-cpu": 15, "table8-threshold": 5, "table8-threshold-cpu": 5,
-		"table6-window": 4, "table6-window-cpu": 4, "siamese-budget-cpu": 12}
+		"table6-window": 4, "table6-window-cpu": 4, "siamese-budget-cpu": 12,
+		"siamese-synthesis-cpu": 9, "siamese-window-cpu": 3}
 	for _, f := range files {
 		s, err := Load(f, pathOverrides(t, f))
 		if err != nil {

@@ -143,10 +143,35 @@ func (s *Spec) axes() ([]namedAxis, error) {
 			out = append(out, a)
 		}
 	}
+	if err := distinctZipTuples(out, zipLen); err != nil {
+		return nil, err
+	}
 	if n, ok := cellCount(out); !ok || n > MaxCells {
 		return nil, fmt.Errorf("sweep: %s cells, more than %d: split the experiment or shorten the axes", countText(n, ok), MaxCells)
 	}
 	return out, nil
+}
+
+// distinctZipTuples reports the first zip index whose values on every zip
+// axis repeat an earlier index: a zip axis may list a value twice (two
+// variants that differ in another key), but two identical variants would
+// be one cell twice.
+func distinctZipTuples(axes []namedAxis, n int) error {
+	seen := map[string]int{}
+	for i := 0; i < n; i++ {
+		var tuple []any
+		for _, a := range axes {
+			if a.zip {
+				tuple = append(tuple, a.Values[i])
+			}
+		}
+		k := canonical(tuple)
+		if j, dup := seen[k]; dup {
+			return fmt.Errorf("sweep.zip: entries %d and %d have the same value on every zip axis", j+1, i+1)
+		}
+		seen[k] = i
+	}
+	return nil
 }
 
 // MaxCells bounds the cells of one experiment; a sweep that expands to
@@ -200,7 +225,7 @@ func (s *Spec) checkAxis(a namedAxis) error {
 	seen := map[string]bool{}
 	for _, v := range a.Values {
 		k := canonical(v)
-		if seen[k] {
+		if seen[k] && !a.zip { // a zip axis may repeat a value; its tuples must differ (axes)
 			return fmt.Errorf("%s: value %s listed twice", where, FormatValue(v))
 		}
 		seen[k] = true

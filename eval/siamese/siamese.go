@@ -18,6 +18,7 @@ package siamese
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
@@ -40,11 +41,15 @@ type Method struct {
 	model *net.Model
 	own   bool
 	post  eval.PostOptions
+	views int
 }
 
 // New builds the method from options: model (checkpoint path, required),
 // threshold (0.5), min_area (fraction of the image, 0.01), guided
-// (guided-filter radius, 0 = off) and guided_eps (0.1, 0..255² units).
+// (guided-filter radius, 0 = off), guided_eps (0.1, 0..255² units) and
+// views (1: the plain map; 2, 8 or 16: the soft map averaged over the
+// swapped pair, the 8 flips/transposes, or both, before post-processing;
+// see nets/siamese.Model.DecisionMapViews).
 func New(opts eval.Options) (*Method, error) {
 	r := eval.NewOptionReader(opts)
 	path := r.String("model", "")
@@ -53,10 +58,12 @@ func New(opts eval.Options) (*Method, error) {
 	post.MinAreaFraction = r.Float("min_area", post.MinAreaFraction)
 	post.GuidedRadius = r.Int("guided", 0)
 	post.GuidedEps = r.Float("guided_eps", post.GuidedEps)
+	views := r.Int("views", 1)
 	r.Check(path != "", "model", path, "the path of a siamese checkpoint (train one with `mfif train siamese-cpu`)")
 	r.Check(post.Threshold >= 0 && post.Threshold <= 1, "threshold", post.Threshold, "in [0,1]")
 	r.Check(post.MinAreaFraction >= 0 && post.MinAreaFraction <= 1, "min_area", post.MinAreaFraction, "in [0,1]")
 	r.Check(post.GuidedRadius >= 0 && post.GuidedRadius <= 1000, "guided", post.GuidedRadius, "a radius in 0..1000")
+	r.Check(slices.Contains(net.ViewCounts, views), "views", views, fmt.Sprint("one of ", net.ViewCounts))
 	if err := r.Done(); err != nil {
 		return nil, fmt.Errorf("siamese: %w", err)
 	}
@@ -64,7 +71,7 @@ func New(opts eval.Options) (*Method, error) {
 	if err != nil {
 		return nil, fmt.Errorf("option model: %w", err)
 	}
-	return &Method{model: m, own: true, post: post}, nil
+	return &Method{model: m, own: true, post: post, views: views}, nil
 }
 
 // Close frees the model if New loaded it.
@@ -78,7 +85,7 @@ func (m *Method) Close() error {
 // NewFromModel wraps an already loaded model (used by trainers and
 // tests) with the given post-processing.
 func NewFromModel(m *net.Model, post eval.PostOptions) *Method {
-	return &Method{model: m, post: post}
+	return &Method{model: m, post: post, views: 1}
 }
 
 // Fuse fuses two or more sources of equal size and plane count.
@@ -149,5 +156,5 @@ func (m *Method) fusePair(a, b *data.Image) (*eval.Result, error) {
 // RawMap returns the network's soft decision map for (a, b): one plane in
 // [0,1], the probability that a is the in-focus source, at a's size.
 func (m *Method) RawMap(a, b *data.Image) (*data.Image, error) {
-	return m.model.DecisionMap(a, b)
+	return m.model.DecisionMapViews(a, b, m.views)
 }

@@ -143,6 +143,7 @@ func TestOptionErrors(t *testing.T) {
 		{"unknown option", eval.Options{"model": ckpt, "window": 3}, "unknown option(s) window"},
 		{"bad threshold", eval.Options{"model": ckpt, "threshold": 2.0}, "threshold"},
 		{"bad radius", eval.Options{"model": ckpt, "guided": 1.5}, "guided"},
+		{"bad views", eval.Options{"model": ckpt, "views": 4}, "views"},
 	}
 	for _, tc := range tests {
 		_, err := eval.New("siamese", tc.opts)

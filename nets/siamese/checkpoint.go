@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/sugarme/gotch/nn"
@@ -114,6 +115,23 @@ func Load(path string) (*Model, *checkpoint.Checkpoint, error) {
 // luminance on [0,1] (data.Image.GrayUnit), padded by mirror reflection to
 // a multiple of the network stride; the map is cropped back.
 func (m *Model) DecisionMap(a, b *data.Image) (*data.Image, error) {
+	return m.DecisionMapViews(a, b, 1)
+}
+
+// ViewCounts are the accepted values of DecisionMapViews' views.
+var ViewCounts = []int{1, 2, 8, 16}
+
+// DecisionMapViews is DecisionMap averaged over views of the pair, a
+// test-time augmentation with the transforms the trainer augments with:
+// 1 is the plain map; 2 adds the swapped pair (b, a), whose map counts as
+// 1 − D(b, a); 8 averages the 8 flips and transposes (data.DihedralIndex);
+// 16 does both. Each view's map is brought back to a's geometry before the
+// probabilities are averaged, so the result is a soft map like
+// DecisionMap's, at views times its cost.
+func (m *Model) DecisionMapViews(a, b *data.Image, views int) (*data.Image, error) {
+	if !slices.Contains(ViewCounts, views) {
+		return nil, fmt.Errorf("siamese: %d views, want one of %v", views, ViewCounts)
+	}
 	if err := data.SameSize(a, b); err != nil {
 		return nil, fmt.Errorf("siamese: %w", err)
 	}
@@ -125,13 +143,62 @@ func (m *Model) DecisionMap(a, b *data.Image) (*data.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("siamese: source B: %w", err)
 	}
+	tfs, swaps := 1, 1
+	if views >= 8 {
+		tfs = 8
+	}
+	if views == 2 || views == 16 {
+		swaps = 2
+	}
+	w, h := a.W, a.H
+	acc := make([]float64, w*h)
+	va, vb := make([]float32, w*h), make([]float32, w*h)
+	for tf := 0; tf < tfs; tf++ {
+		vw, vh := data.DihedralSize(tf, w, h)
+		for y := 0; y < vh; y++ {
+			for x := 0; x < vw; x++ {
+				i := data.DihedralIndex(tf, x, y, w, h)
+				va[y*vw+x], vb[y*vw+x] = ga[i], gb[i]
+			}
+		}
+		for sw := 0; sw < swaps; sw++ {
+			first, second := va, vb
+			if sw == 1 {
+				first, second = vb, va
+			}
+			p, err := m.forward(first, second, vw, vh)
+			if err != nil {
+				return nil, err
+			}
+			for y := 0; y < vh; y++ {
+				for x := 0; x < vw; x++ {
+					v := float64(p[y*vw+x])
+					if sw == 1 {
+						v = 1 - v
+					}
+					acc[data.DihedralIndex(tf, x, y, w, h)] += v
+				}
+			}
+		}
+	}
+	img := data.NewImage(w, h, 1)
+	n := float64(tfs * swaps)
+	for i, v := range acc {
+		img.Planes[0][i] = v / n
+	}
+	return img, nil
+}
+
+// forward runs the network once on two w x h luminance planes and returns
+// the sigmoid of its logits at w x h.
+func (m *Model) forward(ga, gb []float32, w, h int) ([]float32, error) {
 	st := m.Net.Stride()
-	pa, pw, ph := padding.Reflect(ga, a.W, a.H, st)
-	pb, _, _ := padding.Reflect(gb, a.W, a.H, st)
+	pa, pw, ph := padding.Reflect(ga, w, h, st)
+	pb, _, _ := padding.Reflect(gb, w, h, st)
 	var vals []float32
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	err = backend.NoGrad(func() error {
+	err := backend.NoGrad(func() error {
 		s := backend.NewScope()
 		defer s.Close()
 		shape := []int64{1, 1, int64(ph), int64(pw)}
@@ -152,13 +219,11 @@ func (m *Model) DecisionMap(a, b *data.Image) (*data.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("siamese: %w", err)
 	}
-	crop := padding.Crop(vals, pw, ph, a.W, a.H)
-	img := data.NewImage(a.W, a.H, 1)
-	for i, v := range crop {
+	crop := padding.Crop(vals, pw, ph, w, h)
+	for _, v := range crop {
 		if math.IsNaN(float64(v)) {
 			return nil, errors.New("siamese: the network produced NaN (damaged weights?)")
 		}
-		img.Planes[0][i] = float64(v)
 	}
-	return img, nil
+	return crop, nil
 }

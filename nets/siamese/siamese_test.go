@@ -1,6 +1,7 @@
 package siamese
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
 	"os"
@@ -388,5 +389,74 @@ func TestDecisionMap(t *testing.T) {
 	}
 	if _, err := m.DecisionMap(a, data.NewImage(12, 10, 3)); err == nil {
 		t.Error("sources of different sizes accepted")
+	}
+}
+
+// DecisionMapViews: 1 view is DecisionMap; 2 views average D(a,b) with
+// 1 − D(b,a); the 8- and 16-view maps are equivariant, so the map of a
+// transposed and mirrored pair is the same transform of the pair's map
+// (which holds only if every view is brought back to the source geometry
+// correctly); other view counts are errors.
+func TestDecisionMapViews(t *testing.T) {
+	m, err := NewModel(tiny(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	const w, h = 13, 10
+	a, b := data.NewImage(w, h, 1), data.NewImage(w, h, 1)
+	for i := range a.Planes[0] {
+		a.Planes[0][i] = float64((i * 37) % 256)
+		b.Planes[0][i] = float64((i*11 + 5) % 256)
+	}
+	maps := func(x, y *data.Image, views int) []float64 {
+		t.Helper()
+		d, err := m.DecisionMapViews(x, y, views)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Planes[0]
+	}
+	near := func(what string, got, want []float64) {
+		t.Helper()
+		for i := range want {
+			if math.Abs(got[i]-want[i]) > 1e-5 {
+				t.Fatalf("%s: pixel %d = %v, want %v", what, i, got[i], want[i])
+			}
+		}
+	}
+	plain, swapped := maps(a, b, 1), maps(b, a, 1)
+	d0, err := m.DecisionMap(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near("1 view vs DecisionMap", plain, d0.Planes[0])
+	two := make([]float64, len(plain))
+	for i := range two {
+		two[i] = (plain[i] + 1 - swapped[i]) / 2
+	}
+	near("2 views", maps(a, b, 2), two)
+	const tf = 5 // transpose, then mirror x
+	vw, vh := data.DihedralSize(tf, w, h)
+	view := func(x *data.Image) *data.Image {
+		v := data.NewImage(vw, vh, 1)
+		for y := 0; y < vh; y++ {
+			for xx := 0; xx < vw; xx++ {
+				v.Planes[0][y*vw+xx] = x.Planes[0][data.DihedralIndex(tf, xx, y, w, h)]
+			}
+		}
+		return v
+	}
+	for _, views := range []int{8, 16} {
+		full := &data.Image{W: w, H: h, Planes: [][]float64{maps(a, b, views)}}
+		near(fmt.Sprintf("%d views of the transformed pair", views), maps(view(a), view(b), views), view(full).Planes[0])
+		if slices.Equal(full.Planes[0], plain) {
+			t.Errorf("%d views give the plain map: no averaging happened", views)
+		}
+	}
+	for _, bad := range []int{0, 3, 4, 32} {
+		if _, err := m.DecisionMapViews(a, b, bad); err == nil {
+			t.Errorf("views = %d accepted", bad)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package siamese
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/sugarme/gotch/ts"
@@ -34,7 +35,9 @@ func (hb hostBatch) tensors(s *backend.Scope) *batchTensors {
 // assemble builds a batch from sample indices: optional dihedral
 // transform and A/B swap (augment), then Gaussian noise with a per-sample
 // std drawn from U(0, noise_sigma) on the sources; the clean planes keep
-// the noise-free sources for the GCB loss.
+// the noise-free sources for the GCB loss. With augment and a positive
+// data.photometric each source first gets its own exposure change
+// (photometric).
 func (k *Task) assemble(src *cache, idx []int, rng *rand.Rand, augment bool) (hostBatch, error) {
 	s := k.fc.Data.Size
 	n := len(idx)
@@ -58,11 +61,14 @@ func (k *Task) assemble(src *cache, idx []int, rng *rand.Rand, augment bool) (ho
 		if swap {
 			a, b = b, a
 		}
+		if p := k.fc.Data.Photometric; augment && p > 0 {
+			a, b = photometric(a, p, rng), photometric(b, p, rng)
+		}
 		off := j * s * s
 		sigma := k.fc.Data.NoiseSigma * rng.Float64()
 		for y := 0; y < s; y++ {
 			for x := 0; x < s; x++ {
-				src := dihedral(tf, x, y, s)
+				src := data.DihedralIndex(tf, x, y, s, s)
 				k := off + y*s + x
 				hb.cleanA[k], hb.cleanB[k] = a[src], b[src]
 				hb.a[k] = a[src] + float32(sigma*rng.NormFloat64())
@@ -79,19 +85,20 @@ func (k *Task) assemble(src *cache, idx []int, rng *rand.Rand, augment bool) (ho
 	return hb, nil
 }
 
-// dihedral maps output pixel (x,y) to its source index under transform tf
-// (0..7: identity, rotations and mirrors of the square of side s).
-func dihedral(tf, x, y, s int) int {
-	if tf&4 != 0 {
-		x, y = y, x
+// photometric returns a copy of the [0,1] plane v with a random exposure
+// change, min(1, g·v^γ) with log g and log γ uniform in [−p, p]: the two
+// shots of a real multi-focus pair differ a little in exposure, gamma and
+// vignetting (MFFW's pairs visibly do), while synthesized sources share
+// the photo's exact levels, so without it the network may read a level
+// difference as a focus cue.
+func photometric(v []float32, p float64, rng *rand.Rand) []float32 {
+	g := math.Exp(p * (2*rng.Float64() - 1))
+	gamma := math.Exp(p * (2*rng.Float64() - 1))
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(min(1, g*math.Pow(float64(x), gamma)))
 	}
-	if tf&1 != 0 {
-		x = s - 1 - x
-	}
-	if tf&2 != 0 {
-		y = s - 1 - y
-	}
-	return y*s + x
+	return out
 }
 
 // newProviders builds the training and validation sample sources named by
@@ -116,7 +123,7 @@ func newProviders(fc FileConfig) (tr, val provider, err error) {
 			return nil, nil, fmt.Errorf("data.root: %w", err)
 		}
 	case "bsds":
-		cfg := data.BSDSConfig{Size: d.Size, Resize: d.Resize, Variants: d.Variants, Photos: d.Samples}
+		cfg := data.BSDSConfig{Size: d.Size, Resize: d.Resize, Variants: d.Variants, Photos: d.Samples, Spread: d.Spread}
 		if b := d.Blur; b != nil {
 			cfg.RandomBlur = &data.BSDSBenchConfig{SigmaMin: b.Sigma[0], SigmaMax: b.Sigma[1],
 				RadiusMin: b.Radius[0], RadiusMax: b.Radius[1]}

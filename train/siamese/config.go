@@ -48,6 +48,10 @@ type DataConfig struct {
 	// (Gaussian or disk, strength uniform in the ranges) instead of the
 	// paper's three fixed Gaussian levels.
 	Blur *BlurConfig `yaml:"blur,omitempty"`
+	// Spread, for bsds, composes each pair as two depth layers so that a
+	// blurred focus region spreads over the sharp background next to it
+	// (data.BSDSConfig.Spread); off, the paper's hard composite.
+	Spread bool `yaml:"spread,omitempty"`
 	// Size is the side of the square training crops; a multiple of the
 	// model stride, at least twice it.
 	Size int `yaml:"size"`
@@ -57,6 +61,11 @@ type DataConfig struct {
 	ValFraction float64 `yaml:"val_fraction"`
 	// Augment enables random flips/transposes and A/B swaps.
 	Augment bool `yaml:"augment"`
+	// Photometric, when positive, gives each training source its own
+	// random exposure change min(1, g·x^γ), log g and log γ uniform in
+	// [−Photometric, Photometric] (0.1: about ±10 %), with augment only;
+	// real pairs differ in exposure between the shots.
+	Photometric float64 `yaml:"photometric,omitempty"`
 	// NoiseSigma is the largest std of the Gaussian noise added to the
 	// sources (on the [0,1] scale); the GCB learns to remove it.
 	NoiseSigma float64 `yaml:"noise_sigma"`
@@ -115,6 +124,12 @@ func (fc *FileConfig) Validate() error {
 	if d.Blur != nil && d.Kind != "bsds" {
 		return fmt.Errorf("data.blur is only for data.kind bsds (got %s)", d.Kind)
 	}
+	if d.Photometric > 1 {
+		return fmt.Errorf("data.photometric = %v: want at most 1 (log-gain and log-gamma range)", d.Photometric)
+	}
+	if d.Spread && d.Kind != "bsds" {
+		return fmt.Errorf("data.spread is only for data.kind bsds (got %s)", d.Kind)
+	}
 	if d.Variants < 0 || d.ValVariants < 0 {
 		return fmt.Errorf("data.variants %d and data.val_variants %d must be >= 0", d.Variants, d.ValVariants)
 	}
@@ -130,7 +145,7 @@ func (fc *FileConfig) Validate() error {
 	for _, f := range []struct {
 		k string
 		v float64
-	}{{"data.noise_sigma", d.NoiseSigma}, {"loss.bce", fc.Loss.BCE}, {"loss.dice", fc.Loss.Dice}, {"loss.gcb", fc.Loss.GCB}} {
+	}{{"data.noise_sigma", d.NoiseSigma}, {"data.photometric", d.Photometric}, {"loss.bce", fc.Loss.BCE}, {"loss.dice", fc.Loss.Dice}, {"loss.gcb", fc.Loss.GCB}} {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 {
 			return fmt.Errorf("%s = %v: want finite and >= 0", f.k, f.v)
 		}

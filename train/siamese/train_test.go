@@ -7,8 +7,10 @@ import (
 	"image/color"
 	"image/jpeg"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -159,6 +161,9 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"levels 0", map[string]any{"model.levels": 0}, "model.levels"},
 		{"bad workers type", map[string]any{"train.epochs": "abc"}, "epochs"},
 		{"zero lr", map[string]any{"train.optimizer.lr": 0}, "train.optimizer.lr"},
+		{"photometric too wide", map[string]any{"data.photometric": 1.5}, "data.photometric"},
+		{"negative photometric", map[string]any{"data.photometric": -0.1}, "data.photometric"},
+		{"spread on synth", map[string]any{"data.spread": true}, "data.spread"},
 	}
 	for _, tc := range tests {
 		over := map[string]any{"data.kind": "synth", "data.samples": 100} // siamese-cpu needs BSDS500 on disk
@@ -298,20 +303,31 @@ func writeJPEG(path string, m *data.Image) error {
 	return f.Close()
 }
 
-func TestDihedral(t *testing.T) {
-	// The 8 dihedral transforms of a 3×3 square are distinct permutations.
-	perms := map[[9]int]bool{}
-	for tf := 0; tf < 8; tf++ {
-		var p [9]int
-		for y := 0; y < 3; y++ {
-			for x := 0; x < 3; x++ {
-				p[y*3+x] = dihedral(tf, x, y, 3)
+// photometric keeps values in [0,1], changes the levels, draws a new change
+// per call and with a range of 0.1 moves no level by more than the
+// extreme exposure change allows.
+func TestPhotometric(t *testing.T) {
+	v := []float32{0, 0.05, 0.25, 0.5, 0.75, 0.95, 1}
+	rng := train.NewRand(3)
+	first := photometric(v, 0.1, rng)
+	again := photometric(v, 0.1, rng)
+	if slices.Equal(first, again) {
+		t.Error("two calls drew the same exposure change")
+	}
+	for _, out := range [][]float32{first, again} {
+		if slices.Equal(out, v) {
+			t.Error("the plane is unchanged")
+		}
+		for i, x := range out {
+			if x < 0 || x > 1 {
+				t.Fatalf("level %v became %v, outside [0,1]", v[i], x)
+			}
+			lo := min(1, math.Exp(-0.1)*math.Pow(float64(v[i]), math.Exp(0.1)))
+			hi := min(1, math.Exp(0.1)*math.Pow(float64(v[i]), math.Exp(-0.1)))
+			if float64(x) < lo-1e-6 || float64(x) > hi+1e-6 {
+				t.Errorf("level %v became %v, outside [%v, %v]", v[i], x, lo, hi)
 			}
 		}
-		perms[p] = true
-	}
-	if len(perms) != 8 {
-		t.Errorf("%d distinct dihedral transforms, want 8", len(perms))
 	}
 }
 
