@@ -177,37 +177,35 @@ func regionSample(img, fg, ignore *Image, bgBlur, fgBlur Blur, spread bool) Samp
 // sharpest in source 2.
 func layeredSources(img, fg *Image, bgBlur, fgBlur Blur) []*Image {
 	m := fg.Planes[0]
-	scaled := func(w func(float64) float64) *Image {
-		out := NewImage(img.W, img.H, img.C())
-		for c, p := range img.Planes {
-			for i, v := range p {
-				out.Planes[c][i] = v * w(m[i])
-			}
+	near, far := NewImage(img.W, img.H, img.C()), NewImage(img.W, img.H, img.C())
+	for c, p := range img.Planes {
+		for i, v := range p {
+			near.Planes[c][i], far.Planes[c][i] = v*m[i], v*(1-m[i])
 		}
-		return out
 	}
 	inv := NewImage(fg.W, fg.H, 1)
 	for i, v := range m {
 		inv.Planes[0][i] = 1 - v
 	}
-	farNum := bgBlur.Apply(scaled(func(a float64) float64 { return 1 - a }))
-	farDen := bgBlur.Apply(inv).Planes[0]
-	far := bgBlur.Apply(img) // where no far pixel is in reach (deep inside fg, unused)
-	for c := range far.Planes {
+	// Every background pixel weighs itself, so farDen > 0 off fg; on fg the
+	// blurred far layer is not used and stays 0.
+	farBlur, farDen := bgBlur.Apply(far), bgBlur.Apply(inv).Planes[0]
+	for _, p := range farBlur.Planes {
 		for i, d := range farDen {
 			if d > 1e-6 {
-				far.Planes[c][i] = farNum.Planes[c][i] / d
+				p[i] /= d
+			} else {
+				p[i] = 0
 			}
 		}
 	}
-	s1 := composite(img, far, fg, false)
-	nearNum := fgBlur.Apply(scaled(func(a float64) float64 { return a }))
-	alpha := fgBlur.Apply(fg).Planes[0]
+	s1 := composite(img, farBlur, fg, false)
+	nearBlur, alpha := fgBlur.Apply(near), fgBlur.Apply(fg).Planes[0]
 	s2 := NewImage(img.W, img.H, img.C())
 	s2.Depth = 8
 	for c, p := range img.Planes {
 		for i, v := range p {
-			s2.Planes[c][i] = RoundSat255(nearNum.Planes[c][i] + (1-alpha[i])*v)
+			s2.Planes[c][i] = RoundSat255(nearBlur.Planes[c][i] + (1-alpha[i])*v)
 		}
 	}
 	return []*Image{s1, s2}

@@ -222,13 +222,15 @@ func (s *Spec) checkAxis(a namedAxis) error {
 	if len(a.Values) == 0 {
 		return fmt.Errorf("%s: no values", where)
 	}
-	seen := map[string]bool{}
-	for _, v := range a.Values {
-		k := canonical(v)
-		if seen[k] && !a.zip { // a zip axis may repeat a value; its tuples must differ (axes)
-			return fmt.Errorf("%s: value %s listed twice", where, FormatValue(v))
+	if !a.zip { // a zip axis may repeat a value; its tuples must differ (distinctZipTuples)
+		seen := map[string]bool{}
+		for _, v := range a.Values {
+			k := canonical(v)
+			if seen[k] {
+				return fmt.Errorf("%s: value %s listed twice", where, FormatValue(v))
+			}
+			seen[k] = true
 		}
-		seen[k] = true
 	}
 	targets := s.targets(a.Axis, a.name)
 	if a.short && len(targets) == 0 {

@@ -152,14 +152,21 @@ func (m *Model) DecisionMapViews(a, b *data.Image, views int) (*data.Image, erro
 	}
 	w, h := a.W, a.H
 	acc := make([]float64, w*h)
-	va, vb := make([]float32, w*h), make([]float32, w*h)
+	va, vb := ga, gb // view 0 is the pair as it is
+	var ta, tb []float32
 	for tf := 0; tf < tfs; tf++ {
 		vw, vh := data.DihedralSize(tf, w, h)
-		for y := 0; y < vh; y++ {
-			for x := 0; x < vw; x++ {
-				i := data.DihedralIndex(tf, x, y, w, h)
-				va[y*vw+x], vb[y*vw+x] = ga[i], gb[i]
+		if tf > 0 {
+			if ta == nil {
+				ta, tb = make([]float32, w*h), make([]float32, w*h)
 			}
+			for y := 0; y < vh; y++ {
+				for x := 0; x < vw; x++ {
+					i := data.DihedralIndex(tf, x, y, w, h)
+					ta[y*vw+x], tb[y*vw+x] = ga[i], gb[i]
+				}
+			}
+			va, vb = ta, tb
 		}
 		for sw := 0; sw < swaps; sw++ {
 			first, second := va, vb
