@@ -438,7 +438,7 @@ func TestShippedExperiments(t *testing.T) {
 	}
 	want := map[string]int{"table7-ablation": 5, "table7-ablation-cpu": 15, "table8-threshold": 5, "table8-threshold-cpu": 5,
 		"table6-window": 4, "table6-window-cpu": 4, "siamese-budget-cpu": 12,
-		"siamese-synthesis-cpu": 9, "siamese-window-cpu": 3}
+		"siamese-synthesis-cpu": 9, "siamese-window-cpu": 3, "siamese-wide-cpu": 6}
 	for _, f := range files {
 		s, err := Load(f, pathOverrides(t, f))
 		if err != nil {

@@ -38,10 +38,10 @@ func init() {
 // Method fuses images with a trained siamese checkpoint. It is safe for
 // concurrent use (network calls are serialized by the model).
 type Method struct {
-	model *net.Model
-	own   bool
-	post  eval.PostOptions
-	views int
+	model  *net.Model
+	own    bool
+	post   eval.PostOptions
+	mapOpt net.MapOptions
 }
 
 // New builds the method from options: model (checkpoint path, required),
@@ -59,6 +59,7 @@ func New(opts eval.Options) (*Method, error) {
 	post.GuidedRadius = r.Int("guided", 0)
 	post.GuidedEps = r.Float("guided_eps", post.GuidedEps)
 	views := r.Int("views", 1)
+	exposure := r.Bool("exposure", false)
 	r.Check(path != "", "model", path, "the path of a siamese checkpoint (train one with `mfif train siamese-cpu`)")
 	r.Check(post.Threshold >= 0 && post.Threshold <= 1, "threshold", post.Threshold, "in [0,1]")
 	r.Check(post.MinAreaFraction >= 0 && post.MinAreaFraction <= 1, "min_area", post.MinAreaFraction, "in [0,1]")
@@ -71,7 +72,7 @@ func New(opts eval.Options) (*Method, error) {
 	if err != nil {
 		return nil, fmt.Errorf("option model: %w", err)
 	}
-	return &Method{model: m, own: true, post: post, views: views}, nil
+	return &Method{model: m, own: true, post: post, mapOpt: net.MapOptions{Views: views, EqualExposure: exposure}}, nil
 }
 
 // Close frees the model if New loaded it.
@@ -85,7 +86,7 @@ func (m *Method) Close() error {
 // NewFromModel wraps an already loaded model (used by trainers and
 // tests) with the given post-processing.
 func NewFromModel(m *net.Model, post eval.PostOptions) *Method {
-	return &Method{model: m, post: post, views: 1}
+	return &Method{model: m, post: post}
 }
 
 // Fuse fuses two or more sources of equal size and plane count.
@@ -156,5 +157,5 @@ func (m *Method) fusePair(a, b *data.Image) (*eval.Result, error) {
 // RawMap returns the network's soft decision map for (a, b): one plane in
 // [0,1], the probability that a is the in-focus source, at a's size.
 func (m *Method) RawMap(a, b *data.Image) (*data.Image, error) {
-	return m.model.DecisionMapViews(a, b, m.views)
+	return m.model.DecisionMapWith(a, b, m.mapOpt)
 }

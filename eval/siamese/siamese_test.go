@@ -144,6 +144,7 @@ func TestOptionErrors(t *testing.T) {
 		{"bad threshold", eval.Options{"model": ckpt, "threshold": 2.0}, "threshold"},
 		{"bad radius", eval.Options{"model": ckpt, "guided": 1.5}, "guided"},
 		{"bad views", eval.Options{"model": ckpt, "views": 4}, "views"},
+		{"bad exposure", eval.Options{"model": ckpt, "exposure": "yes please"}, "exposure"},
 	}
 	for _, tc := range tests {
 		_, err := eval.New("siamese", tc.opts)

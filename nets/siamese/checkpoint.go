@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/sugarme/gotch/nn"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/data/padding"
@@ -115,33 +116,46 @@ func Load(path string) (*Model, *checkpoint.Checkpoint, error) {
 // luminance on [0,1] (data.Image.GrayUnit), padded by mirror reflection to
 // a multiple of the network stride; the map is cropped back.
 func (m *Model) DecisionMap(a, b *data.Image) (*data.Image, error) {
-	return m.DecisionMapViews(a, b, 1)
+	return m.DecisionMapWith(a, b, MapOptions{})
 }
 
-// ViewCounts are the accepted values of DecisionMapViews' views.
+// ViewCounts are the accepted values of MapOptions.Views.
 var ViewCounts = []int{1, 2, 8, 16}
 
-// DecisionMapViews is DecisionMap averaged over views of the pair, a
-// test-time augmentation with the transforms the trainer augments with:
-// 1 is the plain map; 2 adds the swapped pair (b, a), whose map counts as
-// 1 − D(b, a); 8 averages the 8 flips and transposes (data.DihedralIndex);
-// 16 does both. Each view's map is brought back to a's geometry before the
-// probabilities are averaged, so the result is a soft map like
-// DecisionMap's, at views times its cost.
-func (m *Model) DecisionMapViews(a, b *data.Image, views int) (*data.Image, error) {
+// MapOptions say how DecisionMapWith computes a map. The zero value is
+// DecisionMap's plain map.
+type MapOptions struct {
+	// Views averages the map over views of the pair, a test-time
+	// augmentation with the transforms the trainer augments with: 1 (or 0)
+	// is the plain map; 2 adds the swapped pair (b, a), whose map counts as
+	// 1 − D(b, a); 8 averages the 8 flips and transposes
+	// (data.DihedralIndex); 16 does both. Each view's map is brought back
+	// to a's geometry before the probabilities are averaged, so the result
+	// is a soft map like DecisionMap's, at Views times its cost.
+	Views int
+	// EqualExposure scales the brighter source's luminance down so that
+	// both have the same mean before the network sees them. Real pairs are
+	// often shot at different exposures while a training pair shares one;
+	// blur does not change the mean, so this removes a gain difference
+	// without touching the focus cue.
+	EqualExposure bool
+}
+
+// DecisionMapWith is DecisionMap computed as o says.
+func (m *Model) DecisionMapWith(a, b *data.Image, o MapOptions) (*data.Image, error) {
+	views := o.Views
+	if views == 0 {
+		views = 1
+	}
 	if !slices.Contains(ViewCounts, views) {
 		return nil, fmt.Errorf("siamese: %d views, want one of %v", views, ViewCounts)
 	}
 	if err := data.SameSize(a, b); err != nil {
 		return nil, fmt.Errorf("siamese: %w", err)
 	}
-	ga, err := a.GrayUnit()
+	ga, gb, err := unitPlanes(a, b, o.EqualExposure)
 	if err != nil {
-		return nil, fmt.Errorf("siamese: source A: %w", err)
-	}
-	gb, err := b.GrayUnit()
-	if err != nil {
-		return nil, fmt.Errorf("siamese: source B: %w", err)
+		return nil, err
 	}
 	tfs, swaps := 1, 1
 	if views >= 8 {
@@ -194,6 +208,46 @@ func (m *Model) DecisionMapViews(a, b *data.Image, views int) (*data.Image, erro
 		img.Planes[0][i] = v / n
 	}
 	return img, nil
+}
+
+// exposureGains returns the factors that scale the brighter of two
+// luminance planes down to the darker one's mean (scaling down never
+// leaves the value range); 1, 1 when either mean is 0.
+func exposureGains(a, b []float64) (ka, kb float64) {
+	ma, mb := stat.Mean(a, nil), stat.Mean(b, nil)
+	switch {
+	case ma <= 0 || mb <= 0:
+		return 1, 1
+	case ma > mb:
+		return mb / ma, 1
+	default:
+		return 1, ma / mb
+	}
+}
+
+// unitPlanes returns the luminance of a and b on [0,1] (as
+// data.Image.GrayUnit), scaled to equal means when equalExposure is set.
+func unitPlanes(a, b *data.Image, equalExposure bool) (pa, pb []float32, err error) {
+	ya, err := a.Gray()
+	if err != nil {
+		return nil, nil, fmt.Errorf("siamese: source A: %w", err)
+	}
+	yb, err := b.Gray()
+	if err != nil {
+		return nil, nil, fmt.Errorf("siamese: source B: %w", err)
+	}
+	ka, kb := 1.0, 1.0
+	if equalExposure {
+		ka, kb = exposureGains(ya.Planes[0], yb.Planes[0])
+	}
+	unit := func(p []float64, k float64) []float32 {
+		out := make([]float32, len(p))
+		for i, v := range p {
+			out[i] = float32(v * k / 255)
+		}
+		return out
+	}
+	return unit(ya.Planes[0], ka), unit(yb.Planes[0], kb), nil
 }
 
 // forward runs the network once on two w x h luminance planes and returns

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/sugarme/gotch/ts"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/mfif/mfif/configs"
 	"github.com/mfif/mfif/data"
@@ -355,7 +356,7 @@ func TestForwardLeavesNoHandles(t *testing.T) {
 // DecisionMap pads odd sizes, returns a map in [0,1] at the source size,
 // and reports mismatched sources as an error.
 func TestDecisionMap(t *testing.T) {
-	m, err := NewModel(tiny(), 5)
+	m, err := NewModel(tiny(), 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -392,7 +393,7 @@ func TestDecisionMap(t *testing.T) {
 	}
 }
 
-// DecisionMapViews: 1 view is DecisionMap; 2 views average D(a,b) with
+// MapOptions.Views: 1 view is DecisionMap; 2 views average D(a,b) with
 // 1 − D(b,a); the 8- and 16-view maps are equivariant, so the map of a
 // transposed and mirrored pair is the same transform of the pair's map
 // (which holds only if every view is brought back to the source geometry
@@ -411,7 +412,7 @@ func TestDecisionMapViews(t *testing.T) {
 	}
 	maps := func(x, y *data.Image, views int) []float64 {
 		t.Helper()
-		d, err := m.DecisionMapViews(x, y, views)
+		d, err := m.DecisionMapWith(x, y, MapOptions{Views: views})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -454,9 +455,82 @@ func TestDecisionMapViews(t *testing.T) {
 			t.Errorf("%d views give the plain map: no averaging happened", views)
 		}
 	}
-	for _, bad := range []int{0, 3, 4, 32} {
-		if _, err := m.DecisionMapViews(a, b, bad); err == nil {
+	for _, bad := range []int{-1, 3, 4, 32} {
+		if _, err := m.DecisionMapWith(a, b, MapOptions{Views: bad}); err == nil {
 			t.Errorf("views = %d accepted", bad)
+		}
+	}
+}
+
+// MapOptions.EqualExposure: the brighter source is scaled down to the
+// darker one's mean, so the map equals the plain map of the pair scaled by
+// hand, and a pair with equal means is left alone.
+func TestEqualExposure(t *testing.T) {
+	m, err := NewModel(tiny(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	const w, h = 13, 10
+	a, b := data.NewImage(w, h, 1), data.NewImage(w, h, 1)
+	for i := range a.Planes[0] {
+		a.Planes[0][i] = float64((i * 37) % 256)
+		b.Planes[0][i] = float64((i*11+5)%256) / 2
+	}
+	ma, mb := stat.Mean(a.Planes[0], nil), stat.Mean(b.Planes[0], nil)
+	scaled := a.Clone()
+	for i, v := range scaled.Planes[0] {
+		scaled.Planes[0][i] = v * mb / ma
+	}
+	eq := MapOptions{EqualExposure: true}
+	for _, tc := range []struct {
+		name       string
+		x, y, refX *data.Image
+	}{
+		{"A brighter", a, b, scaled},
+		{"equal means", b, b, b},
+	} {
+		got, err := m.DecisionMapWith(tc.x, tc.y, eq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := m.DecisionMap(tc.refX, tc.y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range want.Planes[0] {
+			if math.Abs(got.Planes[0][i]-want.Planes[0][i]) > 1e-6 {
+				t.Fatalf("%s: pixel %d = %v, want %v", tc.name, i, got.Planes[0][i], want.Planes[0][i])
+			}
+		}
+	}
+	plain, err := m.DecisionMap(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.DecisionMapWith(a, b, eq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(plain.Planes[0], got.Planes[0]) {
+		t.Error("EqualExposure changed nothing on a pair with different means")
+	}
+}
+
+func TestExposureGains(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		a, b   []float64
+		ka, kb float64
+	}{
+		{"A brighter", []float64{100, 300}, []float64{50, 50}, 0.25, 1},
+		{"B brighter", []float64{20, 40}, []float64{60, 60}, 1, 0.5},
+		{"equal", []float64{10, 30}, []float64{20, 20}, 1, 1},
+		{"black A", []float64{0, 0}, []float64{60, 60}, 1, 1},
+	} {
+		ka, kb := exposureGains(tc.a, tc.b)
+		if math.Abs(ka-tc.ka) > 1e-15 || math.Abs(kb-tc.kb) > 1e-15 {
+			t.Errorf("%s: gains %v, %v, want %v, %v", tc.name, ka, kb, tc.ka, tc.kb)
 		}
 	}
 }

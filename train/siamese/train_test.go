@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -173,7 +174,7 @@ func TestLoadConfigErrors(t *testing.T) {
 			t.Errorf("%s: got %v, want an error containing %s", tc.name, err, tc.want)
 		}
 	}
-	for _, name := range []string{"siamese", "siamese-cpu", "siamese-demo"} {
+	for _, name := range []string{"siamese", "siamese-cpu", "siamese-cpu-wide", "siamese-demo"} {
 		over := map[string]any{}
 		if name != "siamese-demo" {
 			over["data.kind"] = "synth" // the paper config needs VOC, siamese-cpu BSDS500 on disk
@@ -364,5 +365,25 @@ func TestStepLeavesNoHandles(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// siamese-cpu-wide is siamese-cpu with model.width 16 and nothing else, so
+// experiments/siamese-wide-cpu.yaml (siamese-cpu + model.width: 16)
+// measures the shipped config.
+func TestWideConfigIsCPUAtWidth16(t *testing.T) {
+	base := map[string]any{"data.kind": "synth", "data.samples": 100}
+	wide, err := LoadConfig("siamese-cpu-wide", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	over := maps.Clone(base)
+	over["model.width"] = 16
+	cpu, err := LoadConfig("siamese-cpu", over)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(wide, cpu) {
+		t.Errorf("siamese-cpu-wide differs from siamese-cpu at width 16:\n%+v\n%+v", wide, cpu)
 	}
 }
