@@ -356,7 +356,7 @@ func TestForwardLeavesNoHandles(t *testing.T) {
 // DecisionMap pads odd sizes, returns a map in [0,1] at the source size,
 // and reports mismatched sources as an error.
 func TestDecisionMap(t *testing.T) {
-	m, err := NewModel(tiny(), 3)
+	m, err := NewModel(tiny(), 5)
 	if err != nil {
 		t.Fatal(err)
 	}
