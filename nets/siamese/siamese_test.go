@@ -405,11 +405,7 @@ func TestDecisionMapViews(t *testing.T) {
 	}
 	defer m.Close()
 	const w, h = 13, 10
-	a, b := data.NewImage(w, h, 1), data.NewImage(w, h, 1)
-	for i := range a.Planes[0] {
-		a.Planes[0][i] = float64((i * 37) % 256)
-		b.Planes[0][i] = float64((i*11 + 5) % 256)
-	}
+	a, b := patternPair(w, h, 1)
 	maps := func(x, y *data.Image, views int) []float64 {
 		t.Helper()
 		d, err := m.DecisionMapWith(x, y, MapOptions{Views: views})
@@ -420,11 +416,7 @@ func TestDecisionMapViews(t *testing.T) {
 	}
 	near := func(what string, got, want []float64) {
 		t.Helper()
-		for i := range want {
-			if math.Abs(got[i]-want[i]) > 1e-5 {
-				t.Fatalf("%s: pixel %d = %v, want %v", what, i, got[i], want[i])
-			}
-		}
+		closePlanes(t, what, got, want, 1e-5)
 	}
 	plain, swapped := maps(a, b, 1), maps(b, a, 1)
 	d0, err := m.DecisionMap(a, b)
@@ -471,12 +463,7 @@ func TestEqualExposure(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	const w, h = 13, 10
-	a, b := data.NewImage(w, h, 1), data.NewImage(w, h, 1)
-	for i := range a.Planes[0] {
-		a.Planes[0][i] = float64((i * 37) % 256)
-		b.Planes[0][i] = float64((i*11+5)%256) / 2
-	}
+	a, b := patternPair(13, 10, 2)
 	ma, mb := stat.Mean(a.Planes[0], nil), stat.Mean(b.Planes[0], nil)
 	scaled := a.Clone()
 	for i, v := range scaled.Planes[0] {
@@ -498,11 +485,7 @@ func TestEqualExposure(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := range want.Planes[0] {
-			if math.Abs(got.Planes[0][i]-want.Planes[0][i]) > 1e-6 {
-				t.Fatalf("%s: pixel %d = %v, want %v", tc.name, i, got.Planes[0][i], want.Planes[0][i])
-			}
-		}
+		closePlanes(t, tc.name, got.Planes[0], want.Planes[0], 1e-6)
 	}
 	plain, err := m.DecisionMap(a, b)
 	if err != nil {
@@ -531,6 +514,28 @@ func TestExposureGains(t *testing.T) {
 		ka, kb := exposureGains(tc.a, tc.b)
 		if math.Abs(ka-tc.ka) > 1e-15 || math.Abs(kb-tc.kb) > 1e-15 {
 			t.Errorf("%s: gains %v, %v, want %v, %v", tc.name, ka, kb, tc.ka, tc.kb)
+		}
+	}
+}
+
+// patternPair returns two w x h gray sources with fixed, unrelated
+// patterns; b's levels are divided by bDiv (a darker exposure for bDiv > 1).
+func patternPair(w, h int, bDiv float64) (a, b *data.Image) {
+	a, b = data.NewImage(w, h, 1), data.NewImage(w, h, 1)
+	for i := range a.Planes[0] {
+		a.Planes[0][i] = float64((i * 37) % 256)
+		b.Planes[0][i] = float64((i*11+5)%256) / bDiv
+	}
+	return a, b
+}
+
+// closePlanes fails the test at the first pixel where got and want differ
+// by more than tol.
+func closePlanes(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > tol {
+			t.Fatalf("%s: pixel %d = %v, want %v", what, i, got[i], want[i])
 		}
 	}
 }
