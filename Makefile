@@ -3,10 +3,11 @@
 # `. scripts/torchenv && go ...` in a shell gives byte-identical flags, so
 # both share one Go build cache.
 #
-# Build-cache note: the flags include -DMFIF_COMPAT_SHA=<sha256 prefix of
-# scripts/gotch-compat.h>. Go's cache does not track force-included headers,
-# so this hash is what makes an edit of the shim rebuild gotch's C++ (about
-# 4 minutes cold on 2 cores; cached afterwards).
+# Build-cache note: the flags name a copy of scripts/gotch-compat.h under
+# ~/.cache/mfif/compat-<sha256 prefix>/. Go's cache does not track
+# force-included headers, so the hash in that path is what makes an edit of
+# the shim rebuild gotch's C++ (about 4 minutes cold on 2 cores; cached
+# afterwards), and every clone or worktree shares the compiled gotch.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -47,8 +48,8 @@ fmt-check: ## fails listing every file gofmt would change
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi; echo "gofmt: ok"
 
 stubs: ## (re)builds the empty CUDA stub libraries for CPU builds
-	rm -rf build/cudastubs
-	$(TORCHENV) ls build/cudastubs
+	rm -rf "$${MFIF_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/mfif}/cudastubs"
+	$(TORCHENV) ls "$${MFIF_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/mfif}/cudastubs"
 
 clean:
 	rm -rf bin build
