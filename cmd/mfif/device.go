@@ -13,7 +13,8 @@ func (a *app) initBackend() (backend.Info, error) {
 	if a.device != nil {
 		return *a.device, nil
 	}
-	info, err := backend.Init(backend.Options{Device: a.v.GetString("device"), Threads: a.v.GetInt("threads")})
+	info, err := backend.Init(backend.Options{Device: a.v.GetString("device"), Threads: a.v.GetInt("threads"),
+		Deterministic: a.v.GetBool("deterministic")})
 	if err != nil {
 		return info, err
 	}

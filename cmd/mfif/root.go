@@ -51,6 +51,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	pf.Bool("quiet", false, "no progress bars or informational output")
 	pf.Int("threads", 0, "libtorch threads for the models (0 = one per core; on a machine shared with other jobs use the free cores only)")
 	pf.String("device", "auto", "compute device of the models: auto (CUDA when available, else CPU), cpu, cuda or cuda:N (also MFIF_DEVICE or the config key device)")
+	pf.Bool("deterministic", false, "on CUDA: no TF32 and deterministic cuDNN algorithms, so a run follows the CPU run of the same seed to float32 rounding (slower; also MFIF_DETERMINISTIC)")
 	addGlobalFlags(pf)
 	root.AddCommand(a.fuseCmd(), a.metricsCmd(), a.demoCmd(), a.benchCmd())
 	for _, c := range extraCommands {
@@ -76,7 +77,7 @@ func version() string {
 		}
 		v += ")"
 	}
-	return v + " " + p.GoVersion
+	return v + " " + p.GoVersion + ", " + backend.Flavor()
 }
 
 // configure binds the flags of cmd to viper keys (global flags by name,

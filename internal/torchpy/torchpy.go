@@ -54,13 +54,35 @@ func Python(t testing.TB) string {
 	return python
 }
 
+// convGuard precedes every script: the Python twin of nets/backend's
+// convolution self-check. Where PyTorch's oneDNN computes float32
+// convolutions of 12-24 channels wrongly (Debian 13's PyTorch 2.6 with
+// oneDNN 3.7.2 on AVX2/AVX-512 CPUs), it turns oneDNN off, as mfif does
+// for itself, so the reference values the tests compare with are right.
+const convGuard = `
+import torch as _mfif_torch
+def _mfif_conv_ok():
+    F = _mfif_torch.nn.functional
+    worst = 0.0
+    with _mfif_torch.no_grad():
+        for n, ic, oc, hw, k in ((2, 12, 8, 8, 3), (2, 20, 8, 8, 3), (2, 24, 8, 8, 3), (1, 12, 4, 16, 7)):
+            x = _mfif_torch.sin(_mfif_torch.arange(n * ic * hw * hw, dtype=_mfif_torch.float64).reshape(n, ic, hw, hw) * 0.37)
+            w = _mfif_torch.cos(_mfif_torch.arange(oc * ic * k * k, dtype=_mfif_torch.float64).reshape(oc, ic, k, k) * 0.11) * 0.1
+            ref = F.conv2d(x, w, None, 1, k // 2)
+            got = F.conv2d(x.float(), w.float(), None, 1, k // 2).double()
+            worst = max(worst, ((got - ref).abs().max() / ref.abs().max()).item())
+    return worst <= 1e-4
+if not _mfif_conv_ok():
+    _mfif_torch.backends.mkldnn.enabled = False
+`
+
 // Run runs the Python source script with the given command-line arguments
 // (sys.argv[1:]) and returns its standard output. The test fails, showing
 // the standard error, when the script exits with an error. It skips like
 // Python when PyTorch is unavailable.
 func Run(t testing.TB, script string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(Python(t), append([]string{"-c", script}, args...)...)
+	cmd := exec.Command(Python(t), append([]string{"-c", convGuard + script}, args...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	// One thread: the tests run beside other work and the models are tiny.

@@ -19,7 +19,7 @@ package backend
 
 /*
 #cgo CXXFLAGS: -std=c++17
-#cgo LDFLAGS: -lstdc++ -ltorch_cpu -lc10
+#cgo LDFLAGS: -lstdc++ -ltorch_cpu -lc10 -ldl
 #include "torchhelp.h"
 */
 import "C"
@@ -48,6 +48,12 @@ type Options struct {
 	Threads int
 	// Seed seeds libtorch's CPU and CUDA generators.
 	Seed int64
+	// Deterministic turns off TF32 in cuBLAS and cuDNN and asks cuDNN for
+	// deterministic algorithms, so that a CUDA run follows the CPU run of
+	// the same seed to float32 rounding (slower). Off, libtorch's defaults
+	// hold (as in PyTorch: TF32 for convolutions, not for matrix products).
+	// No effect on the CPU.
+	Deterministic bool
 }
 
 // Info describes what Init resolved.
@@ -88,8 +94,74 @@ func Init(opts Options) (Info, error) {
 	defer mu.Unlock()
 	C.mfif_set_num_threads(C.int(n))
 	ManualSeed(opts.Seed)
+	if opts.Deterministic {
+		C.mfif_set_cuda_math(0, 1)
+	}
 	device = d
+	if c := ConvNote(); c != "" {
+		note = strings.TrimPrefix(note+"; "+c, "; ")
+	}
 	return Info{Device: d, Name: DeviceName(d), Threads: Threads(), Note: note}, nil
+}
+
+// convCheck holds the outcome of the convolution self-check.
+var convCheck struct {
+	once sync.Once
+	note string
+	err  error
+}
+
+// checkConv runs once per process, before the first tensor work (Run,
+// NoGrad and Init call it): a few float32 convolutions whose channel
+// counts are not a multiple of oneDNN's block size, against the same
+// convolutions in float64. Debian 13's libtorch 2.6 (with oneDNN 3.7.2)
+// gets such convolutions wrong on CPUs with AVX2 or AVX-512, by up to half
+// the output's range, which silently wrecks training. When the check fails
+// it turns oneDNN off for the process (libtorch then uses its own
+// convolution kernels: right, and slower) and ConvNote says so; when the
+// result is still wrong, every later Run fails with the reason.
+func checkConv() error {
+	convCheck.once.Do(func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if C.mfif_mkldnn_enabled() == 0 {
+			return
+		}
+		e := float64(C.mfif_conv_selfcheck())
+		if e >= 0 && e <= convTolerance {
+			return
+		}
+		C.mfif_set_mkldnn_enabled(0)
+		e2 := float64(C.mfif_conv_selfcheck())
+		convCheck.note = fmt.Sprintf("libtorch %s computes float32 convolutions of 12-24 channels wrongly through oneDNN on this CPU (relative error %.2g): oneDNN is off for this process, so convolutions are right but slower (docs/cuda.md)", Version(), e)
+		if e2 < 0 || e2 > convTolerance {
+			convCheck.err = fmt.Errorf("backend: libtorch %s computes float32 convolutions wrongly on this CPU, with oneDNN (relative error %.2g) and without (%.2g); see docs/cuda.md", Version(), e, e2)
+		}
+	})
+	return convCheck.err
+}
+
+// convTolerance bounds the self-check's relative error: float32 rounding
+// of sums of at most 588 products stays below 1e-6.
+const convTolerance = 1e-4
+
+// OneDNN reports whether libtorch may use oneDNN (the convolution
+// self-check turns it off where it computes wrongly).
+func OneDNN() bool { return C.mfif_mkldnn_enabled() != 0 }
+
+// convSelfCheck runs the self-check's convolutions now and returns their
+// worst relative error (-1 when libtorch failed).
+func convSelfCheck() float64 {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	return float64(C.mfif_conv_selfcheck())
+}
+
+// ConvNote returns, after running the convolution self-check if it has not
+// run yet, a one-line note when the check turned oneDNN off, else "".
+func ConvNote() string {
+	checkConv()
+	return convCheck.note
 }
 
 // Device returns the device resolved by the last Init (the CPU before
@@ -114,7 +186,7 @@ func DeviceName(d gotch.Device) string {
 func ResolveDevice(name string) (gotch.Device, string, error) {
 	v := strings.ToLower(strings.TrimSpace(name))
 	noCUDA := func() error {
-		return fmt.Errorf("--device %s: this mfif is built against %s, which has no usable CUDA device; build against a CUDA libtorch 2.1 as docs/cuda.md describes, or use --device cpu", name, Flavor())
+		return fmt.Errorf("--device %s: no usable CUDA device: %s; use --device cpu, or see docs/cuda.md", name, NoCUDAReason())
 	}
 	switch {
 	case v == "cpu":
@@ -123,7 +195,7 @@ func ResolveDevice(name string) (gotch.Device, string, error) {
 		if CUDAAvailable() {
 			return gotch.CudaBuilder(0), "", nil
 		}
-		return gotch.CPU, fmt.Sprintf("device auto: no CUDA device (%s), using the CPU", Flavor()), nil
+		return gotch.CPU, fmt.Sprintf("device auto: no usable CUDA device (%s); using the CPU", NoCUDAReason()), nil
 	case v == "cuda" || v == "gpu":
 		if !CUDAAvailable() {
 			return gotch.CPU, "", noCUDA()
@@ -149,9 +221,12 @@ func ResolveDevice(name string) (gotch.Device, string, error) {
 // e.g. "1.13.0".
 func Version() string { return C.GoString(C.mfif_torch_version()) }
 
-// Flavor describes the libtorch build in use, for error messages and logs.
+// Flavor describes the libtorch build in use, for error messages and logs:
+// "libtorch 2.6.0 with CUDA 12.4" or "libtorch 1.13.0 CPU-only".
 func Flavor() string {
-	if C.mfif_torch_has_cuda() != 0 {
+	if v := int(C.mfif_torch_has_cuda()); v > 1 {
+		return fmt.Sprintf("libtorch %s with CUDA %d.%d", Version(), v/1000, v%1000/10)
+	} else if v == 1 {
 		return "libtorch " + Version() + " with CUDA"
 	}
 	return "libtorch " + Version() + " CPU-only"
@@ -159,6 +234,49 @@ func Flavor() string {
 
 // CUDAAvailable reports whether libtorch can use a CUDA device.
 func CUDAAvailable() bool { return gotch.CUDA.IsAvailable() }
+
+// CUDABuild reports whether the libtorch in use was built with CUDA (its
+// CUDA kernels are loaded), whether or not a device is present.
+func CUDABuild() bool { return C.mfif_torch_has_cuda() != 0 }
+
+// NoCUDAReason says, in one clause, why no CUDA device can be used: a
+// CPU-only libtorch, or a CUDA libtorch whose runtime finds no device (with
+// the runtime's own reason, e.g. no driver). Empty when a device is usable.
+func NoCUDAReason() string {
+	if CUDAAvailable() {
+		return ""
+	}
+	if !CUDABuild() {
+		return "this mfif is built against " + Flavor() + ", which cannot use a GPU"
+	}
+	var n C.int
+	if msg := C.mfif_cuda_probe(&n); msg != nil {
+		return Flavor() + " finds none: " + C.GoString(msg)
+	}
+	return Flavor() + " finds none"
+}
+
+// CUDAMath reports whether TF32 is allowed for CUDA matrix products
+// (cuBLAS) and convolutions (cuDNN).
+func CUDAMath() (tf32Matmul, tf32Conv bool) {
+	v := C.mfif_cuda_tf32()
+	return v&1 != 0, v&2 != 0
+}
+
+// DeviceMemory returns the bytes in use and in total on CUDA device d as
+// the CUDA runtime reports them (cudaMemGetInfo: every allocation of the
+// device, the CUDA context and libtorch's cached blocks included); ok is
+// false on the CPU or when no CUDA runtime is loaded.
+func DeviceMemory(d gotch.Device) (used, total int64, ok bool) {
+	if !d.IsCuda() {
+		return 0, 0, false
+	}
+	var f, t C.uint64_t
+	if C.mfif_cuda_mem_info(C.int(d.Value), &f, &t) != 0 {
+		return 0, 0, false
+	}
+	return int64(t) - int64(f), int64(t), true
+}
 
 // ManualSeed seeds libtorch's random generators (torch.manual_seed).
 func ManualSeed(seed int64) { C.mfif_manual_seed(C.uint64_t(uint64(seed))) }
@@ -200,6 +318,9 @@ func setGrad(on bool) bool {
 // calling goroutine happens to run on. Panics from gotch's Must* helpers
 // (and nets/layers) are returned as errors.
 func Run(fn func() error) (err error) {
+	if err := checkConv(); err != nil {
+		return err
+	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	prev := setGrad(true)
@@ -214,6 +335,9 @@ func Run(fn func() error) (err error) {
 // helpers (a libtorch error) comes back as an error. gotch's own ts.NoGrad
 // must not be used: it always re-enables tracking afterwards.
 func NoGrad(fn func() error) (err error) {
+	if err := checkConv(); err != nil {
+		return err
+	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	prev := setGrad(false)

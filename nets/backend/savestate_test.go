@@ -1,8 +1,13 @@
 package backend
 
 import (
+	"archive/zip"
+	"bytes"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/sugarme/gotch"
@@ -72,5 +77,54 @@ func TestSaveStateDictRoundTrip(t *testing.T) {
 	}
 	if err := SaveStateDict(filepath.Join(t.TempDir(), "x.pt"), map[string]*ts.Tensor{"a": nil}); err == nil {
 		t.Error("nil tensor saved")
+	}
+}
+
+// TestStateDictPicklePlain: the archive's pickle holds a plain dict of
+// tensors. A type-tagged dict (torch.jit._pickle.restore_type_tag) is
+// refused by torch.load's default weights_only=True since PyTorch 2.6; the
+// only globals torch.load then meets are the tensor rebuilders on its
+// allow-list.
+func TestStateDictPicklePlain(t *testing.T) {
+	var raw []byte
+	err := Run(func() error {
+		w, err := ts.Ones([]int64{2, 3}, gotch.Float, gotch.CPU)
+		if err != nil {
+			return err
+		}
+		defer w.MustDrop()
+		raw, err = EncodeStateDict(map[string]*ts.Tensor{"conv.weight": w})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkl []byte
+	for _, f := range zr.File {
+		if strings.HasSuffix(f.Name, "data.pkl") {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			pkl, _ = io.ReadAll(rc)
+			rc.Close()
+		}
+	}
+	if pkl == nil {
+		t.Fatal("no data.pkl in the archive")
+	}
+	if bytes.Contains(pkl, []byte("restore_type_tag")) {
+		t.Error("the pickle tags the dict (torch.jit._pickle.restore_type_tag): torch.load(weights_only=True) refuses it")
+	}
+	for _, g := range regexp.MustCompile(`c([a-z_.]+)\n([A-Za-z_]+)\n`).FindAllSubmatch(pkl, -1) {
+		switch string(g[1]) + "." + string(g[2]) {
+		case "torch._utils._rebuild_tensor_v2", "torch.FloatStorage", "torch.LongStorage", "torch.DoubleStorage", "collections.OrderedDict":
+		default:
+			t.Errorf("pickle names global %s.%s, not on torch.load's weights_only allow-list", g[1], g[2])
+		}
 	}
 }

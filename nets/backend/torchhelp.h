@@ -11,7 +11,14 @@ int mfif_get_num_threads(void);
 int mfif_grad_enabled(void);
 void mfif_set_grad_enabled(int on);
 const char *mfif_torch_version(void);
-int mfif_torch_has_cuda(void);
+long mfif_torch_has_cuda(void);
+void mfif_set_cuda_math(int allow_tf32, int deterministic);
+int mfif_cuda_tf32(void);
+const char *mfif_cuda_probe(int *count);
+double mfif_conv_selfcheck(void);
+int mfif_mkldnn_enabled(void);
+void mfif_set_mkldnn_enabled(int on);
+int mfif_cuda_mem_info(int device, uint64_t *free_bytes, uint64_t *total_bytes);
 #ifdef __cplusplus
 }
 #endif

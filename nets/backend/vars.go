@@ -26,6 +26,26 @@ type Param struct {
 	vs *nn.VarStore
 }
 
+// HostUniform returns a float32 tensor of shape dims drawn from U(lo, hi)
+// by libtorch's CPU generator and placed on device d, so a seed gives the
+// same values on every device (CUDA's generator draws another stream). The
+// caller drops the result.
+func HostUniform(dims []int64, lo, hi float64, d gotch.Device) (*ts.Tensor, error) {
+	t, err := ts.Zeros(dims, gotch.Float, gotch.CPU)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.Uniform_(lo, hi); err != nil {
+		t.MustDrop()
+		return nil, err
+	}
+	if d == gotch.CPU {
+		return t, nil
+	}
+	defer t.MustDrop()
+	return t.To(d, false)
+}
+
 // NewVarStore returns an empty VarStore on the device chosen by Init.
 func NewVarStore() *nn.VarStore { return nn.NewVarStore(Device()) }
 

@@ -24,6 +24,8 @@ import (
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
+
+	"github.com/mfif/mfif/nets/backend"
 )
 
 // Sub returns the path for a dotted PyTorch module name, e.g.
@@ -45,16 +47,15 @@ func must(t *ts.Tensor, err error) *ts.Tensor {
 	return t
 }
 
-// uniformParam adds a trainable parameter drawn from U(-bound, bound).
+// uniformParam adds a trainable parameter drawn from U(-bound, bound). The
+// draw is made on the CPU (backend.HostUniform), so a seed gives the same
+// initial weights on the CPU and on CUDA.
 func uniformParam(p *nn.Path, name string, dims []int64, bound float64) (*ts.Tensor, error) {
-	t, err := ts.Zeros(dims, gotch.DefaultDType, p.Device())
+	t, err := backend.HostUniform(dims, -bound, bound, p.Device())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	defer t.Drop()
-	if err := t.Uniform_(-bound, bound); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
 	v, err := p.Add(name, t, true)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
