@@ -21,7 +21,7 @@ TESTFLAGS ?=
 TORCHENV := . scripts/torchenv &&
 BIN := bin/mfif
 
-.PHONY: deps build test demo bench vet fmt-check stubs clean cuda-help torch-smoke
+.PHONY: deps build test demo bench vet fmt-check stubs clean cuda-help check-libtorch2 gpu-bundle gpu-check-cpu
 
 deps: ## installs missing Debian packages (no-op when all are present)
 	@scripts/install-deps.sh
@@ -55,5 +55,14 @@ clean:
 	rm -rf bin build
 	$(GO) clean -testcache
 
-cuda-help: ## how to build against a CUDA libtorch 2.1
+cuda-help: ## how to build against a CUDA libtorch or a PyTorch install
 	@cat docs/cuda.md
+
+check-libtorch2: ## libtorch 2.6 in a Debian 13 root: build, vet, full test suite, demo, PyTorch folder, CUDA link (needs root)
+	scripts/check-libtorch2.sh
+
+gpu-bundle: ## build/mfif-gpu-bundle.tar.gz: sources, vendored modules, pruned Go, for scripts/gpu-check.sh offline
+	scripts/gpu-bundle.sh build/mfif-gpu-bundle.tar.gz
+
+gpu-check-cpu: deps ## scripts/gpu-check.sh --cpu-only here (no GPU): every step of the GPU check, with the CPU for CUDA
+	MFIF_PYTHON=$${MFIF_PYTHON:-/usr/bin/python3} scripts/gpu-check.sh --cpu-only --work build/gpu-check-cpu --report build/gpu-check-cpu/report.md

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -8,33 +10,50 @@ import (
 
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/eval/pipeline"
+	"github.com/mfif/mfif/internal/atomicfile"
 	"github.com/mfif/mfif/metrics"
 	"github.com/mfif/mfif/nets/backend"
+	"github.com/mfif/mfif/train/netbench"
 )
 
 func (a *app) benchCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "bench [--size 520] [--min-time 300ms]",
-		Short: "Time each metric and each fusion method on one synthetic colour scene",
+		Use:   "bench [--size 520] [--min-time 300ms] | bench --nets CASES [--reps 3] [--json FILE]",
+		Short: "Time each metric and each fusion method on one synthetic colour scene, or the networks",
 		Long: `Time every registered metric on a synthetic colour triple (two sources and
 a fused image) and every method that needs no model on the two sources,
 printing milliseconds per operation. Single-threaded per operation. The
-speed targets themselves live in the Go benchmarks (go test -bench).`,
+speed targets themselves live in the Go benchmarks (go test -bench).
+
+With --nets, time network forward passes and training steps on the chosen
+--device instead (train/netbench): fusiondiff/forward/256 and /520,
+fusiondiff/step/b4/256, siamese/step/b8/256, siamese-cpu/step/b8/256,
+ddfm-prior/step/b4/64, or a prefix such as fusiondiff, or all. Each case is
+built, run once untimed, then --reps times; the median is printed, and
+--json writes every time. docs/pytorch/bench_nets.py times the same cases
+in PyTorch (docs/performance.md, scripts/gpu-check.sh).`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.runBench() },
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runBench(cmd.Context()) },
 	}
 	f := cmd.Flags()
 	f.Int("size", 520, "side of the test images in pixels")
 	f.Duration("min-time", 300*time.Millisecond, "minimum time spent on each operation")
 	f.StringSlice("metrics", nil, "metrics to time (default: all registered)")
 	f.StringSlice("methods", nil, "methods to time (default: all that need no model)")
+	f.StringSlice("nets", nil, "time these network cases instead (all, a case name or a prefix such as fusiondiff)")
+	f.Int("reps", 3, "--nets: timed calls per case after one warm-up")
+	f.Bool("quick", false, "--nets: 64x64 inputs, batch at most 2 (a smoke test)")
+	f.String("json", "", "--nets: also write the results to this JSON file")
 	return cmd
 }
 
-func (a *app) runBench() error {
+func (a *app) runBench(ctx context.Context) error {
 	info, err := a.initBackend()
 	if err != nil {
 		return err
+	}
+	if nets := a.list("bench.nets"); len(nets) > 0 {
+		return a.runBenchNets(ctx, info, nets)
 	}
 	size := a.v.GetInt("bench.size")
 	in, err := pipeline.BenchScene(size, 1)
@@ -83,4 +102,49 @@ func (a *app) printTiming(t pipeline.Timing, err error) {
 		return
 	}
 	fmt.Fprintf(a.stdout, "%-22s %10.2f %6d\n", t.Name, float64(t.PerOp.Microseconds())/1000, t.N)
+}
+
+// runBenchNets times the network cases of train/netbench on the chosen
+// device and prints one row per case.
+func (a *app) runBenchNets(ctx context.Context, info backend.Info, names []string) error {
+	cases, err := netbench.Select(names, a.v.GetBool("bench.quick"))
+	if err != nil {
+		return err
+	}
+	reps := a.v.GetInt("bench.reps")
+	if reps < 1 || reps > 1000 {
+		return fmt.Errorf("bench --reps %d: want 1..1000", reps)
+	}
+	out := a.v.GetString("bench.json")
+	tf32mm, tf32conv := backend.CUDAMath()
+	fmt.Fprintf(a.stdout, "networks on %s, %d threads, %s, TF32 matmul %v conv %v, %d timed calls after one warm-up\n%-28s %10s %10s %12s %11s %13s\n",
+		info.Name, info.Threads, backend.Flavor(), tf32mm, tf32conv, reps, "case", "median s", "min s", "params", "device MiB", "peak RSS MiB")
+	var results []netbench.Result
+	for _, c := range cases {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		r, err := netbench.Run(c, reps)
+		if err != nil {
+			return err
+		}
+		lo := r.Seconds[0]
+		for _, v := range r.Seconds {
+			lo = min(lo, v)
+		}
+		fmt.Fprintf(a.stdout, "%-28s %10.4f %10.4f %12d %11.0f %13.0f\n", r.Name, r.Median, lo, r.Params, r.DeviceMiB, r.PeakRSSMiB)
+		results = append(results, r)
+	}
+	if out == "" {
+		return nil
+	}
+	b, err := json.MarshalIndent(map[string]any{"device": info.Name, "threads": info.Threads, "libtorch": backend.Flavor(),
+		"tf32_matmul": tf32mm, "tf32_conv": tf32conv, "results": results}, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(out, append(b, '\n')); err != nil {
+		return fmt.Errorf("bench --json %s: %w", out, err)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -227,9 +228,38 @@ func TestBench(t *testing.T) {
 	}
 }
 
+// TestBenchNets: bench --nets times a training step and writes every time
+// to --json; an unknown case is an error naming the known ones.
+func TestBenchNets(t *testing.T) {
+	js := filepath.Join(t.TempDir(), "nets.json")
+	stdout, _, err := run(t, "--device", "cpu", "bench", "--nets", "siamese-cpu", "--quick", "--reps", "2", "--json", js)
+	if err != nil || !strings.Contains(stdout, "siamese-cpu/step/b2/64-quick") {
+		t.Fatalf("bench --nets: %v\n%s", err, stdout)
+	}
+	var got struct {
+		Device  string
+		Results []struct {
+			Name    string
+			Seconds []float64
+			Params  int64
+		}
+	}
+	b, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &got); err != nil || got.Device != "cpu" || len(got.Results) != 1 ||
+		len(got.Results[0].Seconds) != 2 || got.Results[0].Params == 0 {
+		t.Errorf("--json: %v %+v", err, got)
+	}
+	if _, _, err := run(t, "bench", "--nets", "resnet"); err == nil || !strings.Contains(err.Error(), "known: fusiondiff/forward/256") {
+		t.Errorf("unknown case: %v", err)
+	}
+}
+
 func TestVersionAndGlobalEnv(t *testing.T) {
 	stdout, _, err := run(t, "--version")
-	if err != nil || !strings.Contains(stdout, "mfif version") || !strings.Contains(stdout, "go1.") {
+	if err != nil || !strings.Contains(stdout, "mfif version") || !strings.Contains(stdout, "go1.") || !strings.Contains(stdout, "libtorch ") {
 		t.Errorf("--version: %v %q", err, stdout)
 	}
 	pairs := tinySet(t, 1)

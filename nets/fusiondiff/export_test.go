@@ -2,6 +2,7 @@ package fusiondiff
 
 import (
 	"errors"
+	"math"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -251,6 +252,67 @@ func TestWriteStateDictErrors(t *testing.T) {
 			}
 			if _, err := backend.CheckTorchLoadable(out); err == nil {
 				t.Error("a failed export left a file")
+			}
+		})
+	}
+}
+
+// refScript builds docs/pytorch/fusiondiff_ref.py's NoisePred (the network
+// the Go-against-PyTorch timings use) with the configuration in the
+// checkpoint's header, loads the export strictly and compares its output
+// with Go's.
+const refScript = `
+import sys, torch
+refdir, ckpt, sdpath, iopath = sys.argv[1:5]
+sys.path.insert(0, refdir)
+from fusiondiff_ref import NoisePred
+from siamese_ref import load_header
+m = load_header(ckpt)["states"]["model_spec"]["model"]
+net = NoisePred(m["InChannels"], m["OutChannels"], m["ModelChannels"], m["NumResBlocks"], m["Dropout"],
+                m["TimeEmbedDimMult"], m["ChannelMult"], m["Groups"]).eval()
+res = net.load_state_dict(torch.load(sdpath), strict=True)
+print("missing keys:", res.missing_keys, "unexpected keys:", res.unexpected_keys)
+io = torch.load(iopath)
+with torch.no_grad():
+    y = net(io["x"], torch.tensor([7]))
+print("max abs diff: %.3g" % (y - io["y"]).abs().max().item())
+print("largest value: %.3g" % io["y"].abs().max().item())
+`
+
+// TestPyTorchReference: docs/pytorch/fusiondiff_ref.py is the Go network,
+// parameter for parameter and output for output, for every configuration
+// (also those the official code cannot build), so the PyTorch side of the
+// speed comparisons times the same network.
+func TestPyTorchReference(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(s *Spec)
+	}{
+		{"default", func(*Spec) {}},
+		{"one-res-block", func(s *Spec) { s.Model.NumResBlocks = 1 }},
+		{"16-groups", func(s *Spec) { s.Model.Groups = 16 }},
+		{"mult-1-2-2", func(s *Spec) { s.Model.ChannelMult = []int{1, 2, 2} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spec := exportSpec()
+			tc.edit(&spec)
+			c := exportCheckpoint(t, spec, false)
+			dir := t.TempDir()
+			ckpt, out, io := filepath.Join(dir, "fd.ckpt"), filepath.Join(dir, "fd.pt"), filepath.Join(dir, "io.pt")
+			if err := c.Save(ckpt); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := WriteStateDict(c, out); err != nil {
+				t.Fatal(err)
+			}
+			forwardIO(t, c, io)
+			got := strings.TrimSpace(torchpy.Run(t, refScript, "../../docs/pytorch", ckpt, out, io))
+			t.Logf("python: %s", got)
+			if !strings.Contains(got, "missing keys: [] unexpected keys: []") {
+				t.Fatalf("strict load into fusiondiff_ref.NoisePred failed:\n%s", got)
+			}
+			if d := pyFloat(t, got, "max abs diff"); !(d <= 1e-5*math.Max(1, pyFloat(t, got, "largest value"))) {
+				t.Errorf("fusiondiff_ref forward differs from Go's by %g", d)
 			}
 		})
 	}
