@@ -29,6 +29,7 @@ mkdir -p "$stage/src" "$stage/go/bin" "$stage/go/pkg/tool/${goos}_$goarch" "$sta
 (cd "$repo" && git ls-files -co --exclude-standard -z | xargs -0 -I{} sh -c '[ -f "{}" ] && printf "%s\0" "{}"' _ |
 	tar --null -T - -cf -) | tar -C "$stage/src" -xf -
 (cd "$repo" && GOFLAGS=-mod=mod go mod vendor -o "$stage/src/vendor")
+git -C "$repo" describe --always --dirty >"$stage/src/.mfif-source" 2>/dev/null || echo unknown >"$stage/src/.mfif-source"
 
 # The Go toolchain, pruned.
 cp "$goroot/bin/go" "$stage/go/bin/"

@@ -9,9 +9,13 @@
 # use another libtorch), then checks:
 #   a. CUDA is seen: --device cuda resolves to cuda:0;
 #   b. siamese-demo trains 200 steps on CUDA and on the CPU from the same seed
-#      (CUDA with --deterministic: no TF32, deterministic cuDNN); the
-#      per-step training losses must agree: the first 20 steps within 0.5%
-#      relative each, the mean of steps 151-200 within 2%;
+#      (CUDA with --deterministic: no TF32, deterministic cuDNN). The two
+#      start alike and then drift apart as rounding differences grow (two
+#      CPU runs with 1 and 2 threads: 1e-6 at step 3, 3e-4 at step 10, 4% at
+#      step 30), so the check is: step 1 within 1e-4 relative (the same
+#      weights, data and forward pass), steps 1-10 within 1e-2, the mean loss
+#      of steps 101-200 within 15% (the two CPU runs: 0.4%), and both below
+#      20% of the first step's loss;
 #   c. FusionDiff (fusiondiff-cpu) and the DDFM prior (ddfm-prior-cpu) train
 #      two epochs on CUDA, and each model fuses the test pairs once (one
 #      sampler call per pair);
@@ -79,6 +83,7 @@ run() {
 }
 
 # ---- sources and toolchain ----
+src_rev=""
 if [ -n "$bundle" ]; then
 	[ -f "$bundle" ] || die "--bundle $bundle: no such file"
 	log "unpacking $bundle"
@@ -87,10 +92,12 @@ if [ -n "$bundle" ]; then
 	export GOROOT="$work/mfif-gpu/go" PATH="$work/mfif-gpu/go/bin:$PATH"
 	export GOFLAGS="-mod=vendor" GOPROXY=off GOTOOLCHAIN=local GOCACHE="$work/gocache"
 	jpeg="$work/mfif-gpu/jpeg"
+	src_rev="$(cat "$src/.mfif-source" 2>/dev/null)"
 else
 	src="$(cd "$here/.." && pwd)"
 	case ":$PATH:" in *:/usr/local/go/bin:*) ;; *) export PATH="/usr/local/go/bin:$PATH" ;; esac
 	jpeg=""
+	src_rev="$(git -C "$src" describe --always --dirty 2>/dev/null)"
 fi
 command -v go >/dev/null || die "no Go toolchain (use --bundle, or put go on PATH)"
 command -v g++ >/dev/null || die "no g++: the cgo build needs a C++17 compiler"
@@ -174,14 +181,15 @@ a, b = losses(sys.argv[1]), losses(sys.argv[2])
 if min(len(a), len(b)) < 200:
     print(f"FAIL only {len(a)} and {len(b)} steps logged"); sys.exit()
 a, b = a[:200], b[:200]
-first = max(abs(x - y) / abs(y) for x, y in zip(a[:20], b[:20]))
-ma, mb = sum(a[150:]) / 50, sum(b[150:]) / 50
-last = abs(ma - mb) / abs(mb)
-worst = max(abs(x - y) / abs(y) for x, y in zip(a, b))
-ok = first <= 0.005 and last <= 0.02
-print(("ok" if ok else "FAIL") + f" first 20 steps max rel diff {first:.2e} (<= 5e-3); mean of steps 151-200 "
-      f"{ma:.5f} vs {mb:.5f}, rel diff {last:.2e} (<= 2e-2); worst single step {worst:.2e}; "
-      f"loss {a[0]:.4f} -> {ma:.4f}")
+rel = [abs(x - y) / abs(y) for x, y in zip(a, b)]
+first, early = rel[0], max(rel[:10])
+ma, mb = sum(a[100:]) / 100, sum(b[100:]) / 100
+late = abs(ma - mb) / abs(mb)
+learned = max(ma, mb) < 0.2 * min(a[0], b[0])
+ok = first <= 1e-4 and early <= 1e-2 and late <= 0.15 and learned
+print(("ok" if ok else "FAIL") + f" step 1 rel diff {first:.1e} (<= 1e-4), steps 1-10 max {early:.1e} (<= 1e-2); "
+      f"mean of steps 101-200 {ma:.4f} vs {mb:.4f}, rel diff {late:.1e} (<= 0.15); loss {a[0]:.4f} -> {ma:.4f} "
+      f"({'below' if learned else 'NOT below'} 20% of the start)")
 PY
 )"
 	record "b. siamese-demo 200 steps, $([ $cpu_only = 0 ] && echo 'CUDA vs CPU' || echo 'CPU 0 vs 1 thread')" "${cmp_out%% *}" "${cmp_out#* }"
@@ -224,7 +232,7 @@ for round in 1 2; do
 		i=$((i + 1))
 		run "d-go-$round-$i" "$mfif" --device "$dev" bench --nets "$c" --reps $reps $quick --json "$work/times/go-$round-$i.json" || bench_ok=0
 		if [ -n "$torch_dir" ] && [ "${c%%/*}" != ddfm-prior ]; then
-			run "d-pt-$round-$i" "$py" docs/pytorch/bench_nets.py --device "$dev" --reps $reps $quick --json "$work/times/pt-$round-$i.json" "$c" || bench_ok=0
+			run "d-pt-$round-$i" "$py" docs/pytorch/bench_nets.py --device "$dev" --threads "$(nproc)" --reps $reps $quick --json "$work/times/pt-$round-$i.json" "$c" || bench_ok=0
 		fi
 	done
 done
@@ -236,18 +244,19 @@ for p in sorted(glob.glob(os.path.join(sys.argv[1], "*.json"))):
     with open(p) as f:
         d = json.load(f)
     for r in d["results"]:
-        e = rows.setdefault(r["name"], {"go": [], "pt": [], "gomem": 0, "ptmem": 0, "ptpeak": 0})
+        e = rows.setdefault(r["name"], {"go": [], "pt": [], "gomem": 0, "ptmem": 0, "ptpeak": 0,
+                                        "input": f"{r.get('batch', '?')}x{r.get('side', '?')}"})
         e[side].append(r["median_s"])
         e[side + "mem"] = max(e[side + "mem"], r.get("device_mib") or r.get("peak_rss_mib", 0))
         if side == "pt":
             e["ptpeak"] = max(e["ptpeak"], r.get("torch_max_reserved_mib", 0))
-print("| case | Go s (rounds) | PyTorch s (rounds) | Go/PyTorch | Go memory MiB | PyTorch memory MiB | PyTorch allocator peak MiB |")
-print("|---|---:|---:|---:|---:|---:|---:|")
+print("| case | input | Go s (rounds) | PyTorch s (rounds) | Go/PyTorch | Go memory MiB | PyTorch memory MiB | PyTorch allocator peak MiB |")
+print("|---|---|---:|---:|---:|---:|---:|---:|")
 for n, e in rows.items():
     g = " + ".join(f"{v:.4f}" for v in e["go"])
     t = " + ".join(f"{v:.4f}" for v in e["pt"]) or "–"
     ratio = f"{sum(e['go']) / sum(e['pt']):.2f}x" if e["pt"] else "–"
-    print(f"| {n} | {g} | {t} | {ratio} | {e['gomem']:.0f} | {e['ptmem']:.0f} | {e['ptpeak']:.0f} |")
+    print(f"| {n} | {e['input']} | {g} | {t} | {ratio} | {e['gomem']:.0f} | {e['ptmem']:.0f} | {e['ptpeak']:.0f} |")
 PY
 )"
 if [ $bench_ok = 1 ]; then
@@ -264,7 +273,7 @@ checks_s=$(($(date +%s) - t_checks))
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); host: $(uname -n), $(nproc) cores"
 	echo "- GPU: ${driver:-none (nvidia-smi not found)}"
 	echo "- PyTorch: ${torch_ver:-none} (CUDA, available: ${torch_cuda:-–}); MFIF_LIBTORCH=${MFIF_LIBTORCH:-system}"
-	echo "- mfif: $("$mfif" --version)"
+	echo "- mfif: ${src_rev:-unknown source} ($("$mfif" --version))"
 	echo "- build: ${build_s} s; checks: ${checks_s} s; total $(($(date +%s) - t_start)) s"
 	echo
 	echo "| check | result | detail |"

@@ -42,7 +42,7 @@ in PyTorch (docs/performance.md, scripts/gpu-check.sh).`,
 	f.StringSlice("methods", nil, "methods to time (default: all that need no model)")
 	f.StringSlice("nets", nil, "time these network cases instead (all, a case name or a prefix such as fusiondiff)")
 	f.Int("reps", 3, "--nets: timed calls per case after one warm-up")
-	f.Bool("quick", false, "--nets: 64x64 inputs, batch at most 2 (a smoke test)")
+	f.Bool("quick", false, "--nets: small inputs (a quarter of the side for forward passes, 64x64 and batch at most 2 for steps; a smoke test)")
 	f.String("json", "", "--nets: also write the results to this JSON file")
 	return cmd
 }
@@ -117,8 +117,8 @@ func (a *app) runBenchNets(ctx context.Context, info backend.Info, names []strin
 	}
 	out := a.v.GetString("bench.json")
 	tf32mm, tf32conv := backend.CUDAMath()
-	fmt.Fprintf(a.stdout, "networks on %s, %d threads, %s, TF32 matmul %v conv %v, %d timed calls after one warm-up\n%-28s %10s %10s %12s %11s %13s\n",
-		info.Name, info.Threads, backend.Flavor(), tf32mm, tf32conv, reps, "case", "median s", "min s", "params", "device MiB", "peak RSS MiB")
+	fmt.Fprintf(a.stdout, "networks on %s, %d threads, %s, TF32 matmul %v conv %v, %d timed calls after one warm-up\n%-24s %-9s %10s %10s %12s %11s %13s\n",
+		info.Name, info.Threads, backend.Flavor(), tf32mm, tf32conv, reps, "case", "input", "median s", "min s", "params", "device MiB", "peak RSS MiB")
 	var results []netbench.Result
 	for _, c := range cases {
 		if err := ctx.Err(); err != nil {
@@ -132,7 +132,7 @@ func (a *app) runBenchNets(ctx context.Context, info backend.Info, names []strin
 		for _, v := range r.Seconds {
 			lo = min(lo, v)
 		}
-		fmt.Fprintf(a.stdout, "%-28s %10.4f %10.4f %12d %11.0f %13.0f\n", r.Name, r.Median, lo, r.Params, r.DeviceMiB, r.PeakRSSMiB)
+		fmt.Fprintf(a.stdout, "%-24s %-9s %10.4f %10.4f %12d %11.0f %13.0f\n", r.Name, fmt.Sprintf("%dx%d", r.Batch, r.Side), r.Median, lo, r.Params, r.DeviceMiB, r.PeakRSSMiB)
 		results = append(results, r)
 	}
 	if out == "" {

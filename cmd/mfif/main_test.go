@@ -233,7 +233,7 @@ func TestBench(t *testing.T) {
 func TestBenchNets(t *testing.T) {
 	js := filepath.Join(t.TempDir(), "nets.json")
 	stdout, _, err := run(t, "--device", "cpu", "bench", "--nets", "siamese-cpu", "--quick", "--reps", "2", "--json", js)
-	if err != nil || !strings.Contains(stdout, "siamese-cpu/step/b2/64-quick") {
+	if err != nil || !strings.Contains(stdout, "siamese-cpu/step/b8/256") || !strings.Contains(stdout, "2x64") {
 		t.Fatalf("bench --nets: %v\n%s", err, stdout)
 	}
 	var got struct {

@@ -55,16 +55,11 @@ CASES = [
 
 
 def quick_cases():
-    """The --quick variants, named as `mfif bench --nets --quick` names them."""
-    out = []
-    for name, cfg, step, batch, side in CASES:
-        batch = min(batch, 2)
-        parts = name.split("/")
-        parts[-1] = "64"
-        if step:
-            parts[-2] = f"b{batch}"
-        out.append(("/".join(parts) + "-quick", cfg, step, batch, 64))
-    return out
+    """The --quick sizes of `mfif bench --nets --quick` (same names): a
+    quarter of the side for forward passes, 64x64 and batch at most 2 for
+    steps."""
+    return [(name, cfg, step, min(batch, 2) if step else batch, 64 if step else side // 8 * 2)
+            for name, cfg, step, batch, side in CASES]
 
 
 def load(cfg):
@@ -157,7 +152,7 @@ def main():
     conv = torch.backends.cudnn.allow_tf32 if cuda else False
     print(f"networks on {dev}, {torch.get_num_threads()} threads, PyTorch {torch.__version__}, "
           f"TF32 matmul {str(mm).lower()} conv {str(conv).lower()}, {args.reps} timed calls after one warm-up")
-    print(f"{'case':<28} {'median s':>10} {'min s':>10} {'params':>12} {'device MiB':>11} {'peak RSS MiB':>13}")
+    print(f"{'case':<24} {'input':<9} {'median s':>10} {'min s':>10} {'params':>12} {'device MiB':>11} {'peak RSS MiB':>13}")
     results = []
     for name, cfg, step, batch, side in sel:
         call, params = prepare(cfg, step, batch, side, dev)
@@ -174,12 +169,13 @@ def main():
             free, total = torch.cuda.mem_get_info(dev)
             used = (total - free) / 2**20
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        r = {"name": name, "device": str(dev) if not cuda else f"cuda:{dev.index or 0}", "seconds": secs,
+        r = {"name": name, "device": str(dev) if not cuda else f"cuda:{dev.index or 0}", "batch": batch, "side": side,
+             "seconds": secs,
              "median_s": statistics.median(secs), "params": params, "device_mib": used, "peak_rss_mib": rss}
         if cuda:
             r["torch_max_reserved_mib"] = torch.cuda.max_memory_reserved(dev) / 2**20
             r["torch_max_allocated_mib"] = torch.cuda.max_memory_allocated(dev) / 2**20
-        print(f"{name:<28} {r['median_s']:>10.4f} {min(secs):>10.4f} {params:>12d} {used:>11.0f} {rss:>13.0f}")
+        print(f"{name:<24} {f'{batch}x{side}':<9} {r['median_s']:>10.4f} {min(secs):>10.4f} {params:>12d} {used:>11.0f} {rss:>13.0f}")
         results.append(r)
         del call
         if cuda:

@@ -46,8 +46,10 @@ type Case struct {
 }
 
 // Cases lists the cases in a fixed order. The full set is the one the
-// PyTorch comparisons use; quick shrinks every input to 64 x 64 and batch
-// 2 (a smoke test of the whole path that takes seconds on a CPU).
+// PyTorch comparisons use; quick keeps the names and shrinks the inputs (a
+// quarter of the side for forward passes, 64 x 64 and batch at most 2 for
+// steps), a smoke test of the whole path that takes seconds on a CPU; the
+// results carry the sizes actually used.
 func Cases(quick bool) []Case {
 	cs := []Case{
 		{Name: "fusiondiff/forward/256", Config: "fusiondiff", Batch: 1, Side: 256},
@@ -59,14 +61,11 @@ func Cases(quick bool) []Case {
 	}
 	if quick {
 		for i := range cs {
-			cs[i].Batch = min(cs[i].Batch, 2)
-			cs[i].Side = 64
-			parts := strings.Split(cs[i].Name, "/")
-			parts[len(parts)-1] = "64"
 			if cs[i].Step {
-				parts[len(parts)-2] = fmt.Sprintf("b%d", cs[i].Batch)
+				cs[i].Batch, cs[i].Side = min(cs[i].Batch, 2), 64
+			} else {
+				cs[i].Side = cs[i].Side / 8 * 2
 			}
-			cs[i].Name = strings.Join(parts, "/") + "-quick"
 		}
 	}
 	return cs
@@ -104,6 +103,10 @@ func Select(names []string, quick bool) ([]Case, error) {
 type Result struct {
 	Name   string `json:"name"`
 	Device string `json:"device"`
+	// Batch and Side are the input's size (smaller than the name's with
+	// --quick).
+	Batch int `json:"batch"`
+	Side  int `json:"side"`
 	// Seconds holds each timed call; Median is their median.
 	Seconds []float64 `json:"seconds"`
 	Median  float64   `json:"median_s"`
@@ -133,7 +136,7 @@ func Run(c Case, reps int) (Result, error) {
 		if err := op(); err != nil {
 			return fmt.Errorf("%s: warm-up: %w", c.Name, err)
 		}
-		res = Result{Name: c.Name, Device: backend.DeviceName(backend.Device()), Params: params}
+		res = Result{Name: c.Name, Device: backend.DeviceName(backend.Device()), Batch: c.Batch, Side: c.Side, Params: params}
 		for range reps {
 			t0 := time.Now()
 			if err := op(); err != nil {

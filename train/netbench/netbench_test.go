@@ -18,8 +18,8 @@ func TestSelect(t *testing.T) {
 		{[]string{"all"}, true, 6, ""},
 		{[]string{"fusiondiff"}, false, 3, ""},
 		{[]string{"siamese/step/b8/256"}, false, 1, ""},
-		{[]string{"siamese-cpu/step/b2/64-quick"}, true, 1, ""},
-		{[]string{"siamese/step/b8/256"}, true, 0, "unknown network case"},
+		{[]string{"siamese/step/b8/256"}, true, 1, ""},
+		{[]string{"siamese/step/b9"}, true, 0, "unknown network case"},
 		{[]string{"nope"}, false, 0, "known: fusiondiff/forward/256"},
 	} {
 		got, err := Select(tc.names, tc.quick)
@@ -33,9 +33,10 @@ func TestSelect(t *testing.T) {
 			t.Errorf("Select(%v, %v) = %d cases, %v; want %d", tc.names, tc.quick, len(got), err, tc.want)
 		}
 	}
-	for _, c := range Cases(true) {
-		if c.Side != 64 || c.Batch > 2 || !strings.HasSuffix(c.Name, "-quick") {
-			t.Errorf("quick case %+v is not small", c)
+	full := Cases(false)
+	for i, c := range Cases(true) {
+		if c.Name != full[i].Name || c.Side > 130 || c.Side*c.Side*c.Batch >= full[i].Side*full[i].Side*full[i].Batch && c.Side > 64 {
+			t.Errorf("quick case %+v is not a smaller %+v", c, full[i])
 		}
 	}
 }
@@ -49,7 +50,7 @@ func TestRunQuick(t *testing.T) {
 	if _, err := backend.Init(backend.Options{Device: "cpu"}); err != nil {
 		t.Fatal(err)
 	}
-	cs, err := Select([]string{"fusiondiff/forward/64-quick", "siamese-cpu", "ddfm-prior"}, true)
+	cs, err := Select([]string{"fusiondiff/forward/256", "siamese-cpu", "ddfm-prior"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func TestRunQuick(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.Name, err)
 		}
-		if r.Name != c.Name || r.Device != "cpu" || len(r.Seconds) != 2 || !(r.Median > 0) || r.Params < 1000 || r.PeakRSSMiB <= 0 {
+		if r.Name != c.Name || r.Device != "cpu" || r.Side != c.Side || r.Batch != c.Batch || len(r.Seconds) != 2 || !(r.Median > 0) || r.Params < 1000 || r.PeakRSSMiB <= 0 {
 			t.Errorf("%s: result %+v", c.Name, r)
 		}
 	}
