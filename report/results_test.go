@@ -176,7 +176,7 @@ func TestWriteAll(t *testing.T) {
 		}
 	}
 	want := "results.json results_per_image.csv table.md table.csv table.tex bars.png bars.svg bars.pdf " +
-		"box_Q_G.png box_Q_SF.png box_Q_G.pdf box_Q_SF.pdf"
+		"box_Q_G.png box_Q_SF.png box_Q_G.pdf box_Q_SF.pdf index.html"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("wrote %s, want %s", got, want)
 	}
