@@ -205,8 +205,11 @@ func newBarAxis(values []float64) barAxis {
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
 	}
 	span := hi - lo
-	if span == 0 {
-		span = math.Max(math.Abs(hi)*0.1, 1e-9)
+	if span == 0 { // one value: a tenth of it, or 1 around 0
+		span = math.Abs(hi) * 0.1
+		if span == 0 {
+			span = 1
+		}
 	}
 	ax := barAxis{decimals: valueDecimals(values)}
 	switch {
