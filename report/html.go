@@ -155,9 +155,6 @@ func htmlTable(t *Table, styles *Styles) ([]pageHead, []pageRow) {
 			if j == 0 && styles != nil {
 				key.Color = styles.Of(k).CSS()
 			}
-			if n, err := strconv.Atoi(k); err == nil {
-				key.Sort = strconv.Itoa(n)
-			}
 			row.Keys = append(row.Keys, key)
 		}
 		for j, c := range r.Cells {

@@ -251,10 +251,19 @@ func (ax barAxis) apply(p *plot.Plot) {
 	}
 }
 
-// valueDecimals returns the fewest decimals (2 to 6) at which the distinct
-// values print distinctly.
+// valueDecimals returns the decimals for printing values on bars: about
+// four significant digits of the largest magnitude (3 decimals around 1, 2
+// around 40), more (up to 6) while two distinct values would print alike.
 func valueDecimals(values []float64) int {
-	for d := 2; d < 6; d++ {
+	top := 0.0
+	for _, v := range values {
+		top = math.Max(top, math.Abs(v))
+	}
+	d := 3
+	if top > 0 {
+		d = min(5, max(1, 3-int(math.Floor(math.Log10(top)))))
+	}
+	for ; d < 6; d++ {
 		seen := map[string]float64{}
 		ok := true
 		for _, v := range values {
@@ -411,6 +420,7 @@ func BoxPlot(path, title, ylabel string, names []string, samples map[string][]fl
 	}
 	p.NominalX(names...)
 	rotateX(p)
+	padRange(&p.Y.Min, &p.Y.Max)
 	p.Add(plotter.NewGrid())
 	w := vg.Length(math.Max(10, 1.5*float64(len(names))+3)) * vg.Centimeter
 	return savePlot(p, w, 10*vg.Centimeter, path)

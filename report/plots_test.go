@@ -124,12 +124,14 @@ func TestBarAxis(t *testing.T) {
 		cut, labels bool
 		decimals    int
 	}{
-		{"close values far from 0: cut, labelled", []float64{0.812, 0.815, 0.809}, true, true, 3},
-		{"spread from near 0: from 0, no labels", []float64{0.1, 0.9, 0.5}, false, false, 2},
-		{"two close among spread: from 0, labelled", []float64{0.3, 0.305, 0.9}, false, true, 3},
-		{"around 0", []float64{-0.05, 0.01, -0.02}, false, false, 2},
+		{"close values far from 0: cut, labelled", []float64{0.812, 0.815, 0.809}, true, true, 4},
+		{"spread from near 0: from 0, no labels", []float64{0.1, 0.9, 0.5}, false, false, 4},
+		{"two close among spread: from 0, labelled", []float64{0.3, 0.305, 0.9}, false, true, 4},
+		{"around 0", []float64{-0.05, 0.01, -0.02}, false, false, 5},
 		{"negative far from 0: cut", []float64{-30.2, -30.5, -30.1}, true, true, 2},
-		{"one value", []float64{0.7}, true, true, 2},
+		{"one value", []float64{0.7}, true, true, 4},
+		{"PSNR", []float64{44.78, 47.55, 47.35}, true, true, 2},
+		{"needs more digits", []float64{1.00001, 1.00002}, true, true, 5},
 	}
 	for _, c := range cases {
 		ax := newBarAxis(c.vals)

@@ -199,6 +199,7 @@ func (r *Results) Table(caption string, showStd bool) *Table {
 	for _, mi := range r.Metrics {
 		t.Columns = append(t.Columns, Column{Name: mi.Name, Better: mi.Better})
 	}
+	t.Note = r.powerNote()
 	avg := r.Stats != nil && len(r.Stats.AverageRank) > 0
 	if avg {
 		t.Columns = append(t.Columns, Column{Name: AverageRankColumn, Better: Lower})
@@ -222,6 +223,22 @@ func (r *Results) Table(caption string, showStd bool) *Table {
 		t.Rows = append(t.Rows, row)
 	}
 	return t
+}
+
+// powerNote says when the images are too few for any test against the best
+// to be significant: the smallest two-sided p of n paired images is
+// 2/2^n (every difference of one sign), and Holm multiplies the smallest
+// p of k-1 comparisons by k-1.
+func (r *Results) powerNote() string {
+	if r.Stats == nil || len(r.Methods) < 2 || len(r.Images) == 0 {
+		return ""
+	}
+	n, k := len(r.Images), len(r.Methods)
+	least := math.Min(1, math.Exp2(1-float64(n))*float64(k-1))
+	if least < Alpha {
+		return ""
+	}
+	return fmt.Sprintf("With %d images and %d methods no test can reach p < %g (the smallest possible corrected p is %.3g), so no mean is bold: more images are needed to separate the methods.", n, k, Alpha, least)
 }
 
 // AverageRankColumn is the name of the table column of average ranks.

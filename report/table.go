@@ -163,6 +163,8 @@ type Table struct {
 	Digits int
 	// ShowStd prints "mean ± std" instead of the mean alone.
 	ShowStd bool
+	// Note, when set, is printed after the legend.
+	Note string
 }
 
 func (t *Table) digits() int {
@@ -320,7 +322,11 @@ func (t *Table) Legend() string {
 		parts = append(parts, "(k): rank, tied means sharing the mean of their places")
 	}
 	parts = append(parts, "↑ higher is better, ↓ lower is better, →0 closer to zero is better")
-	return strings.Join(parts, "; ") + "."
+	legend := strings.Join(parts, "; ") + "."
+	if t.Note != "" {
+		legend += " " + t.Note
+	}
+	return legend
 }
 
 // rounded returns v as printed, so ranking agrees with what the reader sees.
