@@ -228,17 +228,33 @@ func (r *Results) Table(caption string, showStd bool) *Table {
 // powerNote says when the images are too few for any test against the best
 // to be significant: the smallest two-sided p of n paired images is
 // 2/2^n (every difference of one sign), and Holm multiplies the smallest
-// p of k-1 comparisons by k-1.
+// p of k-1 comparisons by k-1, k being the fewest methods (at least two)
+// that share a ranked metric.
 func (r *Results) powerNote() string {
-	if r.Stats == nil || len(r.Methods) < 2 || len(r.Images) == 0 {
+	if r.Stats == nil || len(r.Images) == 0 {
 		return ""
 	}
-	n, k := len(r.Images), len(r.Methods)
+	k := 0
+	for metric := range r.Stats.Best {
+		have := 0
+		for _, m := range r.Methods {
+			if r.Summary[m][metric].N > 0 {
+				have++
+			}
+		}
+		if have >= 2 && (k == 0 || have < k) {
+			k = have
+		}
+	}
+	if k == 0 {
+		return ""
+	}
+	n := len(r.Images)
 	least := math.Min(1, math.Exp2(1-float64(n))*float64(k-1))
 	if least < Alpha {
 		return ""
 	}
-	return fmt.Sprintf("With %d images and %d methods no test can reach p < %g (the smallest possible corrected p is %.3g), so no mean is bold: more images are needed to separate the methods.", n, k, Alpha, least)
+	return fmt.Sprintf("With %d images no test can reach p < %g (the smallest possible corrected p is %.3g with %d methods), so no mean is bold: more images are needed to separate the methods.", n, Alpha, least, k)
 }
 
 // AverageRankColumn is the name of the table column of average ranks.
