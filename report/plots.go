@@ -525,12 +525,17 @@ func LinePlot(path, title, xlabel, ylabel string, series []LineSeries, opts ...O
 		}
 	}
 	padRange(&p.X.Min, &p.X.Max)
+	// Room above the data for the legend, one row per series.
+	room := 0.08 * float64(len(series))
 	if logY {
 		p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
 		p.Y.Min, p.Y.Max = p.Y.Min/1.2, p.Y.Max*1.2
+		p.Y.Max *= math.Pow(p.Y.Max/p.Y.Min, room)
 	} else {
 		padRange(&p.Y.Min, &p.Y.Max)
+		p.Y.Max += room * (p.Y.Max - p.Y.Min)
 	}
+	p.Legend.Top = true
 	p.Add(plotter.NewGrid())
 	return savePlot(p, 14*vg.Centimeter, 10*vg.Centimeter, path)
 }
