@@ -70,8 +70,8 @@ var browserExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".g
 // PNG), and for every fused image a difference map (DiffMap against the
 // reference where there is one, else against source A) and a decision map:
 // the method's own, or, for two sources, one estimated from the fused
-// image (EstimateDecisionMap). It returns the page data and the files
-// written.
+// image (EstimateDecisionMap). It returns the page data and the number of
+// pairs left out beyond GalleryMaxPairs.
 func writeGallery(dir string, g *Gallery, methods []string) ([]galleryEntry, int, error) {
 	root := filepath.Join(dir, GalleryDir)
 	if err := os.MkdirAll(root, 0o755); err != nil {
