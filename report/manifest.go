@@ -19,7 +19,7 @@ const ManifestFile = ".mfif-report-files"
 // box plots (box_<metric>.<ext>) depend on the metrics.
 var fixedOutputs = []string{
 	"results.json", "results_per_image.csv", "table.md", "table.csv", "table.tex",
-	"bars.png", "bars.svg", "bars.pdf",
+	"bars.png", "bars.svg", "bars.pdf", HTMLFile,
 }
 
 // boxExts are the formats box plots may have been written in.
@@ -33,11 +33,11 @@ var boxExts = []string{"png", "svg", "pdf", "eps"}
 // sits beside the new results. Other files are never touched, and neither
 // are folders or links. It returns the paths written, and records them in
 // ManifestFile even when WriteAll fails half-way.
-func WriteReport(dir, caption string, r *Results) ([]string, error) {
+func WriteReport(dir, caption string, r *Results, opts ...Option) ([]string, error) {
 	if err := RemoveReport(dir); err != nil {
 		return nil, err
 	}
-	paths, err := WriteAll(dir, caption, r)
+	paths, err := WriteAll(dir, caption, r, opts...)
 	if merr := writeManifest(dir, paths); merr != nil && err == nil {
 		err = merr
 	}
@@ -45,8 +45,12 @@ func WriteReport(dir, caption string, r *Results) ([]string, error) {
 }
 
 // RemoveReport removes from dir what an earlier report wrote there (see
-// WriteReport). A missing dir is not an error.
+// WriteReport), and the gallery folder an earlier report marked as its
+// own. A missing dir is not an error.
 func RemoveReport(dir string) error {
+	if err := removeGallery(dir); err != nil {
+		return err
+	}
 	names, err := earlierOutputs(dir)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"image/png"
 	"math"
 	"os"
@@ -113,5 +114,99 @@ func TestGroupedBarsAndPanels(t *testing.T) {
 	panels[1].Values = []float64{math.Inf(1), 0}
 	if err := BarPanels(path, "", panels, 2); err == nil || !strings.Contains(err.Error(), "not finite") {
 		t.Errorf("inf bar: %v", err)
+	}
+}
+
+func TestBarAxis(t *testing.T) {
+	cases := []struct {
+		name        string
+		vals        []float64
+		cut, labels bool
+		decimals    int
+	}{
+		{"close values far from 0: cut, labelled", []float64{0.812, 0.815, 0.809}, true, true, 4},
+		{"spread from near 0: from 0, no labels", []float64{0.1, 0.9, 0.5}, false, false, 4},
+		{"two close among spread: from 0, labelled", []float64{0.3, 0.305, 0.9}, false, true, 4},
+		{"around 0", []float64{-0.05, 0.01, -0.02}, false, false, 5},
+		{"negative far from 0: cut", []float64{-30.2, -30.5, -30.1}, true, true, 2},
+		{"one value", []float64{0.7}, true, true, 4},
+		{"PSNR", []float64{44.78, 47.55, 47.35}, true, true, 2},
+		{"needs more digits", []float64{1.00001, 1.00002}, true, true, 5},
+	}
+	for _, c := range cases {
+		ax := newBarAxis(c.vals)
+		if ax.cut != c.cut || ax.labels != c.labels || ax.decimals != c.decimals {
+			t.Errorf("%s: cut %v labels %v decimals %d, want %v %v %d", c.name, ax.cut, ax.labels, ax.decimals, c.cut, c.labels, c.decimals)
+		}
+		for _, v := range c.vals {
+			if v <= ax.lo || v >= ax.hi {
+				t.Errorf("%s: %v outside the axis [%v, %v]", c.name, v, ax.lo, ax.hi)
+			}
+		}
+		if !c.cut && (ax.lo > 0 || ax.hi < 0) {
+			t.Errorf("%s: axis [%v, %v] should hold 0", c.name, ax.lo, ax.hi)
+		}
+		if c.cut && ax.lo <= 0 && ax.hi >= 0 {
+			t.Errorf("%s: cut axis [%v, %v] holds 0", c.name, ax.lo, ax.hi)
+		}
+	}
+}
+
+func TestStylesStable(t *testing.T) {
+	s := NewStyles("b", "a")
+	if s.Of("b").CSS() != "#1f77b4" || s.Of("a").CSS() != "#ff7f0e" || s.Of("new").CSS() != "#2ca02c" {
+		t.Errorf("styles in order of first use: %s %s %s", s.Of("b").CSS(), s.Of("a").CSS(), s.Of("new").CSS())
+	}
+	if got := s.Names(); strings.Join(got, ",") != "b,a,new" {
+		t.Errorf("names %v", got)
+	}
+	seen := map[string]bool{}
+	for i := 0; i < 40; i++ {
+		st := s.Of(fmt.Sprint("m", i))
+		key := fmt.Sprintf("%s %T", st.CSS(), st.Shape)
+		if seen[key] {
+			t.Fatalf("style %d repeats colour and marker %s", i, key)
+		}
+		seen[key] = true
+	}
+}
+
+// TestBarsColourPerMethod draws bars.svg for methods of which the first
+// lacks a metric and checks, in the SVG, that every method's colour is
+// used in every panel where it has a value: no method takes another's
+// colour when a panel has fewer bars.
+func TestBarsColourPerMethod(t *testing.T) {
+	r := NewResults(Provenance{}, []MetricInfo{{Name: "map.acc", Better: Higher}, {Name: "Q_G", Better: Higher}})
+	for i, m := range []string{"nomap", "one", "two"} {
+		sc := map[string]float64{"Q_G": 0.5 + 0.1*float64(i)}
+		if m != "nomap" {
+			sc["map.acc"] = 0.9 + 0.01*float64(i)
+		}
+		r.Add(m, "img", sc)
+	}
+	if err := r.Summarize(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "bars.svg")
+	if err := ResultsBars(path, r); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg := string(b)
+	// category10 colours as the SVG writer spells them; the first three
+	// markers (circle, box, pyramid) are filled, so each panel fills the
+	// colour twice.
+	colours := map[string]string{"nomap": "#1F77B4", "one": "#FF7F0E", "two": "#2CA02C"}
+	for m, c := range colours {
+		want := 2 // one panel: the bar and its marker
+		if m != "nomap" {
+			want = 4
+		}
+		if n := strings.Count(svg, "fill:"+c); n != want {
+			t.Errorf("%s: colour %s filled %d times, want %d (bar and marker in each panel)", m, c, n, want)
+		}
 	}
 }

@@ -23,7 +23,8 @@ import (
 
 // SchemaVersion is the results.json layout version; readers reject newer
 // files rather than misread them.
-const SchemaVersion = 1
+// Schema 2 added the ranks and tests of Summary and the Stats section.
+const SchemaVersion = 2
 
 // MetricInfo records which metric variant produced a column.
 type MetricInfo struct {
@@ -53,6 +54,13 @@ type Stat struct {
 	// Std is the sample standard deviation (n-1); 0 for a single image.
 	Std float64 `json:"std"`
 	N   int     `json:"n"`
+	// Rank is the method's rank on the metric among the methods that have
+	// it: 1 is best, tied means (as printed) share the mean of their
+	// places (RankBest); 0 for a metric that is not ranked.
+	Rank float64 `json:"rank,omitempty"`
+	// VsBest is the paired test against the best method of the metric;
+	// nil for the best itself and for metrics that are not ranked.
+	VsBest *PairedTest `json:"vs_best,omitempty"`
 }
 
 // Results holds per-image scores and their summary for several methods and
@@ -65,6 +73,9 @@ type Results struct {
 	Images     []string                                 `json:"images"`
 	PerImage   map[string]map[string]map[string]float64 `json:"per_image"`
 	Summary    map[string]map[string]Stat               `json:"summary"`
+	// Stats holds the statistics that span methods or metrics (best per
+	// metric, average ranks, rank correlations between the metrics).
+	Stats *Stats `json:"stats,omitempty"`
 }
 
 // NewProvenance fills the build-related fields from the running binary:
@@ -127,8 +138,9 @@ func contains(xs []string, s string) bool {
 	return false
 }
 
-// Summarize recomputes Summary (mean and sample std over images) from
-// PerImage. A non-finite score is an error naming method, image and metric.
+// Summarize recomputes Summary (mean and sample std over images, rank, and
+// the paired test against the best method) and Stats from PerImage. A
+// non-finite score is an error naming method, image and metric.
 func (r *Results) Summarize() error {
 	r.Summary = map[string]map[string]Stat{}
 	for _, method := range r.Methods {
@@ -150,6 +162,7 @@ func (r *Results) Summarize() error {
 			}
 		}
 	}
+	r.computeStats()
 	return nil
 }
 
@@ -170,7 +183,10 @@ func MeanStd(xs []float64) Stat {
 }
 
 // Table returns the methods x metrics table of means (the layout of the
-// paper's comparison tables); showStd adds "± std". When the methods were
+// paper's comparison tables); showStd adds "± std". Each mean carries its
+// rank and, from Summary, the test against the best of its metric (see
+// Table.Marks), and a last column gives the average rank over
+// Stats.AverageRankMetrics. Call Summarize first. When the methods were
 // scored on different numbers of images (see Counts), a key column "n"
 // gives each method's count, so means over different image sets are not
 // read as comparable without notice.
@@ -183,6 +199,11 @@ func (r *Results) Table(caption string, showStd bool) *Table {
 	for _, mi := range r.Metrics {
 		t.Columns = append(t.Columns, Column{Name: mi.Name, Better: mi.Better})
 	}
+	t.Note = r.powerNote()
+	avg := r.Stats != nil && len(r.Stats.AverageRank) > 0
+	if avg {
+		t.Columns = append(t.Columns, Column{Name: AverageRankColumn, Better: Lower})
+	}
 	for _, method := range r.Methods {
 		row := Row{Keys: []string{method}}
 		if uneven {
@@ -190,12 +211,54 @@ func (r *Results) Table(caption string, showStd bool) *Table {
 		}
 		for _, mi := range r.Metrics {
 			st, ok := r.Summary[method][mi.Name]
-			row.Cells = append(row.Cells, Cell{Mean: st.Mean, Std: st.Std, Missing: !ok || st.N == 0})
+			c := Cell{Mean: st.Mean, Std: st.Std, Missing: !ok || st.N == 0, Rank: st.Rank}
+			if st.VsBest != nil {
+				c.Tested, c.Significant, c.PHolm = true, st.VsBest.Significant, st.VsBest.PHolm
+			}
+			row.Cells = append(row.Cells, c)
+		}
+		if avg {
+			row.Cells = append(row.Cells, Cell{Mean: r.Stats.AverageRank[method], NoStd: true})
 		}
 		t.Rows = append(t.Rows, row)
 	}
 	return t
 }
+
+// powerNote says when the images are too few for any test against the best
+// to be significant: the smallest two-sided p of n paired images is
+// 2/2^n (every difference of one sign), and Holm multiplies the smallest
+// p of k-1 comparisons by k-1, k being the fewest methods (at least two)
+// that share a ranked metric.
+func (r *Results) powerNote() string {
+	if r.Stats == nil || len(r.Images) == 0 {
+		return ""
+	}
+	k := 0
+	for metric := range r.Stats.Best {
+		have := 0
+		for _, m := range r.Methods {
+			if r.Summary[m][metric].N > 0 {
+				have++
+			}
+		}
+		if have >= 2 && (k == 0 || have < k) {
+			k = have
+		}
+	}
+	if k == 0 {
+		return ""
+	}
+	n := len(r.Images)
+	least := math.Min(1, math.Exp2(1-float64(n))*float64(k-1))
+	if least < Alpha {
+		return ""
+	}
+	return fmt.Sprintf("With %d images no test can reach p < %g (the smallest possible corrected p is %.3g with %d methods), so no mean is bold: more images are needed to separate the methods.", n, Alpha, least, k)
+}
+
+// AverageRankColumn is the name of the table column of average ranks.
+const AverageRankColumn = "Avg. rank"
 
 // Scores returns, for one metric, the per-image values of every method in
 // image order (images a method lacks are skipped).

@@ -109,10 +109,19 @@ type Column struct {
 // Missing flag for entries that have no value (rendered as "–" and never
 // ranked). NoStd marks a mean without a standard deviation (one sample in
 // a mean ± std table): it is printed alone and its CSV std is empty.
+//
+// Rank, when above 0, is printed after the value as "(2)". Tested marks a
+// cell whose row was tested against the best row of its column, and
+// Significant whether the best is significantly better (PHolm is the
+// corrected p-value); see Marks for how the tests change the marks.
 type Cell struct {
-	Mean, Std float64
-	Missing   bool
-	NoStd     bool
+	Mean, Std   float64
+	Missing     bool
+	NoStd       bool
+	Rank        float64
+	Tested      bool
+	Significant bool
+	PHolm       float64
 }
 
 // Row is one table row: its label cells (one per Table.Keys) and its numeric
@@ -154,6 +163,8 @@ type Table struct {
 	Digits int
 	// ShowStd prints "mean ± std" instead of the mean alone.
 	ShowStd bool
+	// Note, when set, is printed after the legend.
+	Note string
 }
 
 func (t *Table) digits() int {
@@ -184,6 +195,10 @@ func (t *Table) Validate() error {
 }
 
 // Marks returns the rank annotation of every cell, indexed [row][column].
+// In a column with tests (a cell with Tested set), the best value is marked
+// Best only when the best is significantly better than every other row
+// that has a value; otherwise no cell of the column is bold, and the rows
+// the best does not beat significantly carry a dagger (NotSignificant).
 func (t *Table) Marks() [][]Mark {
 	marks := make([][]Mark, len(t.Rows))
 	for i := range marks {
@@ -209,16 +224,109 @@ func (t *Table) Marks() [][]Mark {
 				second = s
 			}
 		}
+		clear := t.clearWinner(j, scores, best)
 		for i, s := range scores {
-			switch s {
-			case best:
+			switch {
+			case s == best && clear:
 				marks[i][j] = Best
-			case second:
+			case s == second:
 				marks[i][j] = Second
 			}
 		}
 	}
 	return marks
+}
+
+// clearWinner reports whether the best of column j may be marked: always
+// in a column without tests, else when every row with a value other than
+// the best ones was tested and found significantly worse.
+func (t *Table) clearWinner(j int, scores map[int]float64, best float64) bool {
+	if !t.tested(j) {
+		return true
+	}
+	for i, s := range scores {
+		if c := t.Rows[i].Cells[j]; s != best && !(c.Tested && c.Significant) {
+			return false
+		}
+		if c := t.Rows[i].Cells[j]; s == best && c.Tested && !c.Significant {
+			return false // a tie for best the test cannot separate
+		}
+	}
+	return true
+}
+
+// tested reports whether column j carries tests against its best.
+func (t *Table) tested(j int) bool {
+	for _, r := range t.Rows {
+		if j < len(r.Cells) && r.Cells[j].Tested {
+			return true
+		}
+	}
+	return false
+}
+
+// NotSignificant reports whether a cell was tested against the best of its
+// column and the best is not significantly better (printed with a dagger).
+func (c Cell) NotSignificant() bool { return c.Tested && !c.Significant && !c.Missing }
+
+// hasTests and hasRanks report whether any cell carries a test or a rank.
+func (t *Table) hasTests() bool {
+	for j := range t.Columns {
+		if t.tested(j) {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *Table) hasRanks() bool {
+	for _, r := range t.Rows {
+		for _, c := range r.Cells {
+			if c.Rank > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rankText formats a rank: "2", or "2.5" for a shared place.
+func rankText(r float64) string { return strconv.FormatFloat(r, 'f', -1, 64) }
+
+// decorated is the cell text with its rank and dagger; dagger is the
+// renderer's spelling of the dagger.
+func (t *Table) decorated(c Cell, pm, dagger string) string {
+	s := t.cellText(c, pm)
+	if c.Missing {
+		return s
+	}
+	if c.Rank > 0 {
+		s += " (" + rankText(c.Rank) + ")"
+	}
+	if c.NotSignificant() {
+		s += dagger
+	}
+	return s
+}
+
+// Legend explains the marks of the table in one line of plain text.
+func (t *Table) Legend() string {
+	var parts []string
+	if t.hasTests() {
+		parts = append(parts, fmt.Sprintf("Bold: best and significantly better than every other row (two-sided Wilcoxon signed-rank test over the images against the best, Holm-corrected, p < %g)", Alpha),
+			"italics: second best", "†: the best is not significantly better than this row")
+	} else {
+		parts = append(parts, "Bold: best", "italics: second best")
+	}
+	if t.hasRanks() {
+		parts = append(parts, "(k): rank, tied means sharing the mean of their places")
+	}
+	parts = append(parts, "↑ higher is better, ↓ lower is better, →0 closer to zero is better")
+	legend := strings.Join(parts, "; ") + "."
+	if t.Note != "" {
+		legend += " " + t.Note
+	}
+	return legend
 }
 
 // rounded returns v as printed, so ranking agrees with what the reader sees.
@@ -272,7 +380,7 @@ func (t *Table) Markdown() string {
 			cells = append(cells, mdEscape(k))
 		}
 		for j, c := range r.Cells {
-			s := t.cellText(c, " ± ")
+			s := t.decorated(c, " ± ", "†")
 			switch marks[i][j] {
 			case Best:
 				s = "**" + s + "**"
@@ -283,7 +391,7 @@ func (t *Table) Markdown() string {
 		}
 		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
 	}
-	b.WriteString("\nBold: best; italics: second best; ↑ higher is better, ↓ lower is better, →0 closer to zero is better.\n")
+	b.WriteString("\n" + t.Legend() + "\n")
 	return b.String()
 }
 
@@ -294,32 +402,54 @@ func mdEscape(s string) string {
 }
 
 // CSV renders the table as RFC 4180 CSV without marks. With ShowStd every
-// column is followed by a "<name>_std" column. Missing cells are empty.
+// column is followed by a "<name>_std" column; a column with ranks by
+// "<name>_rank", and one with tests by "<name>_p_holm" (the corrected
+// p-value of the test against the column's best, empty for the best).
+// Missing cells are empty.
 func (t *Table) CSV() string {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	head := append([]string(nil), t.Keys...)
-	for _, c := range t.Columns {
+	ranked := make([]bool, len(t.Columns))
+	for j, c := range t.Columns {
 		head = append(head, c.Name)
 		if t.ShowStd {
 			head = append(head, c.Name+"_std")
+		}
+		for _, r := range t.Rows {
+			ranked[j] = ranked[j] || (j < len(r.Cells) && r.Cells[j].Rank > 0)
+		}
+		if ranked[j] {
+			head = append(head, c.Name+"_rank")
+		}
+		if t.tested(j) {
+			head = append(head, c.Name+"_p_holm")
 		}
 	}
 	_ = w.Write(head) // writes to a bytes.Buffer cannot fail
 	full := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	for _, r := range t.Rows {
 		rec := append([]string(nil), r.Keys...)
-		for _, c := range r.Cells {
-			m, s := full(c.Mean), full(c.Std)
+		for j, c := range r.Cells {
+			m, s, rk, p := full(c.Mean), full(c.Std), rankText(c.Rank), full(c.PHolm)
 			if c.Missing {
-				m, s = "", ""
+				m, s, rk = "", "", ""
 			}
 			if c.NoStd {
 				s = ""
 			}
+			if !c.Tested || c.Missing {
+				p = ""
+			}
 			rec = append(rec, m)
 			if t.ShowStd {
 				rec = append(rec, s)
+			}
+			if ranked[j] {
+				rec = append(rec, rk)
+			}
+			if t.tested(j) {
+				rec = append(rec, p)
 			}
 		}
 		_ = w.Write(rec)
@@ -333,6 +463,7 @@ func (t *Table) CSV() string {
 func (t *Table) LaTeX() string {
 	var b strings.Builder
 	b.WriteString("\\begin{table}[t]\n\\centering\n")
+	fmt.Fprintf(&b, "%% %s\n", strings.ReplaceAll(t.Legend(), "\n", " "))
 	if t.Caption != "" {
 		fmt.Fprintf(&b, "\\caption{%s}\n", TeXEscape(t.Caption))
 	}
@@ -353,7 +484,7 @@ func (t *Table) LaTeX() string {
 			cells = append(cells, TeXEscape(k))
 		}
 		for j, c := range r.Cells {
-			s := t.cellText(c, ` $\pm$ `)
+			s := t.decorated(c, ` $\pm$ `, `$^\dagger$`)
 			if c.Missing {
 				s = "--"
 			}

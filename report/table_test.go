@@ -185,3 +185,51 @@ func ExampleTable_Markdown() {
 	//
 	// Bold: best; italics: second best; ↑ higher is better, ↓ lower is better, →0 closer to zero is better.
 }
+
+func TestSignificanceMarks(t *testing.T) {
+	cells := func(cs ...Cell) *Table {
+		tb := &Table{Keys: []string{"m"}, Columns: []Column{{Name: "x", Better: Higher}}}
+		for i, c := range cs {
+			tb.Rows = append(tb.Rows, Row{Keys: []string{string(rune('a' + i))}, Cells: []Cell{c}})
+		}
+		return tb
+	}
+	cases := []struct {
+		name string
+		t    *Table
+		want []Mark
+		dag  []bool
+	}{
+		{"all significant", cells(Cell{Mean: 0.9, Rank: 1}, Cell{Mean: 0.8, Rank: 2, Tested: true, Significant: true}, Cell{Mean: 0.7, Rank: 3, Tested: true, Significant: true}),
+			[]Mark{Best, Second, Plain}, []bool{false, false, false}},
+		{"one not significant", cells(Cell{Mean: 0.9, Rank: 1}, Cell{Mean: 0.8, Rank: 2, Tested: true, Significant: true}, Cell{Mean: 0.7, Rank: 3, Tested: true}),
+			[]Mark{Plain, Second, Plain}, []bool{false, false, true}},
+		{"untested row", cells(Cell{Mean: 0.9, Rank: 1}, Cell{Mean: 0.8, Rank: 2, Tested: true, Significant: true}, Cell{Mean: 0.7}),
+			[]Mark{Plain, Second, Plain}, []bool{false, false, false}},
+		{"missing rows do not count", cells(Cell{Mean: 0.9, Rank: 1}, Cell{Missing: true, Tested: true}, Cell{Mean: 0.7, Rank: 2, Tested: true, Significant: true}),
+			[]Mark{Best, Plain, Second}, []bool{false, false, false}},
+		{"no tests: as before", cells(Cell{Mean: 0.9}, Cell{Mean: 0.8}),
+			[]Mark{Best, Second}, []bool{false, false}},
+	}
+	for _, c := range cases {
+		marks := c.t.Marks()
+		for i := range c.want {
+			if marks[i][0] != c.want[i] || c.t.Rows[i].Cells[0].NotSignificant() != c.dag[i] {
+				t.Errorf("%s: row %d mark %v dagger %v, want %v %v", c.name, i, marks[i][0], c.t.Rows[i].Cells[0].NotSignificant(), c.want[i], c.dag[i])
+			}
+		}
+	}
+	tb := cells(Cell{Mean: 0.9, Rank: 1}, Cell{Mean: 0.8, Rank: 2, Tested: true, PHolm: 0.2})
+	md, tex, csvText := tb.Markdown(), tb.LaTeX(), tb.CSV()
+	for _, want := range []string{"| a | 0.9000 (1) |", "| b | _0.8000 (2)†_ |", "†: the best is not significantly better"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md)
+		}
+	}
+	if !strings.Contains(tex, `\underline{0.8000 (2)$^\dagger$}`) {
+		t.Errorf("LaTeX:\n%s", tex)
+	}
+	if want := "m,x,x_rank,x_p_holm\na,0.9,1,\nb,0.8,2,0.2\n"; csvText != want {
+		t.Errorf("CSV:\n%s\nwant\n%s", csvText, want)
+	}
+}

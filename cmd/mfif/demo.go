@@ -70,7 +70,8 @@ func (a *app) runDemo(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	if err := a.emit(res, filepath.Join(out, "report"), "Synthetic demo: mean scores"); err != nil {
+	if err := a.emit(res, filepath.Join(out, "report"), "Synthetic demo: mean scores",
+		report.WithGallery(pipeline.Gallery(pairs, res.Images, sources))); err != nil {
 		return err
 	}
 	fig := filepath.Join(out, "report", "figure_"+pairs[0].Name+".png")

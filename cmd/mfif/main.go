@@ -17,6 +17,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/mfif/mfif/internal/progress"
 )
 
 func main() {
@@ -58,9 +60,11 @@ func signalContext() (context.Context, func()) {
 		if !ok {
 			return
 		}
+		progress.Interrupt() // end a progress bar's line first
 		fmt.Fprintf(os.Stderr, "mfif: %s: finishing the current step and saving (send it again to quit at once)\n", signalName(s))
 		cancel(signalError{s})
 		if s, ok = <-ch; ok {
+			progress.Interrupt()
 			fmt.Fprintf(os.Stderr, "mfif: %s again: quitting without saving\n", signalName(s))
 			os.Exit(128 + int(s.(syscall.Signal)))
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -83,7 +84,7 @@ func (a *app) runMetrics(cmd *cobra.Command) error {
 	if len(res.Images) < len(pairs) {
 		caption += fmt.Sprintf(" (the %d of %d pairs every method has)", len(res.Images), len(pairs))
 	}
-	return a.emit(res, a.v.GetString("metrics.out"), caption)
+	return a.emit(res, a.v.GetString("metrics.out"), caption, report.WithGallery(pipeline.Gallery(pairs, res.Images, sources)))
 }
 
 // prefixed writes each Write (one line of the pipeline's log) with a
@@ -101,17 +102,17 @@ func (p prefixed) Write(b []byte) (int, error) {
 }
 
 // emit prints the table of means and, when dir is set, writes the full
-// report there.
-func (a *app) emit(res *report.Results, dir, caption string) error {
+// report there (opts: the gallery of its HTML page).
+func (a *app) emit(res *report.Results, dir, caption string, opts ...report.Option) error {
 	fmt.Fprint(a.stdout, res.Table("", false).Markdown())
 	if dir == "" {
 		return nil
 	}
-	paths, err := report.WriteReport(dir, caption, res)
+	paths, err := report.WriteReport(dir, caption, res, opts...)
 	if err != nil {
 		return err
 	}
-	a.logger().Logf("wrote %d report files to %s", len(paths), dir)
+	a.logger().Logf("wrote %d report files to %s; open %s in a browser", len(paths), dir, filepath.Join(dir, report.HTMLFile))
 	return nil
 }
 

@@ -61,13 +61,16 @@ func Report(dir string) (*Summary, error) {
 	if err := readJSON(filepath.Join(dir, CellsFile), &cells); err != nil {
 		return nil, fmt.Errorf("report %s: %w", dir, err)
 	}
-	rep := &reporter{spec: &s, dir: dir, out: filepath.Join(dir, "report"), sum: &Summary{}}
+	rep := &reporter{spec: &s, dir: dir, out: filepath.Join(dir, "report"), sum: &Summary{}, style: report.NewStyles()}
 	for _, c := range cells {
 		cd, err := loadCell(filepath.Join(dir, c.Name), c)
 		if err != nil {
 			return nil, fmt.Errorf("report %s: %w", dir, err)
 		}
 		rep.cells = append(rep.cells, cd)
+		for _, m := range cd.Plan.Methods {
+			rep.style.Of(m.Name) // every plot of the report draws a method alike
+		}
 	}
 	if err := os.MkdirAll(rep.out, 0o755); err != nil {
 		return nil, fmt.Errorf("report %s: %w", dir, err)
@@ -131,6 +134,7 @@ type reporter struct {
 	cells []*cellData
 	sum   *Summary
 	md    strings.Builder
+	style *report.Styles
 }
 
 func (rp *reporter) mdf(format string, args ...any) { fmt.Fprintf(&rp.md, format+"\n", args...) }
@@ -235,14 +239,14 @@ func (rp *reporter) dataset(ds string) error {
 	}
 	if !rp.swept() {
 		r := rows[0].cell.Results[ds]
-		files, err := report.WriteAll(dir, fmt.Sprintf("%s: %s", rp.spec.Name, ds), r)
+		files, err := report.WriteAll(dir, fmt.Sprintf("%s: %s", rp.spec.Name, ds), r, report.WithStyles(rp.style))
 		if err != nil {
 			return err
 		}
 		rp.sum.Files = append(rp.sum.Files, files...)
 		rp.mdf("%s", r.Table(fmt.Sprintf("%s on %s (mean over %d pairs)", rp.spec.Name, ds, len(r.Images)), rp.spec.Outputs.Std).Markdown())
-		rp.mdf("\nFiles: [CSV](%s), [LaTeX](%s), [results.json](%s).\n\n![bars](%s)\n",
-			rp.rel(filepath.Join(dir, "table.csv")), rp.rel(filepath.Join(dir, "table.tex")),
+		rp.mdf("\nFiles: [page](%s), [CSV](%s), [LaTeX](%s), [results.json](%s).\n\n![bars](%s)\n",
+			rp.rel(filepath.Join(dir, report.HTMLFile)), rp.rel(filepath.Join(dir, "table.csv")), rp.rel(filepath.Join(dir, "table.tex")),
 			rp.rel(filepath.Join(dir, "results.json")), rp.rel(filepath.Join(dir, "bars.png")))
 	} else if err := rp.sweepTables(ds, dir, rows, infos); err != nil {
 		return err
@@ -319,7 +323,7 @@ func (rp *reporter) sweepTables(ds, dir string, rows []row, infos []report.Metri
 		groups[i] = m.Name
 	}
 	bars := filepath.Join(dir, "sweep_bars.png")
-	if err := report.GroupedBars(bars, rp.spec.Name+" "+ds, "value", groups, series); err != nil {
+	if err := report.GroupedBars(bars, rp.spec.Name+" "+ds, "value", groups, series, report.WithStyles(rp.style)); err != nil {
 		return err
 	}
 	rp.sum.Files = append(rp.sum.Files, bars)
@@ -523,7 +527,7 @@ func (rp *reporter) linePlots(ds, dir string, rows []row, infos []report.MetricI
 				continue
 			}
 			p := filepath.Join(dir, "line_"+slugify(axis)+"_"+slugify(m.Name)+".png")
-			if err := report.LinePlot(p, fmt.Sprintf("%s: %s vs %s", ds, m.Name, axis), xlabel, m.Name, series); err != nil {
+			if err := report.LinePlot(p, fmt.Sprintf("%s: %s vs %s", ds, m.Name, axis), xlabel, m.Name, series, report.WithStyles(rp.style)); err != nil {
 				return err
 			}
 			rp.sum.Files = append(rp.sum.Files, p)
@@ -616,7 +620,7 @@ func (rp *reporter) runtimePlots(ds, dir string) error {
 			series = append(series, *byMethod[m])
 		}
 		p := filepath.Join(dir, "runtime_"+slugify(axis)+".png")
-		if err := report.LinePlot(p, ds+": seconds per pair vs "+axis, axis, "seconds per pair", series); err != nil {
+		if err := report.LinePlot(p, ds+": seconds per pair vs "+axis, axis, "seconds per pair", series, report.WithStyles(rp.style)); err != nil {
 			return err
 		}
 		rp.sum.Files = append(rp.sum.Files, p)
@@ -660,7 +664,7 @@ func (rp *reporter) losses() error {
 	rp.mdf("## Training curves\n")
 	for _, m := range report.SortedKeys(byMethod) {
 		p := filepath.Join(rp.out, "loss_"+slugify(m)+".png")
-		if err := report.LossCurves(p, "training loss: "+m, byMethod[m]); err != nil {
+		if err := report.LossCurves(p, "training loss: "+m, byMethod[m], report.WithStyles(rp.style)); err != nil {
 			return err
 		}
 		rp.sum.Files = append(rp.sum.Files, p)

@@ -2,8 +2,10 @@
 // informational lines of a command, in a form that suits where the output
 // goes.
 //
-// On a terminal a Bar redraws one line in place (carriage return, at most
-// ten times a second). Anywhere else, such as a file a batch scheduler
+// On a terminal a Bar is drawn by github.com/schollz/progressbar/v3, which
+// redraws one line in place at most ten times a second; Interrupt ends the
+// lines of the bars still drawn (for a signal handler, so that Ctrl-C
+// leaves a clean terminal). Anywhere else, such as a file a batch scheduler
 // collects or a shell redirection, it writes ordinary lines: one each time
 // another 10 % of the work is done or 30 s have passed since the last line,
 // whichever comes first, and a final line from Finish. Each line holds the
@@ -32,12 +34,6 @@ const (
 	DefaultPercent  = 10.0
 	DefaultInterval = 30 * time.Second
 )
-
-// redrawInterval is the shortest time between two redraws of a terminal bar.
-const redrawInterval = 100 * time.Millisecond
-
-// barWidth is the number of cells of a terminal bar.
-const barWidth = 24
 
 // Option changes how a Bar or Logger writes.
 type Option func(*settings)
@@ -109,6 +105,7 @@ type Bar struct {
 	crossed  int       // percent steps already reported
 	values   []*value
 	finished bool
+	pb       *terminalBar // the terminal drawing; nil elsewhere
 }
 
 // value is one named number shown after the counts.
@@ -140,7 +137,7 @@ func New(w io.Writer, total int, label string, opts ...Option) *Bar {
 	if w != nil {
 		b.term = s.terminal(w)
 		if b.term {
-			b.draw(b.start)
+			b.pb = newTerminalBar(w, total, label, s.unit)
 		}
 	}
 	return b
@@ -157,13 +154,11 @@ func (b *Bar) Add(n int) {
 	if b.w == nil || b.finished {
 		return
 	}
-	now := b.s.now()
 	if b.term {
-		if now.Sub(b.last) >= redrawInterval || (b.total > 0 && b.done >= b.total) {
-			b.draw(now)
-		}
+		b.pb.add(n, b.describe())
 		return
 	}
+	now := b.s.now()
 	due := b.s.interval > 0 && now.Sub(b.last) >= b.s.interval
 	if b.total > 0 && b.s.percent > 0 {
 		c := int(math.Floor(float64(b.done) * 100 / float64(b.total) / b.s.percent))
@@ -243,13 +238,11 @@ func (b *Bar) Finish() {
 	if b.w == nil {
 		return
 	}
-	now := b.s.now()
 	if b.term {
-		b.draw(now)
-		io.WriteString(b.w, "\n")
+		b.pb.finish(b.total > 0 && b.done >= b.total, b.describe(), b.text(b.s.now(), true))
 		return
 	}
-	b.line(now, true)
+	b.line(b.s.now(), true)
 }
 
 func (b *Bar) value(name string) *value {
@@ -266,6 +259,11 @@ func (b *Bar) value(name string) *value {
 // line writes one plain progress line, or the final line.
 func (b *Bar) line(now time.Time, final bool) {
 	b.last = now
+	io.WriteString(b.w, b.text(now, final))
+}
+
+// text is one plain progress line, or the final line, with its newline.
+func (b *Bar) text(now time.Time, final bool) string {
 	elapsed := now.Sub(b.start)
 	var sb strings.Builder
 	sb.WriteString(b.label)
@@ -296,37 +294,17 @@ func (b *Bar) line(now time.Time, final bool) {
 		fmt.Fprintf(&sb, ", %s %.5g", x.name, x.shown())
 	}
 	sb.WriteByte('\n')
-	io.WriteString(b.w, sb.String())
+	return sb.String()
 }
 
-// draw redraws the terminal bar in place.
-func (b *Bar) draw(now time.Time) {
-	b.last = now
-	elapsed := now.Sub(b.start)
+// describe is the terminal bar's description: the label and the values.
+func (b *Bar) describe() string {
 	var sb strings.Builder
-	sb.WriteString("\r")
 	sb.WriteString(b.label)
-	if b.total > 0 {
-		frac := math.Min(1, float64(b.done)/float64(b.total))
-		full := int(frac * barWidth)
-		fmt.Fprintf(&sb, " %3d%% [%s%s] %d/%d", int(frac*100), strings.Repeat("=", full), strings.Repeat(" ", barWidth-full), b.done, b.total)
-	} else {
-		fmt.Fprintf(&sb, " %d", b.done)
-	}
-	fmt.Fprintf(&sb, " %s", Duration(elapsed))
-	if r := b.rate(elapsed); r != "" {
-		sb.WriteString(" ")
-		sb.WriteString(r)
-	}
-	if eta, ok := b.eta(elapsed); ok && b.done < b.total {
-		sb.WriteString(" ETA ")
-		sb.WriteString(Duration(eta))
-	}
 	for _, x := range b.values {
 		fmt.Fprintf(&sb, " %s %.5g", x.name, x.shown())
 	}
-	sb.WriteString("\x1b[K") // clear what a longer previous line left
-	io.WriteString(b.w, sb.String())
+	return sb.String()
 }
 
 // rate formats steps per second, or seconds per step when slower than one
