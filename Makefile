@@ -21,15 +21,18 @@ TESTFLAGS ?=
 TORCHENV := . scripts/torchenv &&
 BIN := bin/mfif
 
-.PHONY: deps build test demo bench vet fmt-check stubs clean cuda-help check-libtorch2 gpu-bundle gpu-check-cpu
+.PHONY: deps deps-test build test demo bench vet fmt-check stubs clean cuda-help check-libtorch2 gpu-bundle gpu-check-cpu
 
 deps: ## installs missing Debian packages (no-op when all are present)
 	@scripts/install-deps.sh
 
+deps-test: ## deps plus what only the tests use (chromium for the HTML report test)
+	@scripts/install-deps.sh --test
+
 build: deps ## bin/mfif
 	$(TORCHENV) $(GO) build -p $(JOBS) -o $(BIN) ./cmd/mfif
 
-test: deps ## go test ./... (one line per package), then the portable metric kernels
+test: deps-test ## go test ./... (one line per package), then the portable metric kernels
 	$(TORCHENV) $(GO) test -p $(JOBS) -timeout 30m $(TESTFLAGS) $(PKG)
 	$(TORCHENV) GOEXPERIMENT=nosimd $(GO) test -p $(JOBS) $(TESTFLAGS) ./metrics ./data
 

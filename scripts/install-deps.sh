@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# install-deps.sh: installs the Debian 12 packages mfif needs to build and
-# test (libtorch 1.13 CPU from Debian, a C/C++ toolchain for cgo, libjpeg-turbo
-# headers). Idempotent and non-interactive; run as root (CI) or via sudo.
+# install-deps.sh [--test]: installs the Debian 12 packages mfif needs to
+# build (libtorch 1.13 CPU from Debian, a C/C++ toolchain for cgo,
+# libjpeg-turbo headers). --test adds what only the tests use: Debian's
+# chromium, which drives the HTML report in a headless browser (about 45 s
+# to install; the browser tests skip without it). Idempotent and
+# non-interactive; run as root (CI) or via sudo.
 set -euo pipefail
 
 pkgs=(
@@ -12,6 +15,9 @@ pkgs=(
 	libtorch-dev
 	libjpeg62-turbo-dev
 )
+if [ "${1:-}" = --test ]; then
+	pkgs+=(chromium)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

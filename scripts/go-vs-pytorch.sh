@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# go-vs-pytorch.sh [CASE ...]: Go against PyTorch on the CPU, on the same
+# networks, shapes, losses and optimizers (train/netbench and
+# docs/pytorch/bench_nets.py), the same libtorch and the same thread count,
+# PyTorch with tcmalloc preloaded (the allocator CPU users of PyTorch are told
+# to use). Go and PyTorch alternate over two rounds, each case in its own
+# process, so drift on a shared machine hits both; the ratio uses the sum of
+# both rounds' medians. Prints one table (Markdown).
+#
+# CASE: names or prefixes of `mfif bench --nets` (default: every case with a
+# PyTorch twin). Environment: THREADS (default: all cores), REPS (timed calls
+# per case and round after one warm-up, default 3), MFIF_PYTHON (default
+# /usr/bin/python3: Debian's python3-torch, on the libtorch of
+# libtorch-dev). Needs libtcmalloc-minimal4 and a built bin/mfif (make build).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+py="${MFIF_PYTHON:-/usr/bin/python3}"
+threads="${THREADS:-$(nproc)}"
+reps="${REPS:-3}"
+tc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
+[ -f "$tc" ] || { echo "go-vs-pytorch: needs libtcmalloc-minimal4 (apt-get install libtcmalloc-minimal4)" >&2; exit 1; }
+[ -x bin/mfif ] || { echo "go-vs-pytorch: build bin/mfif first (make build)" >&2; exit 1; }
+cases=("$@")
+[ ${#cases[@]} -gt 0 ] || cases=(fusiondiff/forward/256 fusiondiff/forward/520 fusiondiff/step/b4/256 siamese/step/b8/256 siamese-cpu/step/b8/256)
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+. scripts/torchenv
+echo "go-vs-pytorch: $threads threads, $reps timed calls per case and round; $("$py" -c 'import torch; print("PyTorch", torch.__version__)') + tcmalloc; $(bin/mfif --version)" >&2
+for round in 1 2; do
+	for i in "${!cases[@]}"; do
+		c="${cases[$i]}"
+		echo "round $round: $c (Go)" >&2
+		bin/mfif --device cpu --threads "$threads" bench --nets "$c" --reps "$reps" --json "$tmp/go-$round-$i.json" >/dev/null
+		echo "round $round: $c (PyTorch)" >&2
+		LD_PRELOAD="$tc" "$py" docs/pytorch/bench_nets.py --device cpu --threads "$threads" --reps "$reps" \
+			--json "$tmp/pt-$round-$i.json" "$c" >/dev/null
+	done
+done
+"$py" - "$tmp" <<'PY'
+import glob, json, os, sys
+rows = {}
+for p in sorted(glob.glob(os.path.join(sys.argv[1], "*.json"))):
+    side = os.path.basename(p).split("-")[0]
+    for r in json.load(open(p))["results"]:
+        e = rows.setdefault(r["name"], {"go": [], "pt": [], "gorss": 0, "ptrss": 0})
+        e[side].append(r["median_s"])
+        e[side + "rss"] = max(e[side + "rss"], r["peak_rss_mib"])
+print("| case | Go s (rounds summed) | PyTorch+tcmalloc s | Go/PyTorch | Go peak RSS MiB | PyTorch peak RSS MiB |")
+print("|---|---:|---:|---:|---:|---:|")
+for n, e in rows.items():
+    g, t = sum(e["go"]), sum(e["pt"])
+    print(f"| {n} | {g:.3f} | {t:.3f} | {g / t:.2f}x | {e['gorss']:.0f} | {e['ptrss']:.0f} |")
+PY
