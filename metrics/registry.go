@@ -95,6 +95,9 @@ type Metric struct {
 	// eval is set for the metrics of this package: it works on a prepared
 	// scene so that Evaluate shares gray conversion and intermediate maps.
 	eval func(*scene) (float64, error)
+	// raw is set for suite metrics: Compute sees the caller's images
+	// unconverted, because colour handling belongs to the toolkit.
+	raw bool
 }
 
 // ErrDegenerate is wrapped by every error about inputs for which a metric
@@ -210,9 +213,12 @@ func runMetric(m Metric, s *scene) (float64, error) {
 	}
 	var v float64
 	var err error
-	if m.eval != nil {
+	switch {
+	case m.eval != nil:
 		v, err = m.eval(s)
-	} else {
+	case m.raw:
+		v, err = m.Compute(s.orig)
+	default:
 		v, err = m.Compute(s.grayInputs())
 	}
 	if err != nil {

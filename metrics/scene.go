@@ -16,6 +16,7 @@ type scene struct {
 	fus  []float64
 	ref  []float64
 	in   Inputs
+	orig Inputs // the caller's images, unconverted (for suite metrics)
 
 	norm    [][]float64 // normalize1 of image i (sources, then fused)
 	normErr []error
@@ -37,7 +38,7 @@ func newScene(in Inputs) (*scene, error) {
 	if in.Fused == nil {
 		return nil, fmt.Errorf("fused image is nil")
 	}
-	s := &scene{w: in.Fused.W, h: in.Fused.H, ar: &arena{}}
+	s := &scene{w: in.Fused.W, h: in.Fused.H, ar: &arena{}, orig: in}
 	gray := func(what string, m *data.Image) ([]float64, error) {
 		if m == nil {
 			return nil, fmt.Errorf("%s is nil", what)
