@@ -91,6 +91,36 @@ double mfif_conv_selfcheck(void) {
   return worst;
 }
 
+// oneDNN is reached through dlsym: it is a separate shared library only in
+// some packagings (Debian's), and PyTorch's wheels do not export it.
+struct mfif_dnnl_version {
+  int major, minor, patch;
+};
+
+int mfif_onednn_version(int *major, int *minor, int *patch) {
+  typedef const mfif_dnnl_version *(*version_fn)(void);
+  auto fn = reinterpret_cast<version_fn>(dlsym(RTLD_DEFAULT, "dnnl_version"));
+  if (fn == nullptr) {
+    return -1;
+  }
+  const mfif_dnnl_version *v = fn();
+  *major = v->major;
+  *minor = v->minor;
+  *patch = v->patch;
+  return 0;
+}
+
+int mfif_onednn_cap_sse41(void) {
+  // dnnl_set_max_cpu_isa(dnnl_cpu_isa_sse41 = 0x1) only succeeds before
+  // oneDNN's first primitive; it returns dnnl_success (0) then.
+  typedef int (*cap_fn)(int);
+  auto fn = reinterpret_cast<cap_fn>(dlsym(RTLD_DEFAULT, "dnnl_set_max_cpu_isa"));
+  if (fn == nullptr) {
+    return -1;
+  }
+  return fn(0x1);
+}
+
 int mfif_mkldnn_enabled(void) { return at::globalContext().userEnabledMkldnn() ? 1 : 0; }
 
 void mfif_set_mkldnn_enabled(int on) { at::globalContext().setUserEnabledMkldnn(on != 0); }

@@ -17,6 +17,8 @@ int mfif_cuda_tf32(void);
 const char *mfif_cuda_probe(int *count);
 double mfif_conv_selfcheck(void);
 int mfif_mkldnn_enabled(void);
+int mfif_onednn_version(int *major, int *minor, int *patch);
+int mfif_onednn_cap_sse41(void);
 void mfif_set_mkldnn_enabled(int on);
 int mfif_cuda_mem_info(int device, uint64_t *free_bytes, uint64_t *total_bytes);
 #ifdef __cplusplus
