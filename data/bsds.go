@@ -466,7 +466,7 @@ func focusRegion(lab *Image, lo, hi float64, r *rng) (*Image, float64) {
 // boundaryBand marks the pixels whose (2r+1)^2 window holds both values of
 // the binary map fg.
 func boundaryBand(fg *Image, r int) *Image {
-	box := BoxFilter(fg, r)
+	box := BoxFilter(fg, r, BorderReplicate)
 	out := NewImage(fg.W, fg.H, 1)
 	for i, v := range box.Planes[0] {
 		if v > 1e-9 && v < 1-1e-9 {
