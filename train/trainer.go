@@ -446,32 +446,6 @@ func (t *Trainer) endEpoch(lr, seconds float64) (string, error) {
 	return stop, nil
 }
 
-// validate runs the task's validation without gradients (EMA weights when
-// averaging).
-func (t *Trainer) validate(v Validator, epoch int) (Validation, error) {
-	var val Validation
-	run := func() error {
-		return backend.NoGrad(func() error {
-			var err error
-			val, err = v.Validate(epoch)
-			return err
-		})
-	}
-	var err error
-	if t.ema != nil {
-		err = t.ema.With(run)
-	} else {
-		err = run()
-	}
-	if err != nil {
-		return val, fmt.Errorf("epoch %d validation: %w", epoch, err)
-	}
-	if math.IsNaN(val.Loss) || math.IsInf(val.Loss, 0) {
-		return val, fmt.Errorf("epoch %d validation loss is %v", epoch, val.Loss)
-	}
-	return val, nil
-}
-
 // timeLimit records a stop by train.max_minutes in the middle of an epoch.
 func (t *Trainer) timeLimit(nb int) error {
 	if err := t.saveLast(); err != nil {
