@@ -12,6 +12,11 @@ const (
 	// BorderSymmetric mirrors including the edge sample (cba|abcd|dcb);
 	// MATLAB 'symmetric', OpenCV BORDER_REFLECT.
 	BorderSymmetric
+	// BorderInside extends nothing: a window near the edge averages only
+	// the samples inside the image (He et al.'s boxfilter(I) ./
+	// boxfilter(ones)). Only BoxFilter takes it; the other filters treat
+	// it as BorderReplicate.
+	BorderInside
 )
 
 // GaussianKernel returns a normalised 1-D Gaussian of odd length ksize.
@@ -59,19 +64,6 @@ func GaussianBlur(m *Image, sigma float64, ksize int) *Image {
 // GaussianBlurBorder is GaussianBlur with a choice of border handling.
 func GaussianBlurBorder(m *Image, sigma float64, ksize int, border Border) *Image {
 	return SeparableFilter(m, GaussianKernel(sigma, ksize), border)
-}
-
-// BoxFilter averages every plane over a (2r+1)x(2r+1) window with
-// replicated borders.
-func BoxFilter(m *Image, r int) *Image {
-	if r < 0 {
-		r = 0
-	}
-	k := make([]float64, 2*r+1)
-	for i := range k {
-		k[i] = 1 / float64(len(k))
-	}
-	return SeparableFilter(m, k, BorderReplicate)
 }
 
 // SeparableFilter convolves every plane with the odd-length kernel k along

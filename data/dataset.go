@@ -220,7 +220,7 @@ func (d *tripletDataset) Get(i int) (Sample, error) {
 // target 0.5 and ignore 1. All three images must have the same shape.
 func TargetFromTruth(a, b, ref *Image, r int, tie float64) (target, ignore *Image) {
 	ea, eb := absErr(a, ref), absErr(b, ref)
-	ea, eb = BoxFilter(ea, r), BoxFilter(eb, r)
+	ea, eb = BoxFilter(ea, r, BorderReplicate), BoxFilter(eb, r, BorderReplicate)
 	target, ignore = NewImage(a.W, a.H, 1), NewImage(a.W, a.H, 1)
 	for i, va := range ea.Planes[0] {
 		vb := eb.Planes[0][i]

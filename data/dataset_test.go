@@ -1,7 +1,6 @@
 package data
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -221,104 +220,6 @@ func (d countingDataset) Get(i int) (Sample, error) {
 	return Sample{Sources: []*Image{a, b}, Target: tg}, nil
 }
 
-// trace renders an epoch as strings: per sample the two sources and target.
-func trace(t *testing.T, l *Loader, epoch int) []string {
-	t.Helper()
-	var out []string
-	for b := range l.Epoch(epoch) {
-		if b.Err != nil {
-			t.Fatal(b.Err)
-		}
-		s := ""
-		for _, x := range b.Samples {
-			s += fmt.Sprint(x.Sources[0].Planes[0], x.Sources[1].Planes[0], x.Target.Planes[0], ";")
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
-func TestLoaderDeterminism(t *testing.T) {
-	ds := countingDataset{n: 23, fail: -1}
-	l := NewLoader(ds, 4, true, true, 9, 3)
-	e0, e1 := trace(t, l, 0), trace(t, l, 1)
-	if len(e0) != 6 || l.NumBatches() != 6 {
-		t.Fatalf("%d batches, want 6", len(e0))
-	}
-	if reflect.DeepEqual(e0, e1) {
-		t.Error("epochs 0 and 1 identical")
-	}
-	// Resuming: a fresh loader with the same seed, different worker count,
-	// starting at epoch 1, reproduces the uninterrupted run.
-	r := NewLoader(ds, 4, true, true, 9, 1)
-	if !reflect.DeepEqual(trace(t, r, 1), e1) {
-		t.Error("resumed epoch 1 differs")
-	}
-	if reflect.DeepEqual(trace(t, NewLoader(ds, 4, true, true, 10, 2), 0), e0) {
-		t.Error("different seed gave the same epoch")
-	}
-	// Every sample appears exactly once per epoch.
-	seen := map[int]int{}
-	for b := range l.Epoch(3) {
-		for _, s := range b.Samples {
-			v := s.Sources[0].Planes[0][0] + s.Sources[0].Planes[0][1] // flip may move it
-			if v >= 1000 {
-				v -= 1000 // swapped
-			}
-			seen[int(v)]++
-		}
-	}
-	if len(seen) != 23 {
-		t.Errorf("epoch covered %d distinct samples", len(seen))
-	}
-	// Without shuffling or augmentation the order is the identity.
-	plain := NewLoader(ds, 5, false, false, 1, 2)
-	plain.DropLast = true
-	got := trace(t, plain, 0)
-	if len(got) != 4 || !strings.HasPrefix(got[0], "[0 0] [1000 0] [1 0];[1 0]") {
-		t.Errorf("plain order: %d batches, first %q", len(got), got[0])
-	}
-}
-
-func TestApplyAug(t *testing.T) {
-	a := &Image{W: 2, H: 2, Planes: [][]float64{{1, 2, 3, 4}}}
-	b := &Image{W: 2, H: 2, Planes: [][]float64{{5, 6, 7, 8}}}
-	tg := &Image{W: 2, H: 2, Planes: [][]float64{{1, 0, 0.25, 1}}}
-	s := Sample{Sources: []*Image{a, b}, Target: tg}
-	out := ApplyAug(s, Aug{FlipH: true, FlipV: true, Swap: true})
-	approxEq(t, "source 1", out.Sources[0].Planes[0], []float64{8, 7, 6, 5}, 0)
-	approxEq(t, "source 2", out.Sources[1].Planes[0], []float64{4, 3, 2, 1}, 0)
-	approxEq(t, "target", out.Target.Planes[0], []float64{0, 0.75, 1, 0}, 0)
-	if out.Ignore != nil || out.Truth != nil {
-		t.Error("nil images must stay nil")
-	}
-	approxEq(t, "input untouched", tg.Planes[0], []float64{1, 0, 0.25, 1}, 0)
-	approxEq(t, "flip V only", ApplyAug(s, Aug{FlipV: true}).Sources[0].Planes[0], []float64{3, 4, 1, 2}, 0)
-}
-
-func TestLoaderErrorAndCancel(t *testing.T) {
-	l := NewLoader(countingDataset{n: 40, fail: 13}, 4, false, false, 1, 2)
-	var errs, batches int
-	for b := range l.Epoch(0) {
-		batches++
-		if b.Err != nil {
-			errs++
-			if !strings.Contains(b.Err.Error(), "sample 13") {
-				t.Errorf("error %q should name the sample", b.Err)
-			}
-		}
-	}
-	if errs != 1 || batches != 4 {
-		t.Errorf("%d batches, %d errors; want the epoch to end at the failing batch 4", batches, errs)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ch := NewLoader(countingDataset{n: 400, fail: -1}, 2, true, true, 1, 2).EpochContext(ctx, 0)
-	<-ch
-	cancel()
-	for range ch { // must terminate
-	}
-}
-
 func TestSynthDataset(t *testing.T) {
 	ds := NewSynthDataset(3, 24, 2)
 	s, err := ds.Get(2)
@@ -331,16 +232,5 @@ func TestSynthDataset(t *testing.T) {
 	}
 	if _, err := ds.Get(3); err == nil {
 		t.Error("out-of-range index accepted")
-	}
-}
-
-func BenchmarkLoaderSynth256(b *testing.B) {
-	l := NewLoader(NewSynthDataset(16, 256, 1), 8, true, true, 1, 0)
-	for i := 0; b.Loop(); i++ {
-		for bt := range l.Epoch(i) {
-			if bt.Err != nil {
-				b.Fatal(bt.Err)
-			}
-		}
 	}
 }

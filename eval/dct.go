@@ -77,7 +77,7 @@ func (m dctVariance) pair(a, b *data.Image) (*Result, error) {
 	raw := blocksToMap(votes, bw, w, h)
 	if m.cv {
 		r := m.cvWindow / 2
-		votes = BoxFilter(BoxFilter(votes, bw, bh, r), bw, bh, r)
+		votes = data.BoxFilterPlane(data.BoxFilterPlane(votes, bw, bh, r, r), bw, bh, r, r)
 	}
 	final := blocksToMap(votes, bw, w, h)
 	fused, err := FuseWithMap(a, b, mapImage(final, w, h))

@@ -2,64 +2,15 @@ package eval
 
 import (
 	"fmt"
-	"math"
+
+	"github.com/mfif/mfif/data"
 )
-
-// BoxFilter returns the mean of src over the (2r+1)x(2r+1) window centred on
-// each pixel of a w x h row-major image, in O(w*h) regardless of r, using
-// cumulative sums. Windows are clamped to the image: near a border the mean
-// is over the part of the window inside the image (the same as He et al.'s
-// boxfilter(I)./boxfilter(ones)). r = 0 returns a copy. It panics if
-// len(src) != w*h or r < 0, which are programming errors.
-func BoxFilter(src []float64, w, h, r int) []float64 {
-	if r < 0 {
-		panic(fmt.Sprintf("eval.BoxFilter: negative radius %d", r))
-	}
-	return boxMean(src, w, h, r, r)
-}
-
-// boxMean is BoxFilter over the window [x-lo, x+hi] x [y-lo, y+hi], which
-// also serves even window sizes.
-func boxMean(src []float64, w, h, lo, hi int) []float64 {
-	if len(src) != w*h || w < 0 || h < 0 {
-		panic(fmt.Sprintf("eval: box filter on %d samples for a %dx%d image", len(src), w, h))
-	}
-	tmp := make([]float64, w*h)
-	pre := make([]float64, max(w, h)+1)
-	for y := 0; y < h; y++ {
-		row := src[y*w : (y+1)*w]
-		for x, v := range row {
-			pre[x+1] = pre[x] + v
-		}
-		for x := 0; x < w; x++ {
-			x0, x1 := max(x-lo, 0), min(x+hi, w-1)
-			tmp[y*w+x] = (pre[x1+1] - pre[x0]) / float64(x1-x0+1)
-		}
-	}
-	out := make([]float64, w*h)
-	col := make([]float64, (h+1)*w)
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			col[(y+1)*w+x] = col[y*w+x] + tmp[y*w+x]
-		}
-	}
-	for y := 0; y < h; y++ {
-		y0, y1 := max(y-lo, 0), min(y+hi, h-1)
-		n := float64(y1 - y0 + 1)
-		a, b := col[y0*w:(y0+1)*w], col[(y1+1)*w:(y1+2)*w]
-		o := out[y*w : (y+1)*w]
-		for x := range o {
-			o[x] = (b[x] - a[x]) / n
-		}
-	}
-	return out
-}
 
 // GuidedFilter filters src with the gray guided filter of He, Sun and Tang
 // ("Guided Image Filtering", ECCV 2010 / IEEE TPAMI 35(6), 2013): per window
 // a linear model q = a*I + b fitted by ridge regression with regulariser
 // eps, then the coefficients averaged over all windows covering a pixel.
-// Windows are (2r+1)^2 and clamped at the borders (see BoxFilter), so the
+// Windows are (2r+1)^2 and clamped at the borders (data.BoxFilterPlane), so the
 // cost is O(w*h) for any r. eps is in squared units of the guide, so it
 // depends on the guide's scale (0..1 vs 0..255). eps should be positive:
 // with eps = 0 a flat window is ill-conditioned (a is set to 0, not NaN,
@@ -77,10 +28,10 @@ func GuidedFilter(guide, src []float64, w, h, r int, eps float64) []float64 {
 		ii[k] = guide[k] * guide[k]
 		ip[k] = guide[k] * src[k]
 	}
-	meanI := BoxFilter(guide, w, h, r)
-	meanP := BoxFilter(src, w, h, r)
-	corrII := BoxFilter(ii, w, h, r)
-	corrIP := BoxFilter(ip, w, h, r)
+	meanI := data.BoxFilterPlane(guide, w, h, r, r)
+	meanP := data.BoxFilterPlane(src, w, h, r, r)
+	corrII := data.BoxFilterPlane(ii, w, h, r, r)
+	corrIP := data.BoxFilterPlane(ip, w, h, r, r)
 	a, b := ii, ip // reuse buffers
 	for k := range n {
 		// Cancellation can make the variance slightly negative.
@@ -92,8 +43,8 @@ func GuidedFilter(guide, src []float64, w, h, r int, eps float64) []float64 {
 		}
 		b[k] = meanP[k] - a[k]*meanI[k]
 	}
-	meanA := BoxFilter(a, w, h, r)
-	meanB := BoxFilter(b, w, h, r)
+	meanA := data.BoxFilterPlane(a, w, h, r, r)
+	meanB := data.BoxFilterPlane(b, w, h, r, r)
 	out := meanA
 	for k := range n {
 		out[k] = meanA[k]*guide[k] + meanB[k]
@@ -160,26 +111,10 @@ func convolveSep(src []float64, w, h int, k []float64, border func(i, n int) int
 	return out
 }
 
-// gaussKernel is the sampled, unit-sum Gaussian of the given sigma over
-// 2*radius+1 taps, as MATLAB fspecial('gaussian') builds it (separably).
-func gaussKernel(sigma float64, radius int) []float64 {
-	k := make([]float64, 2*radius+1)
-	sum := 0.0
-	for i := range k {
-		d := float64(i - radius)
-		k[i] = math.Exp(-d * d / (2 * sigma * sigma))
-		sum += k[i]
-	}
-	for i := range k {
-		k[i] /= sum
-	}
-	return k
-}
-
 // gaussianBlur blurs a plane with a Gaussian of the given sigma and radius
 // using replicate borders.
 func gaussianBlur(src []float64, w, h int, sigma float64, radius int) []float64 {
-	return convolveSep(src, w, h, gaussKernel(sigma, radius), clampIndex)
+	return convolveSep(src, w, h, data.GaussianKernel(sigma, 2*radius+1), clampIndex)
 }
 
 // laplacian3 is the 4-neighbour 3x3 Laplacian [0 1 0; 1 -4 1; 0 1 0] with

@@ -18,37 +18,13 @@ func randPlane(rng *rand.Rand, n int, scale float64) []float64 {
 // image, pixel by pixel.
 func bruteWindowMean(src []float64, w, h, x, y, lo, hi int) float64 {
 	s, n := 0.0, 0
-	for yy := y - lo; yy <= y+hi; yy++ {
-		for xx := x - lo; xx <= x+hi; xx++ {
-			if xx >= 0 && xx < w && yy >= 0 && yy < h {
-				s += src[yy*w+xx]
-				n++
-			}
+	for yy := max(y-lo, 0); yy <= min(y+hi, h-1); yy++ {
+		for xx := max(x-lo, 0); xx <= min(x+hi, w-1); xx++ {
+			s += src[yy*w+xx]
+			n++
 		}
 	}
 	return s / float64(n)
-}
-
-func TestBoxFilterMatchesBruteForce(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	for _, tc := range []struct{ w, h, lo, hi int }{
-		{1, 1, 0, 0}, {5, 4, 1, 1}, {7, 3, 2, 2}, {6, 6, 10, 10}, {9, 1, 3, 3},
-		{1, 9, 2, 2}, {8, 8, 4, 3}, {11, 5, 0, 2},
-	} {
-		src := randPlane(rng, tc.w*tc.h, 255)
-		got := boxMean(src, tc.w, tc.h, tc.lo, tc.hi)
-		if tc.lo == tc.hi {
-			got = BoxFilter(src, tc.w, tc.h, tc.lo)
-		}
-		for y := range tc.h {
-			for x := range tc.w {
-				want := bruteWindowMean(src, tc.w, tc.h, x, y, tc.lo, tc.hi)
-				if math.Abs(got[y*tc.w+x]-want) > 1e-9 {
-					t.Fatalf("%+v at (%d,%d): got %v want %v", tc, x, y, got[y*tc.w+x], want)
-				}
-			}
-		}
-	}
 }
 
 // bruteGuided follows He et al.'s definition literally: a_k, b_k per clamped
@@ -144,20 +120,5 @@ func TestReflectIndex(t *testing.T) {
 		if got := reflectIndex(tc.i, tc.n); got != tc.want {
 			t.Errorf("reflectIndex(%d,%d) = %d, want %d", tc.i, tc.n, got, tc.want)
 		}
-	}
-}
-
-func TestGaussKernelMatchesFormula(t *testing.T) {
-	k := gaussKernel(5, 5)
-	sum := 0.0
-	for _, v := range k {
-		sum += v
-	}
-	if len(k) != 11 || math.Abs(sum-1) > 1e-12 {
-		t.Fatalf("len %d sum %v", len(k), sum)
-	}
-	// Ratio of centre to edge tap is exp(25/50).
-	if r := k[5] / k[0]; math.Abs(r-math.Exp(0.5)) > 1e-12 {
-		t.Fatalf("centre/edge ratio %v", r)
 	}
 }

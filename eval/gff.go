@@ -87,7 +87,7 @@ func (m gff) pair(a, b *data.Image) (*Result, error) {
 	out := data.NewImage(w, h, a.C())
 	for c := range out.Planes {
 		ia, ib := scaled(a.Planes[c], 1.0/255), scaled(b.Planes[c], 1.0/255)
-		ba, bb := BoxFilter(ia, w, h, gffBaseRadius), BoxFilter(ib, w, h, gffBaseRadius)
+		ba, bb := data.BoxFilterPlane(ia, w, h, gffBaseRadius, gffBaseRadius), data.BoxFilterPlane(ib, w, h, gffBaseRadius, gffBaseRadius)
 		o := out.Planes[c]
 		for i := range o {
 			base := wbA[i]*ba[i] + wbB[i]*bb[i]

@@ -140,6 +140,16 @@ func (r *OptionReader) Bool(key string, def bool) bool {
 	return def
 }
 
+// Renamed records an error when opts still use a key that was renamed:
+// the message names the new key, so old configs fail with the fix in hand
+// instead of as an unknown option.
+func (r *OptionReader) Renamed(old, new string) {
+	r.used[old] = true
+	if v, ok := r.opts[old]; ok && r.err == nil {
+		r.err = fmt.Errorf("option %s was renamed %s: write %s: %v", old, new, new, v)
+	}
+}
+
 // Check records an error when cond is false, naming the key, the rule and the value.
 func (r *OptionReader) Check(cond bool, key string, val any, rule string) {
 	if !cond && r.err == nil {

@@ -90,11 +90,7 @@ func TestMatchPlanes(t *testing.T) {
 func registerTemp(t *testing.T, info Info, f Factory) {
 	t.Helper()
 	Register(info, f)
-	t.Cleanup(func() {
-		regMu.Lock()
-		defer regMu.Unlock()
-		delete(registry, info.Name)
-	})
+	t.Cleanup(func() { methods.Remove(info.Name) })
 }
 
 // closer is a test method that counts builds and closes.

@@ -3,11 +3,9 @@ package eval
 import (
 	"fmt"
 	"io"
-	"sort"
-	"strings"
-	"sync"
 
 	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/internal/registry"
 )
 
 // Result is the output of one fusion.
@@ -75,32 +73,24 @@ type entry struct {
 	factory Factory
 }
 
-var (
-	regMu    sync.RWMutex
-	registry = map[string]entry{}
-)
+var methods registry.Registry[entry]
 
 // Register adds a method under info.Name. It is meant to be called from init
 // functions; like database/sql.Register it panics on an empty name, a nil
 // factory or a duplicate name, since those are programming errors.
 func Register(info Info, f Factory) {
-	regMu.Lock()
-	defer regMu.Unlock()
 	if info.Name == "" || f == nil {
 		panic("eval.Register: empty name or nil factory")
 	}
-	if _, dup := registry[info.Name]; dup {
-		panic("eval.Register: method " + info.Name + " registered twice")
+	if err := methods.Add(info.Name, entry{info, f}); err != nil {
+		panic("eval.Register: method " + err.Error())
 	}
-	registry[info.Name] = entry{info, f}
 }
 
 // New builds the method registered under name. An unknown name is an error
 // that lists the known names.
 func New(name string, opts Options) (Method, error) {
-	regMu.RLock()
-	e, ok := registry[name]
-	regMu.RUnlock()
+	e, ok := methods.Get(name)
 	if !ok {
 		return nil, unknownMethod(name)
 	}
@@ -136,22 +126,11 @@ func CheckOptions(name string, opts Options) error {
 }
 
 // Names lists the registered methods in sorted order.
-func Names() []string {
-	regMu.RLock()
-	defer regMu.RUnlock()
-	out := make([]string, 0, len(registry))
-	for n := range registry {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
+func Names() []string { return methods.Names() }
 
 // Lookup returns the Info of a registered method.
 func Lookup(name string) (Info, error) {
-	regMu.RLock()
-	e, ok := registry[name]
-	regMu.RUnlock()
+	e, ok := methods.Get(name)
 	if !ok {
 		return Info{}, unknownMethod(name)
 	}
@@ -159,5 +138,5 @@ func Lookup(name string) (Info, error) {
 }
 
 func unknownMethod(name string) error {
-	return fmt.Errorf("unknown fusion method %q (known: %s)", name, strings.Join(Names(), ", "))
+	return fmt.Errorf("unknown fusion method %q (known: %s)", name, methods.Known())
 }

@@ -119,7 +119,7 @@ func (m sfMap) sf2(g []float64, w, h int) []float64 {
 		}
 	}
 	lo, hi := m.window/2, m.window-1-m.window/2
-	rf, cf := boxMean(dx, w, h, lo, hi), boxMean(dy, w, h, lo, hi)
+	rf, cf := data.BoxFilterPlane(dx, w, h, lo, hi), data.BoxFilterPlane(dy, w, h, lo, hi)
 	for i := range rf {
 		rf[i] += cf[i]
 	}

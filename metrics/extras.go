@@ -3,6 +3,8 @@ package metrics
 import (
 	"fmt"
 	"math"
+
+	"github.com/mfif/mfif/data"
 )
 
 // stdDev is SD: the population standard deviation (divisor M*N) of the
@@ -71,22 +73,6 @@ func scd(s *scene) (float64, error) {
 	return r1 + r2, nil
 }
 
-// gaussKernel1 is the normalised 1-D factor of fspecial('gaussian', n, sigma).
-func gaussKernel1(n int, sigma float64) []float64 {
-	k := make([]float64, n)
-	c := float64(n-1) / 2
-	t := 0.0
-	for i := range k {
-		d := float64(i) - c
-		k[i] = math.Exp(-d * d / (2 * sigma * sigma))
-		t += k[i]
-	}
-	for i := range k {
-		k[i] /= t
-	}
-	return k
-}
-
 // vifp is the multi-scale pixel-domain VIF of Sheikh & Bovik (IEEE TIP
 // 15(2) 2006, the vifp_mscale.m formulation): 4 scales with Gaussian
 // windows of size 2^(5-s)+1 and sigma size/5, dyadic down-sampling after
@@ -97,7 +83,7 @@ func vifp(ref, dist []float64, w, h int) (float64, error) {
 	num, den := 0.0, 0.0
 	for scale := 1; scale <= 4; scale++ {
 		n := 1<<(5-scale) + 1
-		k := gaussKernel1(n, float64(n)/5)
+		k := data.GaussianKernel(float64(n)/5, n) // fspecial('gaussian', n, n/5); n is odd
 		if scale > 1 {
 			if w < n || h < n {
 				return 0, errf("image too small for VIF scale %d", scale)

@@ -5,6 +5,10 @@ import (
 	"sync"
 )
 
+// The unrolled odd-radix butterflies (fft_odd.go, fft_odd_simd.go) are
+// written by internal/fftgen.
+//go:generate go run ./internal/fftgen
+
 // The Chen-Blum CSF needs 2-D DFTs of the exact image size (any h x w, e.g.
 // 520 = 8*5*13). This is a mixed-radix Stockham FFT that transforms along
 // the slow axis of a row-major array for all columns at once: every

@@ -75,8 +75,33 @@ var oracleAlternates = map[string]string{
 	"Q_E_yuliu_uiqi8":   "Q_E_yuliu",
 }
 
-func loadOracle(t testing.TB) (string, []oracleTriple) {
-	root := filepath.Join(testshared.Dir(t), "oracle", "metrics")
+// oracleSet is one folder of oracle triples: reference.json and the images
+// it names, relative to root.
+type oracleSet struct {
+	name    string
+	root    string
+	triples []oracleTriple
+}
+
+// oracleSets returns the committed subset (testdata/oracle: 96x128 crops of
+// three triples, see its README) and, when ../shared is present, the full
+// oracle of 16 triples.
+func oracleSets(t testing.TB) []oracleSet {
+	t.Helper()
+	sets := []oracleSet{{name: "testdata", root: filepath.Join("testdata", "oracle")}}
+	if root, err := testshared.Find("oracle", "metrics"); err == nil {
+		sets = append(sets, oracleSet{name: "shared", root: root})
+	} else {
+		t.Logf("full oracle not available (%v); testing the committed subset only", err)
+	}
+	for i := range sets {
+		sets[i].triples = readOracle(t, sets[i].root)
+	}
+	return sets
+}
+
+func readOracle(t testing.TB, root string) []oracleTriple {
+	t.Helper()
 	b, err := os.ReadFile(filepath.Join(root, "reference.json"))
 	if err != nil {
 		t.Fatalf("read reference.json: %v", err)
@@ -85,12 +110,12 @@ func loadOracle(t testing.TB) (string, []oracleTriple) {
 		Triples []oracleTriple `json:"triples"`
 	}
 	if err := json.Unmarshal(b, &ref); err != nil {
-		t.Fatalf("parse reference.json: %v", err)
+		t.Fatalf("parse %s: %v", filepath.Join(root, "reference.json"), err)
 	}
 	if len(ref.Triples) == 0 {
-		t.Fatal("reference.json has no triples")
+		t.Fatalf("%s has no triples", filepath.Join(root, "reference.json"))
 	}
-	return root, ref.Triples
+	return ref.Triples
 }
 
 func relErr(got, want float64) float64 {
@@ -126,9 +151,14 @@ func oracleIntermediates(t testing.TB, a, b, f []float64) map[string]float64 {
 }
 
 // TestOracle matches every primary value, alternate and intermediate of the
-// Octave oracle to 1e-9 relative and logs the maximum error per quantity.
+// Octave oracle (the committed crops, and the full set when present) to 1e-9 relative and logs the maximum error per quantity.
 func TestOracle(t *testing.T) {
-	root, triples := loadOracle(t)
+	for _, set := range oracleSets(t) {
+		t.Run(set.name, func(t *testing.T) { testOracle(t, set.root, set.triples) })
+	}
+}
+
+func testOracle(t *testing.T, root string, triples []oracleTriple) {
 	const tol = 1e-9
 	var mu sync.Mutex
 	maxErr := map[string]float64{}
@@ -192,7 +222,12 @@ func TestOracle(t *testing.T) {
 // TestOracleRGBToGray checks that Gray() on the decoded RGB PNGs gives the
 // oracle's gray PNGs exactly.
 func TestOracleRGBToGray(t *testing.T) {
-	root, triples := loadOracle(t)
+	for _, set := range oracleSets(t) {
+		t.Run(set.name, func(t *testing.T) { testOracleRGBToGray(t, set.root, set.triples) })
+	}
+}
+
+func testOracleRGBToGray(t *testing.T, root string, triples []oracleTriple) {
 	n := 0
 	for _, tr := range triples {
 		for _, role := range []string{"A", "B", "F"} {

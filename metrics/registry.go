@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
-	"sync"
 
 	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/internal/registry"
 )
 
 // Better says which direction of a metric's value is better.
@@ -110,23 +109,17 @@ var ErrDegenerate = errors.New("degenerate input")
 // number of sources (for example Q_TE with three sources).
 var ErrUnsupported = errors.New("unsupported input")
 
-var (
-	regMu    sync.RWMutex
-	registry = map[string]Metric{}
-)
+var registered registry.Registry[Metric]
 
 // Register adds m to the registry. It panics if the name is empty, already
 // registered, or Compute is nil: these are programming errors made at init.
 func Register(m Metric) {
-	regMu.Lock()
-	defer regMu.Unlock()
 	if m.Name == "" || m.Compute == nil {
 		panic("metrics: Register needs a Name and a Compute function")
 	}
-	if _, dup := registry[m.Name]; dup {
+	if err := registered.Add(m.Name, m); err != nil {
 		panic("metrics: duplicate metric name " + m.Name)
 	}
-	registry[m.Name] = m
 }
 
 // register adds a metric of this package that works on a shared scene.
@@ -146,26 +139,15 @@ func register(m Metric, eval func(*scene) (float64, error)) {
 // Lookup returns the metric registered under name; the error lists every
 // known name.
 func Lookup(name string) (Metric, error) {
-	regMu.RLock()
-	m, ok := registry[name]
-	regMu.RUnlock()
+	m, ok := registered.Get(name)
 	if !ok {
-		return Metric{}, fmt.Errorf("unknown metric %q (known: %s)", name, strings.Join(Names(), ", "))
+		return Metric{}, fmt.Errorf("unknown metric %q (known: %s)", name, registered.Known())
 	}
 	return m, nil
 }
 
 // Names returns all registered metric names, sorted.
-func Names() []string {
-	regMu.RLock()
-	defer regMu.RUnlock()
-	out := make([]string, 0, len(registry))
-	for n := range registry {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
+func Names() []string { return registered.Names() }
 
 // Primary returns the six metrics of the MFIF paper tables, in table order.
 func Primary() []string {

@@ -3,6 +3,8 @@ package metrics
 import (
 	"fmt"
 	"math"
+
+	"github.com/mfif/mfif/data"
 )
 
 // window is a separable local-statistics window of ssim_index.m together
@@ -15,19 +17,8 @@ type window struct {
 
 // gaussWindow is ssim_index.m's default: fspecial('gaussian', 11, 1.5)
 // normalised to sum 1, K = [0.01 0.03].
-var gaussWindow = func() *window {
-	k := make([]float64, 11)
-	s := 0.0
-	for i := range k {
-		d := float64(i - 5)
-		k[i] = math.Exp(-d * d / (2 * 1.5 * 1.5))
-		s += k[i]
-	}
-	for i := range k {
-		k[i] /= s
-	}
-	return &window{name: "gaussian 11x11 sigma 1.5", k: k, c1: (0.01 * 255) * (0.01 * 255), c2: (0.03 * 255) * (0.03 * 255)}
-}()
+var gaussWindow = &window{name: "gaussian 11x11 sigma 1.5", k: data.GaussianKernel(1.5, 11),
+	c1: (0.01 * 255) * (0.01 * 255), c2: (0.03 * 255) * (0.03 * 255)}
 
 // uiqiWindow is Yu Liu's Piella setting: ones(8) and K = [1e-6 1e-6], which
 // turns SSIM into Wang & Bovik's UIQI on 8x8 windows.

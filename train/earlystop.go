@@ -3,6 +3,8 @@ package train
 import (
 	"fmt"
 	"math"
+
+	"github.com/mfif/mfif/nets/backend"
 )
 
 // EarlyStopping stops training when the validation loss has not improved by
@@ -38,4 +40,30 @@ func (e *EarlyStopping) Observe(epoch int, loss float64) (improved, stop bool, e
 	}
 	e.Bad++
 	return false, e.Patience > 0 && e.Bad >= e.Patience, nil
+}
+
+// validate runs the task's validation without gradients (EMA weights when
+// averaging).
+func (t *Trainer) validate(v Validator, epoch int) (Validation, error) {
+	var val Validation
+	run := func() error {
+		return backend.NoGrad(func() error {
+			var err error
+			val, err = v.Validate(epoch)
+			return err
+		})
+	}
+	var err error
+	if t.ema != nil {
+		err = t.ema.With(run)
+	} else {
+		err = run()
+	}
+	if err != nil {
+		return val, fmt.Errorf("epoch %d validation: %w", epoch, err)
+	}
+	if math.IsNaN(val.Loss) || math.IsInf(val.Loss, 0) {
+		return val, fmt.Errorf("epoch %d validation loss is %v", epoch, val.Loss)
+	}
+	return val, nil
 }

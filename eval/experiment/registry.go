@@ -4,9 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
-	"strings"
-	"sync"
+
+	"github.com/mfif/mfif/internal/registry"
 )
 
 // TrainRequest is one training run: the model a config describes (an
@@ -31,46 +30,29 @@ type TrainRequest struct {
 // checkpoint to resume from and returns an error.
 type TrainFunc func(ctx context.Context, r TrainRequest) (ckpt string, err error)
 
-var (
-	trainersMu sync.RWMutex
-	trainers   = map[string]TrainFunc{}
-)
+var trainers registry.Registry[TrainFunc]
 
 // RegisterTrainer makes a trainer available to experiments as train.kind.
 // Like eval.Register it panics on an empty kind, a nil function or a
 // duplicate, which are programming errors made at start-up.
 func RegisterTrainer(kind string, f TrainFunc) {
-	trainersMu.Lock()
-	defer trainersMu.Unlock()
 	if kind == "" || f == nil {
 		panic("experiment: RegisterTrainer with empty kind or nil function")
 	}
-	if _, dup := trainers[kind]; dup {
-		panic("experiment: trainer " + kind + " registered twice")
+	if err := trainers.Add(kind, f); err != nil {
+		panic("experiment: trainer " + err.Error())
 	}
-	trainers[kind] = f
 }
 
 // Trainers lists the registered trainer kinds, sorted.
-func Trainers() []string {
-	trainersMu.RLock()
-	defer trainersMu.RUnlock()
-	out := make([]string, 0, len(trainers))
-	for k := range trainers {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func Trainers() []string { return trainers.Names() }
 
 // LookupTrainer returns the trainer registered as kind, or an error that
 // lists the registered kinds.
 func LookupTrainer(kind string) (TrainFunc, error) {
-	trainersMu.RLock()
-	f, ok := trainers[kind]
-	trainersMu.RUnlock()
+	f, ok := trainers.Get(kind)
 	if !ok {
-		return nil, fmt.Errorf("train.kind %q: no such trainer (registered: %s)", kind, strings.Join(Trainers(), ", "))
+		return nil, fmt.Errorf("train.kind %q: no such trainer (registered: %s)", kind, trainers.Known())
 	}
 	return f, nil
 }

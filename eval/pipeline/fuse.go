@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
@@ -30,27 +31,75 @@ func MapName(pair string) string { return pair + "_map.png" }
 // is, contains or lies inside a folder of the pairs' images is refused
 // (CheckOutDir). It returns the fused paths in pair order.
 func FuseFolder(pairs []data.Pair, name string, opts eval.Options, outDir string, o Options) (paths []string, err error) {
+	return FuseFolderWith(pairs, name, opts, outDir, o, FuseOptions{})
+}
+
+// FuseOptions adjusts FuseFolderWith for callers that keep their own
+// folder layout (the experiment runner); the zero value is FuseFolder.
+type FuseOptions struct {
+	// Label names the method in file names, messages and the progress
+	// bar; "" means the registered name.
+	Label string
+	// MapName gives the file name of a pair's decision map; nil means
+	// MethodMapName.
+	MapName func(pair, method string) string
+	// Task is the text of the progress bar; "" means "fuse <label>".
+	Task string
+	// Timed, when not nil, makes the fusion sequential: one untimed
+	// warm-up Fuse of the first pair (caches, lazy initialisation), then
+	// each pair in order, with Timed called with the seconds spent in
+	// Fuse once that pair's files are written. An error from Timed stops
+	// the run.
+	Timed func(pair string, seconds float64) error
+}
+
+// FuseFolderWith is FuseFolder with the options of f. Each pair's map is
+// written before its fused image, so a fused image on disk means the pair
+// is complete.
+func FuseFolderWith(pairs []data.Pair, name string, opts eval.Options, outDir string, o Options, f FuseOptions) (paths []string, err error) {
+	label := f.Label
+	if label == "" {
+		label = name
+	}
+	if f.MapName == nil {
+		f.MapName = MethodMapName
+	}
+	if f.Task == "" {
+		f.Task = "fuse " + label
+	}
 	if err := CheckOutDir(outDir, ImageDirs(pairs)...); err != nil {
-		return nil, fmt.Errorf("fuse %s: %w", name, err)
+		return nil, fmt.Errorf("fuse %s: %w", label, err)
 	}
 	first, err := eval.New(name, opts) // fail on bad options before any work
 	if err != nil {
 		return nil, err
+	}
+	if f.Timed != nil {
+		o.Workers = 1
 	}
 	methods := make([]eval.Method, o.workers(len(pairs)))
 	methods[0] = first
 	defer func() {
 		for _, m := range methods {
 			if cerr := eval.Close(m); cerr != nil && err == nil {
-				paths, err = nil, fmt.Errorf("fuse %s: close method: %w", name, cerr)
+				paths, err = nil, fmt.Errorf("fuse %s: close method: %w", label, cerr)
 			}
 		}
 	}()
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return nil, fmt.Errorf("fuse %s: %w", name, err)
+		return nil, fmt.Errorf("fuse %s: %w", label, err)
+	}
+	if f.Timed != nil && len(pairs) > 0 {
+		srcs, _, err := data.LoadPair(pairs[0])
+		if err != nil {
+			return nil, errf(pairs[0].Name, err)
+		}
+		if _, err := first.Fuse(srcs); err != nil { // warm-up, not timed
+			return nil, errf(pairs[0].Name, fmt.Errorf("fuse with %s: %w", label, err))
+		}
 	}
 	out := make([]string, len(pairs))
-	err = parallel(len(pairs), o, "fuse "+name, func(w, i int) error {
+	err = parallel(len(pairs), o, f.Task, func(w, i int) error {
 		if methods[w] == nil {
 			m, err := eval.New(name, opts)
 			if err != nil {
@@ -58,8 +107,11 @@ func FuseFolder(pairs []data.Pair, name string, opts eval.Options, outDir string
 			}
 			methods[w] = m
 		}
-		path, err := fuseOne(methods[w], pairs[i], name, outDir)
+		path, sec, err := fuseOne(methods[w], pairs[i], label, outDir, f.MapName)
 		out[i] = path
+		if err == nil && f.Timed != nil {
+			err = f.Timed(pairs[i].Name, sec)
+		}
 		return err
 	})
 	if err != nil {
@@ -144,32 +196,37 @@ func canonicalPath(p string) (string, error) {
 	}
 }
 
-func fuseOne(m eval.Method, p data.Pair, name, outDir string) (string, error) {
+// fuseOne fuses one pair, writes its map (when the method gives one) and
+// then its fused image, and returns the fused path and the seconds spent in
+// Fuse.
+func fuseOne(m eval.Method, p data.Pair, name, outDir string, mapName func(pair, method string) string) (string, float64, error) {
 	srcs, _, err := data.LoadPair(p)
 	if err != nil {
-		return "", errf(p.Name, err)
+		return "", 0, errf(p.Name, err)
 	}
+	t0 := time.Now()
 	res, err := m.Fuse(srcs)
+	sec := time.Since(t0).Seconds()
 	if err != nil {
-		return "", errf(p.Name, fmt.Errorf("fuse with %s: %w", name, err))
+		return "", 0, errf(p.Name, fmt.Errorf("fuse with %s: %w", name, err))
 	}
 	if res == nil || res.Fused == nil {
-		return "", errf(p.Name, fmt.Errorf("method %s returned no fused image", name))
+		return "", 0, errf(p.Name, fmt.Errorf("method %s returned no fused image", name))
 	}
 	depth := srcs[0].Depth
 	if depth != 16 {
 		depth = 8
 	}
-	path := filepath.Join(outDir, FusedName(p.Name, name))
-	if err := data.WriteImage(path, res.Fused, depth); err != nil {
-		return "", errf(p.Name, err)
-	}
 	if res.Map != nil {
-		if err := data.WriteImage(filepath.Join(outDir, MethodMapName(p.Name, name)), scaleMap(res.Map), 8); err != nil {
-			return "", errf(p.Name, err)
+		if err := data.WriteImage(filepath.Join(outDir, mapName(p.Name, name)), scaleMap(res.Map), 8); err != nil {
+			return "", 0, errf(p.Name, err)
 		}
 	}
-	return path, nil
+	path := filepath.Join(outDir, FusedName(p.Name, name))
+	if err := data.WriteImage(path, res.Fused, depth); err != nil {
+		return "", 0, errf(p.Name, err)
+	}
+	return path, sec, nil
 }
 
 // scaleMap maps a decision map in [0,1] to the 0..255 image scale.

@@ -55,7 +55,12 @@ func parallel(n int, o Options, what string, job func(worker, i int) error) erro
 		go func(w int) {
 			defer wg.Done()
 			for i := range next {
-				errs[i] = job(w, i)
+				mu.Lock()
+				stop := failed
+				mu.Unlock()
+				if !stop { // a pair handed over as another failed is not started
+					errs[i] = job(w, i)
+				}
 				mu.Lock()
 				if errs[i] != nil {
 					failed = true

@@ -45,8 +45,8 @@ type Method struct {
 }
 
 // New builds the method from options: model (checkpoint path, required),
-// threshold (0.5), min_area (fraction of the image, 0.01), guided
-// (guided-filter radius, 0 = off), guided_eps (0.1, 0..255² units) and
+// threshold (0.5), min_area_fraction (0.01; the old name min_area is an
+// error that names it), guided (guided-filter radius, 0 = off), guided_eps (0.1, 0..255² units) and
 // views (1: the plain map; 2, 8 or 16: the soft map averaged over the
 // swapped pair, the 8 flips/transposes, or both, before post-processing;
 // see nets/siamese.Model.DecisionMapViews).
@@ -55,14 +55,15 @@ func New(opts eval.Options) (*Method, error) {
 	path := r.String("model", "")
 	post := eval.DefaultPostOptions()
 	post.Threshold = r.Float("threshold", post.Threshold)
-	post.MinAreaFraction = r.Float("min_area", post.MinAreaFraction)
+	r.Renamed("min_area", "min_area_fraction")
+	post.MinAreaFraction = r.Float("min_area_fraction", post.MinAreaFraction)
 	post.GuidedRadius = r.Int("guided", 0)
 	post.GuidedEps = r.Float("guided_eps", post.GuidedEps)
 	views := r.Int("views", 1)
 	exposure := r.Bool("exposure", false)
 	r.Check(path != "", "model", path, "the path of a siamese checkpoint (train one with `mfif train siamese-cpu`)")
 	r.Check(post.Threshold >= 0 && post.Threshold <= 1, "threshold", post.Threshold, "in [0,1]")
-	r.Check(post.MinAreaFraction >= 0 && post.MinAreaFraction <= 1, "min_area", post.MinAreaFraction, "in [0,1]")
+	r.Check(post.MinAreaFraction >= 0 && post.MinAreaFraction <= 1, "min_area_fraction", post.MinAreaFraction, "in [0,1]")
 	r.Check(post.GuidedRadius >= 0 && post.GuidedRadius <= 1000, "guided", post.GuidedRadius, "a radius in 0..1000")
 	r.Check(slices.Contains(net.ViewCounts, views), "views", views, fmt.Sprint("one of ", net.ViewCounts))
 	if err := r.Done(); err != nil {

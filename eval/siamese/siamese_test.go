@@ -1,12 +1,13 @@
 package siamese
 
 import (
-	"github.com/mfif/mfif/data/padding"
 	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mfif/mfif/data/padding"
 
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
@@ -42,7 +43,7 @@ func randImage(seed int64, w, h, c int) *data.Image {
 
 func TestFuseOddSizes(t *testing.T) {
 	ckpt := tinyModel(t)
-	m, err := eval.New("siamese", eval.Options{"model": ckpt, "min_area": 0.0})
+	m, err := eval.New("siamese", eval.Options{"model": ckpt, "min_area_fraction": 0.0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,5 +199,14 @@ func TestMixedGrayColour(t *testing.T) {
 	}
 	if res.Fused.C() != 3 || res.Fused.W != 20 {
 		t.Errorf("fused image is %dx%dx%d, want colour 20x16", res.Fused.W, res.Fused.H, res.Fused.C())
+	}
+}
+
+// TestMinAreaRenamed: the old option name fails with the new one in the
+// message, before any checkpoint is read.
+func TestMinAreaRenamed(t *testing.T) {
+	_, err := New(eval.Options{"model": "unused.ckpt", "min_area": 0.1})
+	if err == nil || !strings.Contains(err.Error(), "renamed min_area_fraction") {
+		t.Fatalf("min_area: %v, want an error naming min_area_fraction", err)
 	}
 }

@@ -6,6 +6,7 @@
 package testshared
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -17,19 +18,30 @@ import (
 // exist.
 func Dir(t testing.TB, sub ...string) string {
 	t.Helper()
+	p, err := Find(sub...)
+	if err != nil {
+		t.Skipf("shared reference material not available: %v", err)
+	}
+	return p
+}
+
+// Find is Dir without the skip: it returns the path, or an error saying why
+// the material is not there. Tests that run a committed subset under
+// testdata/ use it to add the full set when it is present.
+func Find(sub ...string) (string, error) {
 	root := os.Getenv("MFIF_SHARED")
 	if root == "" {
 		repo, ok := repoRoot()
 		if !ok {
-			t.Skip("shared reference material: repository root not found")
+			return "", errors.New("repository root not found")
 		}
 		root = filepath.Join(repo, "..", "shared")
 	}
 	p := filepath.Join(append([]string{root}, sub...)...)
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared reference material not available: %v", err)
+		return "", err
 	}
-	return p
+	return p, nil
 }
 
 func repoRoot() (string, bool) {

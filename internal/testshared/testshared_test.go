@@ -28,3 +28,14 @@ func TestDirSkipsWhenAbsent(t *testing.T) {
 		t.Fatal("Dir returned for a missing folder instead of skipping")
 	}
 }
+
+func TestFindReportsAbsence(t *testing.T) {
+	root := t.TempDir()
+	t.Setenv("MFIF_SHARED", root)
+	if p, err := Find(); err != nil || p != root {
+		t.Fatalf("Find() = %q, %v; want %q, nil", p, err, root)
+	}
+	if _, err := Find("nowhere"); err == nil {
+		t.Fatal("Find returned no error for a missing folder")
+	}
+}

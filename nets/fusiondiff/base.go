@@ -68,7 +68,7 @@ func focusBase(s1, s2 []float32, w, h, energyRadius, smoothRadius int) []float32
 			choice.Planes[0][i] = 0.5
 		}
 	}
-	wt := data.BoxFilter(choice, smoothRadius).Planes[0]
+	wt := data.BoxFilter(choice, smoothRadius, data.BorderReplicate).Planes[0]
 	for i, v := range wt { // majority vote: a hard choice, 1/2 only on exact ties
 		switch {
 		case v > 0.5:
@@ -111,5 +111,5 @@ func focusEnergy(x []float32, w, h, radius int) *data.Image {
 			g.Planes[0][i] = e
 		}
 	}
-	return data.BoxFilter(g, radius)
+	return data.BoxFilter(g, radius, data.BorderReplicate)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/sugarme/gotch/ts"
 
 	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/internal/registry"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/train"
 )
@@ -101,45 +102,93 @@ func photometric(v []float32, p float64, rng *rand.Rand) []float32 {
 	return out
 }
 
+// dataKind is one value of data.kind: how its samples are made.
+type dataKind struct {
+	// root reports that the kind reads data.root, a folder that must exist.
+	root bool
+	// minSamples is the least data.samples the kind accepts (0: any).
+	minSamples int
+	// build returns the dataset to split with data.SplitByGroup and the
+	// label band (0: none); a kind with validation data of its own returns
+	// both providers instead (ds nil).
+	build func(d DataConfig, seed int64) (ds data.Dataset, band int, tr, val provider, err error)
+}
+
+// dataKinds holds the training dataset kinds (data.kind).
+var dataKinds registry.Registry[dataKind]
+
+func init() {
+	for name, k := range map[string]dataKind{
+		"synth": {minSamples: 2, build: func(d DataConfig, seed int64) (data.Dataset, int, provider, provider, error) {
+			cfg := data.SynthConfig{W: d.Size, H: d.Size, Gray: true}
+			return data.NewSynthDatasetConfig(d.Samples, cfg, seed), 2, nil, nil, nil
+		}},
+		"triplet": {root: true, build: func(d DataConfig, _ int64) (data.Dataset, int, provider, provider, error) {
+			ds, err := data.NewTripletDataset(d.Root, d.Size, d.Samples)
+			return ds, 0, nil, nil, err
+		}},
+		"voc": {root: true, build: func(d DataConfig, seed int64) (data.Dataset, int, provider, provider, error) {
+			ds, err := data.NewVOCDataset(d.Root, d.Samples, d.Size, seed)
+			return ds, 0, nil, nil, err
+		}},
+		"bsds": {root: true, build: newBSDSProviders},
+	} {
+		if err := dataKinds.Add(name, k); err != nil {
+			panic("siamese: data kind " + err.Error())
+		}
+	}
+}
+
+// lookupDataKind returns the kind named by data.kind, or an error listing
+// the kinds.
+func lookupDataKind(kind string) (dataKind, error) {
+	k, ok := dataKinds.Get(kind)
+	if !ok {
+		return dataKind{}, fmt.Errorf("data.kind %q: want one of %s", kind, dataKinds.Known())
+	}
+	return k, nil
+}
+
+// newBSDSProviders uses BSDS500's train split for training and its val
+// split for validation.
+func newBSDSProviders(d DataConfig, seed int64) (data.Dataset, int, provider, provider, error) {
+	cfg := data.BSDSConfig{Size: d.Size, Resize: d.Resize, Variants: d.Variants, Photos: d.Samples, Spread: d.Spread}
+	if b := d.Blur; b != nil {
+		cfg.RandomBlur = &data.BSDSBenchConfig{SigmaMin: b.Sigma[0], SigmaMax: b.Sigma[1],
+			RadiusMin: b.Radius[0], RadiusMax: b.Radius[1]}
+	}
+	trDS, err := data.NewBSDSDataset(d.Root, "train", cfg, seed)
+	if err != nil {
+		return nil, 0, nil, nil, err
+	}
+	cfg.Variants, cfg.Photos = max(d.ValVariants, 1), 0
+	valDS, err := data.NewBSDSDataset(d.Root, "val", cfg, seed+1)
+	if err != nil {
+		return nil, 0, nil, nil, err
+	}
+	return nil, 0, dsProvider{ds: trDS}, dsProvider{ds: valDS}, nil
+}
+
 // newProviders builds the training and validation sample sources named by
 // data.kind. The validation side never shares a source photo (or mask, or
 // scene) with the training side: bsds uses its val split, the other kinds
 // split their source photos with data.SplitByGroup.
 func newProviders(fc FileConfig) (tr, val provider, err error) {
 	d := fc.Data
+	kind, err := lookupDataKind(d.Kind)
+	if err != nil {
+		return nil, nil, err
+	}
 	seed := train.TorchSeed(train.DeriveSeed(fc.Train.Seed, streamData))
-	band := 0
-	var ds data.Dataset
-	switch d.Kind {
-	case "synth":
-		cfg := data.SynthConfig{W: d.Size, H: d.Size, Gray: true}
-		ds, band = data.NewSynthDatasetConfig(d.Samples, cfg, seed), 2
-	case "triplet":
-		if ds, err = data.NewTripletDataset(d.Root, d.Size, d.Samples); err != nil {
-			return nil, nil, fmt.Errorf("data.root: %w", err)
+	ds, band, tr, val, err := kind.build(d, seed)
+	if err != nil {
+		if kind.root {
+			err = fmt.Errorf("data.root: %w", err)
 		}
-	case "voc":
-		if ds, err = data.NewVOCDataset(d.Root, d.Samples, d.Size, seed); err != nil {
-			return nil, nil, fmt.Errorf("data.root: %w", err)
-		}
-	case "bsds":
-		cfg := data.BSDSConfig{Size: d.Size, Resize: d.Resize, Variants: d.Variants, Photos: d.Samples, Spread: d.Spread}
-		if b := d.Blur; b != nil {
-			cfg.RandomBlur = &data.BSDSBenchConfig{SigmaMin: b.Sigma[0], SigmaMax: b.Sigma[1],
-				RadiusMin: b.Radius[0], RadiusMax: b.Radius[1]}
-		}
-		trDS, err := data.NewBSDSDataset(d.Root, "train", cfg, seed)
-		if err != nil {
-			return nil, nil, fmt.Errorf("data.root: %w", err)
-		}
-		cfg.Variants, cfg.Photos = max(d.ValVariants, 1), 0
-		valDS, err := data.NewBSDSDataset(d.Root, "val", cfg, seed+1)
-		if err != nil {
-			return nil, nil, fmt.Errorf("data.root: %w", err)
-		}
-		return dsProvider{ds: trDS}, dsProvider{ds: valDS}, nil
-	default:
-		return nil, nil, fmt.Errorf("data.kind %q: want synth, voc, bsds or triplet", d.Kind)
+		return nil, nil, err
+	}
+	if ds == nil {
+		return tr, val, nil
 	}
 	trDS, valDS := data.SplitByGroup(ds, d.ValFraction, train.TorchSeed(train.DeriveSeed(fc.Train.Seed, streamSplit)))
 	return dsProvider{ds: trDS, band: band}, dsProvider{ds: valDS, band: band}, nil

@@ -109,17 +109,17 @@ func (fc *FileConfig) Validate() error {
 		return err
 	}
 	d, st := fc.Data, fc.Model.Stride()
-	switch d.Kind {
-	case "synth":
-		if d.Samples < 2 {
-			return fmt.Errorf("data.samples = %d: synth data needs at least 2", d.Samples)
-		}
-	case "voc", "triplet", "bsds":
+	kind, err := lookupDataKind(d.Kind)
+	if err != nil {
+		return err
+	}
+	if d.Samples < kind.minSamples {
+		return fmt.Errorf("data.samples = %d: %s data needs at least %d", d.Samples, d.Kind, kind.minSamples)
+	}
+	if kind.root {
 		if err := dirExists(d.Root, "data.root"); err != nil {
 			return err
 		}
-	default:
-		return fmt.Errorf("data.kind %q: want synth, voc, bsds or triplet", d.Kind)
 	}
 	if d.Blur != nil && d.Kind != "bsds" {
 		return fmt.Errorf("data.blur is only for data.kind bsds (got %s)", d.Kind)

@@ -23,11 +23,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/mfif/mfif/internal/registry"
 	"github.com/mfif/mfif/nets/checkpoint"
 	"github.com/mfif/mfif/train"
 )
@@ -38,10 +38,7 @@ import (
 // child can be caught mid-epoch.
 type RunFunc func(ctx context.Context, dir string, resume bool) error
 
-var (
-	mu   sync.Mutex
-	runs = map[string]RunFunc{}
-)
+var runs registry.Registry[RunFunc]
 
 const (
 	envRun  = "MFIF_TRAINTEST_RUN"
@@ -63,9 +60,9 @@ func CheckpointSteps() int {
 // Register makes run available to KillResume under name (call it from a
 // package-level var so the child process has it too). It returns true.
 func Register(name string, run RunFunc) bool {
-	mu.Lock()
-	defer mu.Unlock()
-	runs[name] = run
+	if err := runs.Add(name, run); err != nil {
+		panic("traintest: run " + err.Error())
+	}
 	return true
 }
 
@@ -73,9 +70,7 @@ func Register(name string, run RunFunc) bool {
 // training run.
 func Main(m *testing.M) {
 	if name := os.Getenv(envRun); name != "" {
-		mu.Lock()
-		run := runs[name]
-		mu.Unlock()
+		run, _ := runs.Get(name)
 		if run == nil {
 			fmt.Fprintf(os.Stderr, "traintest: no run %q registered\n", name)
 			os.Exit(3)
@@ -124,9 +119,7 @@ func TermResume(t *testing.T, name string) { signalResume(t, name, syscall.SIGTE
 
 func signalResume(t *testing.T, name string, sig syscall.Signal) {
 	t.Helper()
-	mu.Lock()
-	run := runs[name]
-	mu.Unlock()
+	run, _ := runs.Get(name)
 	if run == nil {
 		t.Fatalf("traintest: no run %q registered", name)
 	}
