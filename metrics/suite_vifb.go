@@ -22,11 +22,11 @@ func init() {
 			{Name: "Cross_entropy", Better: LowerIsBetter,
 				Description: "mean of the cross entropies (bits) of the fused histogram against each source's",
 				Citation:    "Bulanon, Burks, Alchanatis, Biosyst. Eng. 103(1) 2009; VIFB metricsCross_entropy.m",
-				Compute:     tkMetric(vifbCrossEntropy)},
+				Compute:     tkMetric(tkCrossEntropy)},
 			{Name: "Entropy", Better: HigherIsBetter,
 				Description: "Shannon entropy (bits) of the fused image's 256-bin histogram",
 				Citation:    "van Aardt, J. Appl. Remote Sens. 2(1) 2008; VIFB metricsEntropy.m",
-				Compute:     tkMetric(vifbEntropy)},
+				Compute:     tkMetric(tkEntropy)},
 			{Name: "Mutinf", Better: HigherIsBetter,
 				Description: "MI(A,F) + MI(B,F) in nats, each image min-max stretched to 0..255 first",
 				Citation:    "Qu, Zhang, Yan, Electron. Lett. 38(7) 2002; VIFB metricsMutinf.m",
@@ -34,7 +34,7 @@ func init() {
 			{Name: "Psnr", Better: HigherIsBetter,
 				Description: "20 log10(255 / sqrt(mean of the two 'mse' = sqrt(SSE)/(MN)))",
 				Citation:    "Jagalingam & Hegde, Aquatic Procedia 4 2015; VIFB metricsPsnr.m",
-				Compute:     tkMetric(vifbPsnr)},
+				Compute:     tkMetric(tkPsnr)},
 			{Name: "Avg_gradient", Better: HigherIsBetter,
 				Description: "sum of sqrt((dx^2+dy^2)/2) over MATLAB gradient() (central differences) / ((M-1)(N-1))",
 				Citation:    "Cui et al., Opt. Commun. 341 2015; VIFB metricsAvg_gradient.m",
@@ -46,11 +46,11 @@ func init() {
 			{Name: "Qabf", Better: HigherIsBetter,
 				Description: "Xydeas-Petrovic Q^{AB/F} (Qabf.m) on 255 x the 0..255 values",
 				Citation:    "Xydeas & Petrovic, Electron. Lett. 36(4) 2000; VIFB metricsQabf.m",
-				Compute:     tkMetric(vifbQabf)},
+				Compute:     tkMetric(tkQabf)},
 			{Name: "Variance", Better: HigherIsBetter,
 				Description: "population standard deviation of the fused image (named Variance in VIFB)",
 				Citation:    "Rao, Meas. Sci. Technol. 8(4) 1997; VIFB metricsVariance.m",
-				Compute:     tkMetric(vifbVariance)},
+				Compute:     tkMetric(tkSD)},
 			{Name: "Spatial_frequency", Better: HigherIsBetter,
 				Description: "sqrt(RF^2 + CF^2) of the fused image; a colour image is one H x 3W plane",
 				Citation:    "Eskicioglu & Fisher, IEEE Trans. Commun. 43(12) 1995; VIFB metricsSpatial_frequency.m",
@@ -95,17 +95,17 @@ func crossEntropy1(a, f []float64) float64 {
 	return res
 }
 
-// vifbCrossEntropy is metricsCross_entropy.m: the mean of the two cross
+// tkCrossEntropy is metricsCross_entropy.m (VIFB and MEFB): the mean of the two cross
 // entropies, per channel.
-func vifbCrossEntropy(t *tkImages) (float64, error) {
+func tkCrossEntropy(t *tkImages) (float64, error) {
 	return t.perChannel(tkGrayUint8, func(a, b, f []float64) (float64, error) {
 		return (crossEntropy1(a, f) + crossEntropy1(b, f)) / 2.0, nil
 	})
 }
 
-// vifbEntropy is metricsEntropy.m per channel (EN of this package on the
+// tkEntropy is metricsEntropy.m (VIFB and MEFB) per channel (EN of this package on the
 // channel: the samples are integers, so floor and round agree).
-func vifbEntropy(t *tkImages) (float64, error) {
+func tkEntropy(t *tkImages) (float64, error) {
 	return t.perChannel(tkGrayUint8, func(a, b, f []float64) (float64, error) {
 		return onScene(t.w, t.h, entropyEN, a, b, f)
 	})
@@ -143,9 +143,9 @@ func sqrtSSE(a, b []float64) float64 {
 	return math.Sqrt(sqDiffSum(a, b[:len(a)])) / float64(len(a))
 }
 
-// vifbPsnr is metricsPsnr.m: 20 log10(255/sqrt(MES)) with MES the mean of
+// tkPsnr is metricsPsnr.m (VIFB and MEFB): 20 log10(255/sqrt(MES)) with MES the mean of
 // the two sqrtSSE values, per channel.
-func vifbPsnr(t *tkImages) (float64, error) {
+func tkPsnr(t *tkImages) (float64, error) {
 	return t.perChannel(tkGrayDouble, func(a, b, f []float64) (float64, error) {
 		mes := (sqrtSSE(a, f) + sqrtSSE(b, f)) / 2.0
 		return 20 * math.Log10(255/math.Sqrt(mes)), nil
@@ -235,24 +235,24 @@ func scaled255(x []float64) []float64 {
 	return out
 }
 
-// vifbQabf is metricsQabf.m: Qabf.m (Q_ABF_qabf of this package) per
+// tkQabf is metricsQabf.m (VIFB and MEFB): Qabf.m (Q_ABF_qabf of this package) per
 // channel, on 255 times the 0..255 values. The scale matters only through
 // Qabf.m's quirk G = gF where gA == gF.
-func vifbQabf(t *tkImages) (float64, error) {
+func tkQabf(t *tkImages) (float64, error) {
 	return t.perChannel(tkGrayDouble, func(a, b, f []float64) (float64, error) {
 		return onScene(t.w, t.h, qABF, scaled255(a), scaled255(b), scaled255(f))
 	})
 }
 
-// vifbVariance is metricsVariance.m: the population standard deviation of
+// tkSD is metricsVariance.m (VIFB's Variance, MEFB's SD): the population standard deviation of
 // each channel of the fused image, averaged.
-func vifbVariance(t *tkImages) (float64, error) {
+func tkSD(t *tkImages) (float64, error) {
 	return t.perChannel(tkGrayUint8, func(a, b, f []float64) (float64, error) {
 		return onScene(t.w, t.h, stdDev, a, b, f)
 	})
 }
 
-// tkSpatialFrequencyWide is metricsSpatial_frequency.m (VIFB and MEFB):
+// tkSpatialFrequencyWide is VIFB's metricsSpatial_frequency.m:
 // [m,n] = size(fused) of an M x N x 3 array gives n = 3N, so a colour image
 // is treated as one M x 3N plane with its channels side by side (row
 // differences cross the seams between channels).
@@ -279,8 +279,8 @@ func vifbSsim(t *tkImages) (float64, error) {
 	})
 }
 
-// tkQcb is metricsQcb.m (VIFB and MEFB): Zheng Liu's metricChenBlum.m
-// (Q_CB of this package) per channel.
+// tkQcb is VIFB's metricsQcb.m: Zheng Liu's metricChenBlum.m (Q_CB of this
+// package) per channel (MEFB's differs: mefbQcb).
 func tkQcb(t *tkImages) (float64, error) {
 	return t.perChannel(tkGrayNone, func(a, b, f []float64) (float64, error) {
 		return onScene(t.w, t.h, qCB, a, b, f)

@@ -37,19 +37,22 @@ type toolkitOracle struct {
 // source by 1e-15 relative moves Qabf by ~3e-3 (measured); the toolkit's
 // own value then depends on conv2's summation order.
 func oracleTol(metric, fused string) float64 {
-	if !strings.HasPrefix(fused, "grayfused") {
-		return 1e-9
-	}
-	if metric == "Qabf" {
+	switch {
+	case strings.HasPrefix(fused, "grayfused") && metric == "Qabf":
 		return 5e-3
+	case strings.HasPrefix(fused, "grayfused"):
+		return 1e-5
+	case strings.HasPrefix(fused, "colfused") && metric == "Avg_gradient":
+		// MEFB: rgb2gray(double(fused)) with Octave's weights
+		return 1e-5
 	}
-	return 1e-5
+	return 1e-9
 }
 
 // checkToolkitSuite compares every metric of a suite with the toolkit's
 // values in testdata/suites/<suite>/oracle.json and returns the largest
 // relative error per metric.
-func checkToolkitSuite(t *testing.T, suite string) map[string]float64 {
+func checkToolkitSuite(t *testing.T, suite string, omitted map[string]string) map[string]float64 {
 	t.Helper()
 	dir := filepath.Join("testdata", "suites", suite)
 	raw, err := os.ReadFile(filepath.Join(dir, "oracle.json"))
@@ -68,8 +71,14 @@ func checkToolkitSuite(t *testing.T, suite string) map[string]float64 {
 	for _, m := range s.Metrics {
 		names = append(names, m.Name)
 	}
-	if strings.Join(names, ",") != strings.Join(or.Metrics, ",") {
-		t.Fatalf("suite %s metrics\n %v\nwant the toolkit's order\n %v", suite, names, or.Metrics)
+	var listed []string
+	for _, n := range or.Metrics {
+		if omitted[n] == "" {
+			listed = append(listed, n)
+		}
+	}
+	if strings.Join(names, ",") != strings.Join(listed, ",") {
+		t.Fatalf("suite %s metrics\n %v\nwant the toolkit's order (less %d omitted)\n %v", suite, names, len(omitted), listed)
 	}
 	if len(or.Triples) < 6 {
 		t.Fatalf("%s: only %d triples", dir, len(or.Triples))
@@ -80,7 +89,7 @@ func checkToolkitSuite(t *testing.T, suite string) map[string]float64 {
 		in := Inputs{Sources: []*data.Image{readPNG(t, filepath.Join(d, tr.A)), readPNG(t, filepath.Join(d, tr.B))},
 			Fused: readPNG(t, filepath.Join(d, tr.Fused))}
 		got, evalErr := Evaluate(s.Keys(), in)
-		for _, name := range or.Metrics {
+		for _, name := range listed {
 			key := suite + "." + name
 			var want *float64
 			if f, isNum := tr.Values[name].(float64); isNum {
@@ -112,7 +121,7 @@ func checkToolkitSuite(t *testing.T, suite string) map[string]float64 {
 }
 
 func TestVIFBSuiteMatchesToolkit(t *testing.T) {
-	logWorst(t, "vifb", checkToolkitSuite(t, "vifb"))
+	logWorst(t, "vifb", checkToolkitSuite(t, "vifb", nil))
 }
 
 // logWorst logs the largest relative error of each metric (go test -v).
