@@ -25,11 +25,12 @@ func meanNotNaN(acc float64, n int, what string) (float64, error) {
 // the mean.
 func mefbQc(t *tkImages) (float64, error) {
 	return t.perChannel(tkGrayUint8, func(a, b, f []float64) (float64, error) {
-		mA, _, _, cAF, err := ssimYang(a, f, t.w, t.h)
+		ym := newYangMoments(t.w, t.h)
+		mA, _, _, cAF, err := ym.ssim(a, f)
 		if err != nil {
 			return 0, err
 		}
-		mB, _, _, cBF, _ := ssimYang(b, f, t.w, t.h)
+		mB, _, _, cBF, _ := ym.ssim(b, f)
 		{
 			acc, n := 0.0, 0
 			for i := range mA {
@@ -69,12 +70,13 @@ func nanMax(x, y float64) float64 {
 // and NaN pixels are dropped from the mean.
 func mefbQy(t *tkImages) (float64, error) {
 	return t.perChannel(tkGrayUint8, func(a, b, f []float64) (float64, error) {
-		mAB, vA, vB, _, err := ssimYang(a, b, t.w, t.h)
+		ym := newYangMoments(t.w, t.h)
+		mAB, vA, vB, _, err := ym.ssim(a, b)
 		if err != nil {
 			return 0, err
 		}
-		mA, _, _, _, _ := ssimYang(a, f, t.w, t.h)
-		mB, _, _, _, _ := ssimYang(b, f, t.w, t.h)
+		mA, _, _, _, _ := ym.ssim(a, f)
+		mB, _, _, _, _ := ym.ssim(b, f)
 		{
 			acc, n := 0.0, 0
 			for i := range mAB {

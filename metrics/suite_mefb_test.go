@@ -2,7 +2,9 @@ package metrics
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -69,5 +71,39 @@ func TestMEFBColourHandling(t *testing.T) {
 	}
 	if _, err := Evaluate([]string{"mefb.VIF"}, Inputs{Sources: []*data.Image{rgb(a), rgb(b)}, Fused: f}); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("VIF with colour sources and a gray fused image (srgb2lab in MEFB): got %v, want ErrUnsupported", err)
+	}
+}
+
+// BenchmarkToolkitSuites times each suite on every triple of its test
+// vectors (go test -bench ToolkitSuites ./metrics).
+func BenchmarkToolkitSuites(b *testing.B) {
+	for _, suite := range []string{"vifb", "mefb"} {
+		dir := filepath.Join("testdata", "suites", suite)
+		keys, err := SuiteKeys(suite)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var ins []Inputs
+		for _, set := range []string{"s1", "s2", "s3", "m1", "m2", "m3"} {
+			d := filepath.Join(dir, set)
+			x, y := "vi.png", "ir.png"
+			if suite == "mefb" {
+				x, y = "under.png", "over.png"
+			}
+			for _, f := range []string{"avg.png", "max.png", "wt.png", "mid.png"} {
+				if _, err := os.Stat(filepath.Join(d, f)); err != nil {
+					continue
+				}
+				ins = append(ins, Inputs{Sources: []*data.Image{readPNG(b, filepath.Join(d, x)), readPNG(b, filepath.Join(d, y))},
+					Fused: readPNG(b, filepath.Join(d, f))})
+			}
+		}
+		b.Run(fmt.Sprintf("%s/%dtriples", suite, len(ins)), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				for _, in := range ins {
+					Evaluate(keys, in) // gray triples make MEF_SSIM fail, as in MEFB
+				}
+			}
+		})
 	}
 }

@@ -74,11 +74,15 @@ func yangFilter(x []float64, w, h int) []float64 {
 	for r := 0; r < oh; r++ {
 		for k := 0; k < ow; k++ {
 			acc := 0.0
-			for j := 6; j >= 0; j-- {
-				for i := 6; i >= 0; i-- {
-					if r < vec {
+			if r < vec {
+				for j := 6; j >= 0; j-- {
+					for i := 6; i >= 0; i-- {
 						acc = math.FMA(win[i][j], x[(r+i)*w+k+j], acc)
-					} else {
+					}
+				}
+			} else {
+				for j := 6; j >= 0; j-- {
+					for i := 6; i >= 0; i-- {
 						acc += win[i][j] * x[(r+i)*w+k+j]
 					}
 				}
@@ -89,21 +93,51 @@ func yangFilter(x []float64, w, h int) []float64 {
 	return out
 }
 
-// ssimYang returns ssim_yang(x, y)'s map, the two local variances and the
+// yangMoments caches the filtered images of one ssim_yang caller: the
+// local means of each image and the filtered products.
+type yangMoments struct {
+	w, h  int
+	mean  map[*float64][]float64
+	prods map[[2]*float64][]float64
+}
+
+func newYangMoments(w, h int) *yangMoments {
+	return &yangMoments{w: w, h: h, mean: map[*float64][]float64{}, prods: map[[2]*float64][]float64{}}
+}
+
+// mu returns filter2(window, x, 'valid').
+func (y *yangMoments) mu(x []float64) []float64 {
+	if m := y.mean[&x[0]]; m != nil {
+		return m
+	}
+	m := yangFilter(x, y.w, y.h)
+	y.mean[&x[0]] = m
+	return m
+}
+
+// prod returns filter2(window, a.*b, 'valid').
+func (y *yangMoments) prod(a, b []float64) []float64 {
+	key := [2]*float64{&a[0], &b[0]}
+	if m := y.prods[key]; m != nil {
+		return m
+	}
+	p := make([]float64, len(a))
+	for i := range a {
+		p[i] = a[i] * b[i]
+	}
+	m := yangFilter(p, y.w, y.h)
+	y.prods[key] = m
+	return m
+}
+
+// ssim returns ssim_yang(x, y)'s map, the two local variances and the
 // covariance, in the toolkit's arithmetic.
-func ssimYang(x, y []float64, w, h int) (m, vx, vy, cxy []float64, err error) {
-	if w < 11 || h < 11 {
-		return nil, nil, nil, nil, errf("ssim_yang needs at least 11x11 pixels, got %dx%d", w, h)
+func (y *yangMoments) ssim(a, b []float64) (m, vx, vy, cxy []float64, err error) {
+	if y.w < 11 || y.h < 11 {
+		return nil, nil, nil, nil, errf("ssim_yang needs at least 11x11 pixels, got %dx%d", y.w, y.h)
 	}
-	prod := func(a, b []float64) []float64 {
-		p := make([]float64, len(a))
-		for i := range a {
-			p[i] = a[i] * b[i]
-		}
-		return yangFilter(p, w, h)
-	}
-	mx, my := yangFilter(x, w, h), yangFilter(y, w, h)
-	exx, eyy, exy := prod(x, x), prod(y, y), prod(x, y)
+	mx, my := y.mu(a), y.mu(b)
+	exx, eyy, exy := y.prod(a, a), y.prod(b, b), y.prod(a, b)
 	const c1, c2 = 2e-16, 2e-16
 	n := len(mx)
 	m, vx, vy, cxy = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
@@ -114,8 +148,6 @@ func ssimYang(x, y []float64, w, h int) (m, vx, vy, cxy []float64, err error) {
 	}
 	return m, vx, vy, cxy, nil
 }
-
-var yangBlock = 32
 
 // expRounded is exp(x) rounded to the nearest double, as glibc's exp
 // (which Octave calls) gives it; Go's math.Exp can be one ulp off, which
