@@ -190,27 +190,30 @@ func ncieNCC(x, y []float64) float64 {
 	return hx/8 + hy/8 - hxy/8
 }
 
-// mefbQncie is metricsQncie.m (Zheng Liu's metricWang.m) per channel:
-// with R the 3x3 matrix of the NCC values of (A, B, F) and r its
-// eigenvalues, 1 - H_R where H_R = -sum(r/3 log2(r/3)) / log2(256).
+// mefbQncie is metricsQncie.m (Zheng Liu's metricWang.m) per channel.
 func mefbQncie(t *tkImages) (float64, error) {
-	return t.perChannel(tkGrayNone, func(a, b, f []float64) (float64, error) {
-		var n [3][]float64
-		for i, x := range [][]float64{a, b, f} {
-			var err error
-			if n[i], err = normalize1(x); err != nil {
-				return 0, err
-			}
+	return t.perChannel(tkGrayNone, qNCIE)
+}
+
+// qNCIE is Zheng Liu's metricWang.m (Q_NCIE) on one plane of each image:
+// with R the 3x3 matrix of the NCC values of normalize1'd (A, B, F) and r
+// its eigenvalues, 1 - H_R where H_R = -sum(r/3 log2(r/3)) / log2(256).
+func qNCIE(a, b, f []float64) (float64, error) {
+	var n [3][]float64
+	for i, x := range [][]float64{a, b, f} {
+		var err error
+		if n[i], err = normalize1(x); err != nil {
+			return 0, err
 		}
-		xy, xf, yf := ncieNCC(n[0], n[1]), ncieNCC(n[0], n[2]), ncieNCC(n[1], n[2])
-		r := sym3Eigen([3][3]float64{{1, xy, xf}, {xy, 1, yf}, {xf, yf, 1}})
-		hr := 0.0
-		for _, v := range r {
-			hr += v * math.Log2(v/3) / 3
-		}
-		hr = -hr / 8
-		return 1 - hr, nil
-	})
+	}
+	xy, xf, yf := ncieNCC(n[0], n[1]), ncieNCC(n[0], n[2]), ncieNCC(n[1], n[2])
+	r := sym3Eigen([3][3]float64{{1, xy, xf}, {xy, 1, yf}, {xf, yf, 1}})
+	hr := 0.0
+	for _, v := range r {
+		hr += v * math.Log2(v/3) / 3
+	}
+	hr = -hr / 8
+	return 1 - hr, nil
 }
 
 // sym3Eigen returns the eigenvalues of a symmetric 3x3 matrix by cyclic
