@@ -64,6 +64,10 @@ func tkPrepare(in Inputs) (*tkImages, error) {
 			if len(p) != m.W*m.H {
 				return nil, fmt.Errorf("%s: plane %d has %d samples, want %d", what, c, len(p), m.W*m.H)
 			}
+			if isUint8(p) { // 8-bit files: used as they are, read only
+				out.Planes[c] = p
+				continue
+			}
 			o := make([]float64, len(p))
 			for i, v := range p {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -196,4 +200,14 @@ func tkMetric(f func(t *tkImages) (float64, error)) func(Inputs) (float64, error
 		}
 		return f(t)
 	}
+}
+
+// isUint8 reports whether every sample is an integer in 0..255.
+func isUint8(p []float64) bool {
+	for _, v := range p {
+		if !(v >= 0 && v <= 255 && v == math.Trunc(v)) {
+			return false
+		}
+	}
+	return true
 }
