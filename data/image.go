@@ -69,6 +69,10 @@ const (
 	grayB = 0.11402090425510325
 )
 
+// GrayWeights returns MATLAB's rgb2gray weights (R, G, B), for code that
+// needs the unrounded weighted sum, as rgb2gray gives for double input.
+func GrayWeights() (r, g, b float64) { return grayR, grayG, grayB }
+
 // Gray returns the image as one plane. A gray image is returned as is (not
 // copied). RGB goes through MATLAB's rgb2gray for integer images: the
 // weighted sum rounded half away from zero and saturated to 0..255, which is

@@ -73,20 +73,27 @@ func scd(s *scene) (float64, error) {
 	return r1 + r2, nil
 }
 
-// vifp is the multi-scale pixel-domain VIF of Sheikh & Bovik (IEEE TIP
-// 15(2) 2006, the vifp_mscale.m formulation): 4 scales with Gaussian
-// windows of size 2^(5-s)+1 and sigma size/5, dyadic down-sampling after
-// 'valid' filtering, noise variance 2, and the 1e-10 guards of that code.
-// ref is the reference signal and dist the distorted one.
-func vifp(ref, dist []float64, w, h int) (float64, error) {
-	const sigmaN = 2.0
-	num, den := 0.0, 0.0
+// vifScale holds one scale's per-pixel VIF terms: the gain g and the
+// log10 information terms of the distorted (num) and reference (den)
+// channels.
+type vifScale struct {
+	g, num, den []float64
+}
+
+// vifMaps computes the per-pixel terms of the multi-scale pixel-domain VIF
+// of Sheikh & Bovik (IEEE TIP 15(2) 2006, the vifp_mscale.m formulation):
+// 4 scales with Gaussian windows of size 2^(5-s)+1 and sigma size/5,
+// dyadic down-sampling after 'valid' filtering, noise variance sigmaN, and
+// the 1e-10 guards of that code. ref is the reference signal and dist the
+// distorted one.
+func vifMaps(ref, dist []float64, w, h int, sigmaN float64) ([4]vifScale, error) {
+	var out [4]vifScale
 	for scale := 1; scale <= 4; scale++ {
 		n := 1<<(5-scale) + 1
 		k := data.GaussianKernel(float64(n)/5, n) // fspecial('gaussian', n, n/5); n is odd
 		if scale > 1 {
 			if w < n || h < n {
-				return 0, errf("image too small for VIF scale %d", scale)
+				return out, errf("image too small for VIF scale %d", scale)
 			}
 			ref, dist = corrValid(ref, w, h, k), corrValid(dist, w, h, k)
 			w, h = w-n+1, h-n+1
@@ -94,7 +101,7 @@ func vifp(ref, dist []float64, w, h int) (float64, error) {
 			dist, w, h = downsample2(dist, w, h)
 		}
 		if w < n || h < n {
-			return 0, errf("image too small for VIF scale %d", scale)
+			return out, errf("image too small for VIF scale %d", scale)
 		}
 		mu1, mu2 := corrValid(ref, w, h, k), corrValid(dist, w, h, k)
 		prod := func(a, b []float64) []float64 {
@@ -105,6 +112,7 @@ func vifp(ref, dist []float64, w, h int) (float64, error) {
 			return corrValid(p, w, h, k)
 		}
 		e11, e22, e12 := prod(ref, ref), prod(dist, dist), prod(ref, dist)
+		sc := vifScale{g: make([]float64, len(mu1)), num: make([]float64, len(mu1)), den: make([]float64, len(mu1))}
 		for i := range mu1 {
 			s1 := math.Max(e11[i]-mu1[i]*mu1[i], 0)
 			s2 := math.Max(e22[i]-mu2[i]*mu2[i], 0)
@@ -123,8 +131,28 @@ func vifp(ref, dist []float64, w, h int) (float64, error) {
 			if sv <= 1e-10 {
 				sv = 1e-10
 			}
-			num += math.Log10(1 + g*g*s1/(sv+sigmaN))
-			den += math.Log10(1 + s1/sigmaN)
+			sc.g[i] = g
+			sc.num[i] = math.Log10(1 + g*g*s1/(sv+sigmaN))
+			sc.den[i] = math.Log10(1 + s1/sigmaN)
+		}
+		out[scale-1] = sc
+	}
+	return out, nil
+}
+
+// vifp is the VIF of vifMaps with noise variance 2: the sum of the
+// distorted terms over all scales and pixels divided by the sum of the
+// reference terms.
+func vifp(ref, dist []float64, w, h int) (float64, error) {
+	maps, err := vifMaps(ref, dist, w, h, 2)
+	if err != nil {
+		return 0, err
+	}
+	num, den := 0.0, 0.0
+	for _, sc := range maps {
+		for i := range sc.num {
+			num += sc.num[i]
+			den += sc.den[i]
 		}
 	}
 	if den == 0 {

@@ -82,9 +82,14 @@ func qSF(s *scene) (float64, error) {
 // and CF the root mean squared horizontal and vertical first differences,
 // both divided by the full pixel count M*N (Eskicioglu & Fisher 1995).
 func spatialFrequency(s *scene) (float64, error) {
-	fs := sfSums([][]float64{s.fus}, s.w, s.h)
-	mn := float64(s.w * s.h)
-	return math.Sqrt(fs[0]/mn + fs[1]/mn), nil
+	return sfOf(s.fus, s.w, s.h), nil
+}
+
+// sfOf is the spatial frequency sqrt(RF^2 + CF^2) of one h x w plane.
+func sfOf(p []float64, w, h int) float64 {
+	fs := sfSums([][]float64{p}, w, h)
+	mn := float64(w * h)
+	return math.Sqrt(fs[0]/mn + fs[1]/mn)
 }
 
 func init() {
