@@ -3,7 +3,6 @@ package fusiondiff
 import (
 	"bufio"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,6 +16,7 @@ import (
 	"github.com/mfif/mfif/internal/testshared"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/checkpoint"
+	"github.com/mfif/mfif/nets/internal/golden"
 )
 
 // goldenDir returns the FusionDiff golden directory of the shared
@@ -31,8 +31,9 @@ func smallConfig() Config {
 }
 
 func TestParamNamesMatchReference(t *testing.T) {
-	g := goldenDir(t)
-	f, err := os.Open(filepath.Join(g, "noisepred_full_state_dict_keys.tsv"))
+	// testdata/official_params.tsv is the name and shape list of the
+	// official paper-size NoisePred's state_dict (see testdata/README.md).
+	f, err := os.Open(filepath.Join("testdata", "official_params.tsv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,55 +66,63 @@ func TestParamNamesMatchReference(t *testing.T) {
 	}
 }
 
+// TestGoldenForward compares the small NoisePred with the official PyTorch
+// module: on the committed fixture (synthetic weights, see
+// testdata/golden/README.md) always, and on the shared golden state_dict
+// when ../shared is present.
 func TestGoldenForward(t *testing.T) {
-	g := goldenDir(t)
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	vs := nn.NewVarStore(gotch.CPU)
-	m, err := New(vs, smallConfig())
-	if err != nil {
-		t.Fatal(err)
+	cases := []struct {
+		name string
+		dir  func(t testing.TB) string
+		load func(vs *nn.VarStore, dir string) error
+	}{
+		{"committed", func(testing.TB) string { return golden.Committed }, golden.ApplySynthetic},
+		{"shared", goldenDir, func(vs *nn.VarStore, dir string) error {
+			return backend.LoadStateDictInto(vs, filepath.Join(dir, "noisepred_small_state_dict.pt"), true)
+		}},
 	}
-	if n := backend.NumParams(vs); n != 1778403 {
-		t.Errorf("small config has %d parameters, reference 1778403", n)
-	}
-	if err := backend.LoadStateDictInto(vs, filepath.Join(g, "noisepred_small_state_dict.pt"), true); err != nil {
-		t.Fatal(err)
-	}
-	in, err := ts.ReadNpy(filepath.Join(g, "input.npy"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tt, err := ts.ReadNpy(filepath.Join(g, "t.npy"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := ts.ReadNpy(filepath.Join(g, "output.npy"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	steps := tt.Int64Values()
-	if err := m.CheckInput(in, steps); err != nil {
-		t.Fatal(err)
-	}
-	var got *ts.Tensor
-	if err := backend.NoGrad(func() error { got = m.Forward(in, steps, false); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if a, b := got.MustSize(), want.MustSize(); len(a) != 4 || a[0] != b[0] || a[1] != b[1] || a[2] != b[2] || a[3] != b[3] {
-		t.Fatalf("output shape %v, want %v", a, b)
-	}
-	gv := make([]float32, got.Numel())
-	wv := make([]float32, want.Numel())
-	got.MustCopyData(gv, got.Numel())
-	want.MustCopyData(wv, want.Numel())
-	var maxd float64
-	for i := range gv {
-		maxd = math.Max(maxd, math.Abs(float64(gv[i]-wv[i])))
-	}
-	t.Logf("max |ours - reference| = %.3g over %d values (t = %v)", maxd, len(gv), steps)
-	if !(maxd <= 1e-4) {
-		t.Errorf("max abs difference %g > 1e-4", maxd)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := tc.dir(t)
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			vs := nn.NewVarStore(gotch.CPU)
+			m, err := New(vs, smallConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := backend.NumParams(vs); n != 1778403 {
+				t.Errorf("small config has %d parameters, reference 1778403", n)
+			}
+			if err := tc.load(vs, dir); err != nil {
+				t.Fatal(err)
+			}
+			io, err := golden.ReadIO(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := io.InputTensor()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer in.MustDrop()
+			if err := m.CheckInput(in, io.Steps); err != nil {
+				t.Fatal(err)
+			}
+			var got *ts.Tensor
+			if err := backend.NoGrad(func() error { got = m.Forward(in, io.Steps, false); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			defer got.MustDrop()
+			maxd, err := io.MaxAbsDiff(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("max |ours - reference| = %.3g over %d values (t = %v)", maxd, len(io.Output.Data), io.Steps)
+			if !(maxd <= 1e-4) {
+				t.Errorf("max abs difference %g > 1e-4", maxd)
+			}
+		})
 	}
 }
 
