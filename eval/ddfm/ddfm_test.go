@@ -9,6 +9,7 @@ import (
 
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
+	"github.com/mfif/mfif/metrics"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/checkpoint"
 	"github.com/mfif/mfif/nets/guided"
@@ -122,11 +123,12 @@ func TestFuseRandomPrior(t *testing.T) {
 			if !tc.chroma && (lo != 0 || hi != 255) {
 				t.Errorf("%s: gray output spans %g..%g, want 0..255", tc.sampler, lo, hi)
 			}
-			ms, err := Metrics(pair, f)
+			names := []string{"EN", "SD", "MI", "VIF", "Q_ABF_qabf"}
+			ms, err := metrics.Evaluate(names, metrics.Inputs{Sources: pair, Fused: f})
 			if err != nil {
 				return err
 			}
-			for _, k := range TableMetrics {
+			for _, k := range names {
 				if v, ok := ms[k]; !ok || math.IsNaN(v) || math.IsInf(v, 0) {
 					t.Errorf("%s: metric %s = %v", tc.sampler, k, v)
 				}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/mfif/mfif/data"
@@ -36,17 +37,6 @@ func TestTileStarts(t *testing.T) {
 	}
 	if ramp(16, 32, 8) != 1 || ramp(0, 32, 8) >= ramp(1, 32, 8) {
 		t.Error("ramp not rising towards the tile centre")
-	}
-}
-
-func TestSummarize(t *testing.T) {
-	s := Summarize([]map[string]float64{{"a": 1, "b": 5}, {"a": 3}, {"a": 2, "b": math.NaN()}})
-	a := s["a"]
-	if a.N != 3 || a.Mean != 2 || a.Std != 1 || a.Min != 1 || a.Max != 3 {
-		t.Errorf("a: %+v", a)
-	}
-	if b := s["b"]; b.N != 1 || b.Mean != 5 || b.Std != 0 {
-		t.Errorf("b: %+v", b)
 	}
 }
 
@@ -152,12 +142,17 @@ func TestFuseOddSizeDeterministicAndTiled(t *testing.T) {
 		t.Errorf("tiled result %dx%d", f.W, f.H)
 	}
 
-	rep, err := Repeat(fm, srcs, nil, 2, 10, nil)
+	// Different x_T seeds give different fusions.
+	a, err := fm.FuseSeed(srcs, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Fused) != 2 || !(rep.PixelStd > 0) {
-		t.Errorf("repeat: %d results, pixel std %v", len(rep.Fused), rep.PixelStd)
+	b, err := fm.FuseSeed(srcs, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reflect.DeepEqual(a.Planes, b.Planes) {
+		t.Error("seeds 10 and 11 gave the same fusion")
 	}
 }
 

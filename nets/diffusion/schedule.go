@@ -127,12 +127,6 @@ func (s *Schedule) jumpPosteriorCoeffs(t, prev int) (c0, ct float64) {
 	return c0, ct
 }
 
-// PredictX0 returns the x0 estimate sqrt(1/abar_t) x_t - sqrt(1/abar_t - 1)
-// eps for one element, computed in float64.
-func (s *Schedule) PredictX0(xt, eps float64, t int) float64 {
-	a, b := s.x0Coeffs(t)
-	return a*xt - b*eps
-}
 
 func (s *Schedule) x0Coeffs(t int) (float64, float64) {
 	ab := s.AlphaBars[t]
