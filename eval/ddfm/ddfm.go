@@ -2,7 +2,7 @@
 // DDFM (Zhao et al., "DDFM: Denoising Diffusion Model for Multi-Modality
 // Image Fusion", ICCV 2023) fuses infrared-visible or two medical
 // modalities zero-shot by steering an unconditional diffusion prior
-// (nets/guided) with one EM step per reverse step (nets/ddfm).
+// (nets/adm) with one EM step per reverse step (nets/ddfm).
 //
 // Sources: source 0 is the infrared image (or the first modality), source
 // 1 the visible image (or the second modality, whose chroma the optional
@@ -38,7 +38,7 @@ import (
 	"github.com/mfif/mfif/nets/backend"
 	netddfm "github.com/mfif/mfif/nets/ddfm"
 	"github.com/mfif/mfif/nets/diffusion"
-	"github.com/mfif/mfif/nets/guided"
+	"github.com/mfif/mfif/nets/adm"
 )
 
 func init() {
@@ -151,7 +151,7 @@ func New(opts eval.Options) (*Method, error) {
 // (fusions are serialized).
 type Method struct {
 	mu      sync.Mutex
-	p       *guided.Prior
+	p       *adm.Model
 	own     bool
 	sampler *netddfm.Sampler
 	opts    Options
@@ -167,7 +167,7 @@ func Open(o Options) (*Method, error) {
 			return nil, err
 		}
 	}
-	p, err := guided.LoadPrior(o.Prior, nil)
+	p, err := adm.Load(o.Prior, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +182,7 @@ func Open(o Options) (*Method, error) {
 
 // NewWithPrior wraps an already loaded prior (which Close then leaves
 // alone).
-func NewWithPrior(p *guided.Prior, o Options) (*Method, error) {
+func NewWithPrior(p *adm.Model, o Options) (*Method, error) {
 	if p.Config.InChannels != 3 && p.Config.InChannels != 1 {
 		return nil, fmt.Errorf("ddfm: prior has %d image channels, want 1 or 3", p.Config.InChannels)
 	}
@@ -272,7 +272,7 @@ func (m *Method) predictor(pw, ph, c int) diffusion.Predictor {
 				return fmt.Errorf("ddfm: input tensor: %w", err)
 			}
 			s.Add(in)
-			out, err := m.p.Model.Predict(in, []int64{int64(t)})
+			out, err := m.p.Net.Predict(in, []int64{int64(t)})
 			if err != nil {
 				return err
 			}

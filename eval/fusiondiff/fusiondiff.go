@@ -158,7 +158,7 @@ func toInt(key string, v any) (int, error) {
 // concurrent use (fusions are serialized).
 type Method struct {
 	mu      sync.Mutex
-	tr      *netfd.Trained
+	tr      *netfd.Model
 	sampler diffusion.Sampler
 	opts    Options
 }
@@ -334,23 +334,23 @@ func (m *Method) netPredictor(cond []float32, pw, ph int) (diffusion.Predictor, 
 		tile = (tile + stride - 1) / stride * stride
 	}
 	if tile <= 0 || (pw <= tile && ph <= tile) {
-		net, err := newNetPredictor(m.tr.Model, cond, pw, ph)
+		net, err := newNetPredictor(m.tr.Net, cond, pw, ph)
 		if err != nil {
 			return nil, nil, err
 		}
 		return net.predict, net.close, nil
 	}
-	return tiledPredictor(m.tr.Model, cond, pw, ph, tile, m.opts.Overlap)
+	return tiledPredictor(m.tr.Net, cond, pw, ph, tile, m.opts.Overlap)
 }
 
 // netPredictor runs the network on one whole (padded) image.
 type netPredictor struct {
-	model  *netfd.Model
+	model  *netfd.Net
 	cond   *ts.Tensor
 	pw, ph int
 }
 
-func newNetPredictor(model *netfd.Model, cond []float32, pw, ph int) (*netPredictor, error) {
+func newNetPredictor(model *netfd.Net, cond []float32, pw, ph int) (*netPredictor, error) {
 	c, err := backend.FromFloat32(cond, 1, 6, int64(ph), int64(pw))
 	if err != nil {
 		return nil, fmt.Errorf("fusiondiff: conditioning tensor: %w", err)

@@ -194,7 +194,7 @@ func TestFuseUsesStoredObjective(t *testing.T) {
 			t.Fatal(err)
 		}
 		s1, s2 := netfd.ToCHW(srcs[0]), netfd.ToCHW(srcs[1])
-		net, err := newNetPredictor(m.tr.Model, append(append([]float32(nil), s1...), s2...), 16, 16)
+		net, err := newNetPredictor(m.tr.Net, append(append([]float32(nil), s1...), s2...), 16, 16)
 		if err != nil {
 			t.Fatal(err)
 		}

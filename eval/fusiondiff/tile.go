@@ -48,7 +48,7 @@ func ramp(i, t, overlap int) float32 {
 }
 
 // tiledPredictor predicts the noise of a pw x ph image tile by tile.
-func tiledPredictor(model *netfd.Model, cond []float32, pw, ph, tile, overlap int) (diffusion.Predictor, func(), error) {
+func tiledPredictor(model *netfd.Net, cond []float32, pw, ph, tile, overlap int) (diffusion.Predictor, func(), error) {
 	tw, th := min(tile, pw), min(tile, ph)
 	xs, ys := tileStarts(pw, tw, overlap), tileStarts(ph, th, overlap)
 	type piece struct {

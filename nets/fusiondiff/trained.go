@@ -164,11 +164,11 @@ func PaperSpec() Spec {
 		Sample:    SampleConfig{Sampler: "fusiondiff"}}
 }
 
-// Trained is a FusionDiff network ready for sampling.
-type Trained struct {
+// Model is a FusionDiff network ready for sampling.
+type Model struct {
 	Spec     Spec
 	VS       *nn.VarStore
-	Model    *Model
+	Net    *Net
 	Schedule *diffusion.Schedule
 	// BGR is set for reference state_dicts: the reference code reads
 	// images with OpenCV and trains on BGR channel order.
@@ -176,7 +176,7 @@ type Trained struct {
 }
 
 // Close frees the model's tensors.
-func (t *Trained) Close() {
+func (t *Model) Close() {
 	if t != nil && t.VS != nil {
 		t.VS.Destroy()
 		t.VS = nil
@@ -192,7 +192,7 @@ func Builds() int64 { return builds.Load() }
 
 // Build creates a network of spec s with fresh (PyTorch-default) weights
 // on the device chosen by backend.Init.
-func Build(s Spec) (*Trained, error) {
+func Build(s Spec) (*Model, error) {
 	builds.Add(1)
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -207,7 +207,7 @@ func Build(s Spec) (*Trained, error) {
 		vs.Destroy()
 		return nil, err
 	}
-	return &Trained{Spec: s, VS: vs, Model: m, Schedule: sched}, nil
+	return &Model{Spec: s, VS: vs, Net: m, Schedule: sched}, nil
 }
 
 // Load reads a FusionDiff checkpoint (the network is rebuilt from its
@@ -215,7 +215,7 @@ func Build(s Spec) (*Trained, error) {
 // (".pt"/".pth") of the reference code, which gets spec (nil: PaperSpec)
 // and BGR channel order. The file is read and checked before the network
 // is built; every error names the file.
-func Load(path string, spec *Spec) (*Trained, error) {
+func Load(path string, spec *Spec) (*Model, error) {
 	if strings.HasSuffix(path, ".pt") || strings.HasSuffix(path, ".pth") {
 		s := PaperSpec()
 		if spec != nil {
@@ -262,7 +262,7 @@ func Load(path string, spec *Spec) (*Trained, error) {
 // FromCheckpoint rebuilds the network of a FusionDiff checkpoint from its
 // stored Spec (see SpecOf) and loads its weights, the EMA weights when
 // present (backend.LoadWeights).
-func FromCheckpoint(c *checkpoint.Checkpoint) (*Trained, error) {
+func FromCheckpoint(c *checkpoint.Checkpoint) (*Model, error) {
 	if c.Kind != Kind {
 		return nil, fmt.Errorf("%w: holds %q, want %q", checkpoint.ErrKind, c.Kind, Kind)
 	}

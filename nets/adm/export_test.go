@@ -1,4 +1,4 @@
-package guided
+package adm
 
 import (
 	"encoding/json"
@@ -20,13 +20,13 @@ import (
 // from the live weights (each value plus 0.25).
 func priorCheckpoint(t *testing.T, c Config, ema bool) *checkpoint.Checkpoint {
 	t.Helper()
-	p, err := RandomPrior(c, 50, 2)
+	p, err := Random(c, 50, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	ck := checkpoint.New(PriorKind)
-	if err := (PriorSpec{Net: c, Timesteps: 50}).Put(ck); err != nil {
+	ck := checkpoint.New(Kind)
+	if err := (Spec{Net: c, Timesteps: 50}).Put(ck); err != nil {
 		t.Fatal(err)
 	}
 	if err := backend.SaveVars(ck, p.VS); err != nil {
@@ -93,8 +93,8 @@ func TestWritePriorStateDict(t *testing.T) {
 			}
 			checkExported(t, out, c, tc.ema, ps)
 
-			// Back into mfif: LoadPrior takes the file with its config.
-			p, err := LoadPrior(out, &tc.cfg)
+			// Back into mfif: Load takes the file with its config.
+			p, err := Load(out, &tc.cfg)
 			if err != nil {
 				t.Fatalf("reload export: %v", err)
 			}
@@ -117,7 +117,7 @@ func TestWritePriorStateDict(t *testing.T) {
 			t.Logf("python: %s", got)
 			clean := "missing keys: [] unexpected keys: [] shape mismatches: []"
 			if !strings.Contains(got, "Params: "+clean) || !strings.Contains(got, "float32: True") {
-				t.Errorf("export does not match guided.Params:\n%s", got)
+				t.Errorf("export does not match adm.Params:\n%s", got)
 			}
 			if tc.official != "" && !strings.Contains(got, "guided-diffusion: "+clean) {
 				t.Errorf("export does not match guided-diffusion's state_dict:\n%s", got)

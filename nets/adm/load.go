@@ -1,4 +1,4 @@
-package guided
+package adm
 
 import (
 	"fmt"
@@ -13,46 +13,46 @@ import (
 	"github.com/mfif/mfif/nets/diffusion"
 )
 
-// PriorKind is the model kind of prior checkpoints written by
+// Kind is the model kind of prior checkpoints written by
 // train/prior.
-const PriorKind = "ddfm-prior"
+const Kind = "ddfm-prior"
 
 // SpecState names the checkpoint state holding a prior's PriorSpec.
 const SpecState = "model_spec"
 
-// PriorSpec is what is needed to use a trained prior: the network and the
+// Spec is what is needed to use a trained prior: the network and the
 // length of its linear noise schedule.
-type PriorSpec struct {
+type Spec struct {
 	Net       Config `json:"net"`
 	Timesteps int    `json:"timesteps"`
 }
 
-// Prior is an unconditional noise predictor ready for sampling.
-type Prior struct {
+// Model is an unconditional noise predictor ready for sampling.
+type Model struct {
 	Config   Config
 	VS       *nn.VarStore
-	Model    *Model
+	Net    *Net
 	Schedule *diffusion.Schedule
 }
 
 // Close frees the model's tensors.
-func (p *Prior) Close() {
+func (p *Model) Close() {
 	if p != nil && p.VS != nil {
 		p.VS.Destroy()
 		p.VS = nil
 	}
 }
 
-// builds counts BuildPrior calls (see Builds).
+// builds counts Build calls (see Builds).
 var builds atomic.Int64
 
-// Builds is the number of networks BuildPrior has built in this process,
+// Builds is the number of networks Build has built in this process,
 // for tests that check nothing is built before a file is validated.
 func Builds() int64 { return builds.Load() }
 
-// BuildPrior creates a prior of configuration c with fresh weights on the
+// Build creates a prior of configuration c with fresh weights on the
 // device chosen by backend.Init and a T-step linear schedule.
-func BuildPrior(c Config, T int) (*Prior, error) {
+func Build(c Config, T int) (*Model, error) {
 	builds.Add(1)
 	s, err := diffusion.Linear(T)
 	if err != nil {
@@ -64,17 +64,17 @@ func BuildPrior(c Config, T int) (*Prior, error) {
 		vs.Destroy()
 		return nil, err
 	}
-	return &Prior{Config: c, VS: vs, Model: m, Schedule: s}, nil
+	return &Model{Config: c, VS: vs, Net: m, Schedule: s}, nil
 }
 
-// RandomPrior returns a prior of configuration c with freshly initialised
+// Random returns a prior of configuration c with freshly initialised
 // weights (seeded through libtorch), for tests and benchmarks.
-func RandomPrior(c Config, T int, seed int64) (*Prior, error) {
+func Random(c Config, T int, seed int64) (*Model, error) {
 	backend.ManualSeed(seed)
-	return BuildPrior(c, T)
+	return Build(c, T)
 }
 
-// LoadPrior loads a prior checkpoint (train/prior; EMA weights when present)
+// Load loads a prior checkpoint (train/prior; EMA weights when present)
 // or a PyTorch state_dict (".pt"/".pth") of guided-diffusion's UNetModel,
 // which needs its configuration: cfg nil means the official
 // 256x256_diffusion_uncond model (Official256) with the 1000-step linear
@@ -82,7 +82,7 @@ func RandomPrior(c Config, T int, seed int64) (*Prior, error) {
 // against the configuration before the network is built, so a wrong or
 // damaged file fails in milliseconds instead of after building a 550 M
 // parameter network. Errors name the file.
-func LoadPrior(path string, cfg *Config) (*Prior, error) {
+func Load(path string, cfg *Config) (*Model, error) {
 	if strings.HasSuffix(path, ".pt") || strings.HasSuffix(path, ".pth") {
 		c := Official256()
 		if cfg != nil {
@@ -104,7 +104,7 @@ func LoadPrior(path string, cfg *Config) (*Prior, error) {
 		if err := matchParams(c, shapes); err != nil {
 			return nil, fmt.Errorf("load prior %s: %w", path, err)
 		}
-		p, err := BuildPrior(c, 1000)
+		p, err := Build(c, 1000)
 		if err != nil {
 			return nil, err
 		}
@@ -114,33 +114,33 @@ func LoadPrior(path string, cfg *Config) (*Prior, error) {
 		}
 		return p, nil
 	}
-	c, err := checkpoint.Load(path, PriorKind)
+	c, err := checkpoint.Load(path, Kind)
 	if err != nil {
 		return nil, err
 	}
-	p, err := PriorFromCheckpoint(c)
+	p, err := FromCheckpoint(c)
 	if err != nil {
 		return nil, fmt.Errorf("load prior %s: %w", path, err)
 	}
 	return p, nil
 }
 
-// PriorFromCheckpoint rebuilds the network of a prior checkpoint (kind
-// PriorKind) from its stored spec and loads its weights, the EMA weights
+// FromCheckpoint rebuilds the network of a prior checkpoint (kind
+// Kind) from its stored spec and loads its weights, the EMA weights
 // when present (backend.LoadWeights). Tensor names and shapes are checked
 // against the spec before the network is built.
-func PriorFromCheckpoint(c *checkpoint.Checkpoint) (*Prior, error) {
-	if c.Kind != PriorKind {
-		return nil, fmt.Errorf("%w: holds %q, want %q", checkpoint.ErrKind, c.Kind, PriorKind)
+func FromCheckpoint(c *checkpoint.Checkpoint) (*Model, error) {
+	if c.Kind != Kind {
+		return nil, fmt.Errorf("%w: holds %q, want %q", checkpoint.ErrKind, c.Kind, Kind)
 	}
-	spec, err := priorSpecOf(c)
+	spec, err := specOf(c)
 	if err != nil {
 		return nil, err
 	}
 	if err := matchParams(spec.Net, c.Shapes("model/")); err != nil {
 		return nil, err
 	}
-	p, err := BuildPrior(spec.Net, spec.Timesteps)
+	p, err := Build(spec.Net, spec.Timesteps)
 	if err != nil {
 		return nil, fmt.Errorf("stored spec: %w", err)
 	}
@@ -151,11 +151,11 @@ func PriorFromCheckpoint(c *checkpoint.Checkpoint) (*Prior, error) {
 	return p, nil
 }
 
-// priorSpecOf returns the PriorSpec stored in c, or for checkpoints made
+// specOf returns the PriorSpec stored in c, or for checkpoints made
 // before the spec was stored, the model and diffusion sections of the
 // stored training config.
-func priorSpecOf(c *checkpoint.Checkpoint) (PriorSpec, error) {
-	var s PriorSpec
+func specOf(c *checkpoint.Checkpoint) (Spec, error) {
+	var s Spec
 	if _, ok := c.States[SpecState]; ok {
 		err := c.State(SpecState, &s)
 		return s, err
@@ -172,7 +172,7 @@ func priorSpecOf(c *checkpoint.Checkpoint) (PriorSpec, error) {
 	if err := yaml.Unmarshal([]byte(c.Config), &doc); err != nil {
 		return s, fmt.Errorf("stored config: %w", err)
 	}
-	return PriorSpec{Net: doc.Model, Timesteps: doc.Diffusion.Timesteps}, nil
+	return Spec{Net: doc.Model, Timesteps: doc.Diffusion.Timesteps}, nil
 }
 
 // matchParams checks stored tensor shapes against the parameters of
@@ -187,10 +187,10 @@ func matchParams(c Config, stored map[string][]int64) error {
 		want[p.Name] = p.Shape
 	}
 	if err := checkpoint.MatchShapes(want, stored); err != nil {
-		return fmt.Errorf("does not match a %d-channel guided U-Net: %w", c.NumChannels, err)
+		return fmt.Errorf("does not match a %d-channel ADM U-Net: %w", c.NumChannels, err)
 	}
 	return nil
 }
 
 // Put stores the prior's spec in c (state SpecState).
-func (s PriorSpec) Put(c *checkpoint.Checkpoint) error { return c.PutState(SpecState, s) }
+func (s Spec) Put(c *checkpoint.Checkpoint) error { return c.PutState(SpecState, s) }
