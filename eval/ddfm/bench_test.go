@@ -9,8 +9,8 @@ import (
 
 	"github.com/mfif/mfif/configs"
 	"github.com/mfif/mfif/eval"
-	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/adm"
+	"github.com/mfif/mfif/nets/backend"
 )
 
 // BenchmarkSamplingStep measures one DDFM step (prior forward pass, EM

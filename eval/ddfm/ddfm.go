@@ -35,10 +35,10 @@ import (
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/internal/progress"
+	"github.com/mfif/mfif/nets/adm"
 	"github.com/mfif/mfif/nets/backend"
 	netddfm "github.com/mfif/mfif/nets/ddfm"
 	"github.com/mfif/mfif/nets/diffusion"
-	"github.com/mfif/mfif/nets/adm"
 )
 
 func init() {

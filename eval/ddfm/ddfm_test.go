@@ -10,9 +10,9 @@ import (
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/metrics"
+	"github.com/mfif/mfif/nets/adm"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/checkpoint"
-	"github.com/mfif/mfif/nets/adm"
 )
 
 func smallPriorConfig() adm.Config {

@@ -31,7 +31,7 @@ type Spec struct {
 type Model struct {
 	Config   Config
 	VS       *nn.VarStore
-	Net    *Net
+	Net      *Net
 	Schedule *diffusion.Schedule
 }
 

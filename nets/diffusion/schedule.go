@@ -127,7 +127,6 @@ func (s *Schedule) jumpPosteriorCoeffs(t, prev int) (c0, ct float64) {
 	return c0, ct
 }
 
-
 func (s *Schedule) x0Coeffs(t int) (float64, float64) {
 	ab := s.AlphaBars[t]
 	return math.Sqrt(1 / ab), math.Sqrt(1/ab - 1)

@@ -15,17 +15,17 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mfif/mfif/nets/adm"
 	"github.com/mfif/mfif/nets/checkpoint"
 	"github.com/mfif/mfif/nets/fusiondiff"
-	"github.com/mfif/mfif/nets/adm"
 	"github.com/mfif/mfif/nets/siamese"
 )
 
 // writers maps a checkpoint kind to its exporter.
 var writers = map[string]func(*checkpoint.Checkpoint, string) (int, error){
-	siamese.Kind:     siamese.WriteStateDict,
-	fusiondiff.Kind:  fusiondiff.WriteStateDict,
-	adm.Kind: adm.WritePriorStateDict,
+	siamese.Kind:    siamese.WriteStateDict,
+	fusiondiff.Kind: fusiondiff.WriteStateDict,
+	adm.Kind:        adm.WritePriorStateDict,
 }
 
 // ErrKind is wrapped by File when the checkpoint's kind cannot be

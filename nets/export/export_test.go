@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mfif/mfif/nets/adm"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/checkpoint"
 	"github.com/mfif/mfif/nets/fusiondiff"
-	"github.com/mfif/mfif/nets/adm"
 	"github.com/mfif/mfif/nets/siamese"
 )
 

@@ -168,7 +168,7 @@ func PaperSpec() Spec {
 type Model struct {
 	Spec     Spec
 	VS       *nn.VarStore
-	Net    *Net
+	Net      *Net
 	Schedule *diffusion.Schedule
 	// BGR is set for reference state_dicts: the reference code reads
 	// images with OpenCV and trains on BGR channel order.

@@ -18,8 +18,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/mfif/mfif/nets/diffusion"
 	"github.com/mfif/mfif/nets/adm"
+	"github.com/mfif/mfif/nets/diffusion"
 	"github.com/mfif/mfif/train"
 )
 
@@ -38,7 +38,7 @@ type Config struct {
 // ModelConfig is the network: guided-diffusion's flags plus the name
 // ("ddfm-prior") the CLI picks the trainer by.
 type ModelConfig struct {
-	Name          string `yaml:"name"`
+	Name       string `yaml:"name"`
 	adm.Config `yaml:",inline"`
 }
 

@@ -8,9 +8,9 @@ import (
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
+	"github.com/mfif/mfif/nets/adm"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/checkpoint"
-	"github.com/mfif/mfif/nets/adm"
 	"github.com/mfif/mfif/train"
 )
 
