@@ -2,7 +2,6 @@ package adm
 
 import (
 	"fmt"
-	"strings"
 	"sync/atomic"
 
 	"github.com/sugarme/gotch/nn"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/checkpoint"
+	"github.com/mfif/mfif/nets/contract"
 	"github.com/mfif/mfif/nets/diffusion"
 )
 
@@ -17,7 +17,7 @@ import (
 // train/prior.
 const Kind = "ddfm-prior"
 
-// SpecState names the checkpoint state holding a prior's PriorSpec.
+// SpecState names the checkpoint state holding a prior's Spec.
 const SpecState = "model_spec"
 
 // Spec is what is needed to use a trained prior: the network and the
@@ -74,82 +74,59 @@ func Random(c Config, T int, seed int64) (*Model, error) {
 	return Build(c, T)
 }
 
+// Role returns contract.UnconditionalPrior: the network predicts the noise
+// of x_t alone, a prior that DDFM's sampler steers.
+func (p *Model) Role() contract.Role { return contract.UnconditionalPrior }
+
+// arch describes ADM priors to the shared loader.
+var arch = contract.Arch[Spec, *Model]{
+	Name: "ddfm prior", Kind: Kind, SpecOf: specOf, Validate: Spec.Validate,
+	Match: func(s Spec, stored map[string][]int64) error { return matchParams(s.Net, stored) },
+	Build: func(s Spec) (*Model, *nn.VarStore, error) {
+		m, err := Build(s.Net, s.Timesteps)
+		if err != nil {
+			return nil, nil, err
+		}
+		return m, m.VS, nil
+	},
+}
+
+// Validate checks the network configuration and the schedule length.
+func (s Spec) Validate() error {
+	if err := s.Net.Validate(); err != nil {
+		return err
+	}
+	if s.Timesteps < 1 {
+		return fmt.Errorf("adm spec: %d timesteps, need >= 1", s.Timesteps)
+	}
+	return nil
+}
+
 // Load loads a prior checkpoint (train/prior; EMA weights when present)
 // or a PyTorch state_dict (".pt"/".pth") of guided-diffusion's UNetModel,
 // which needs its configuration: cfg nil means the official
 // 256x256_diffusion_uncond model (Official256) with the 1000-step linear
 // schedule. The file is read and its tensor names and shapes are checked
-// against the configuration before the network is built, so a wrong or
-// damaged file fails in milliseconds instead of after building a 550 M
-// parameter network. Errors name the file.
+// against the configuration before the network is built (contract.Arch),
+// so a wrong or damaged file fails in milliseconds instead of after
+// building a 550 M parameter network. Errors name the file.
 func Load(path string, cfg *Config) (*Model, error) {
-	if strings.HasSuffix(path, ".pt") || strings.HasSuffix(path, ".pth") {
-		c := Official256()
+	if contract.IsStateDict(path) {
+		s := Spec{Net: Official256(), Timesteps: 1000}
 		if cfg != nil {
-			c = *cfg
+			s.Net = *cfg
 		}
-		sd, err := backend.LoadStateDict(path)
-		if err != nil {
-			return nil, err
-		}
-		defer func() {
-			for _, t := range sd {
-				backend.Drop(t)
-			}
-		}()
-		shapes := map[string][]int64{}
-		for k, t := range sd {
-			shapes[k] = t.MustSize()
-		}
-		if err := matchParams(c, shapes); err != nil {
-			return nil, fmt.Errorf("load prior %s: %w", path, err)
-		}
-		p, err := Build(c, 1000)
-		if err != nil {
-			return nil, err
-		}
-		if err := backend.ApplyStateDict(p.VS, sd, true); err != nil {
-			p.Close()
-			return nil, fmt.Errorf("load prior %s: %w", path, err)
-		}
-		return p, nil
+		return arch.LoadStateDict(path, s)
 	}
-	c, err := checkpoint.Load(path, Kind)
-	if err != nil {
-		return nil, err
-	}
-	p, err := FromCheckpoint(c)
-	if err != nil {
-		return nil, fmt.Errorf("load prior %s: %w", path, err)
-	}
-	return p, nil
+	m, _, err := arch.LoadCheckpoint(path)
+	return m, err
 }
 
-// FromCheckpoint rebuilds the network of a prior checkpoint (kind
-// Kind) from its stored spec and loads its weights, the EMA weights
-// when present (backend.LoadWeights). Tensor names and shapes are checked
-// against the spec before the network is built.
-func FromCheckpoint(c *checkpoint.Checkpoint) (*Model, error) {
-	if c.Kind != Kind {
-		return nil, fmt.Errorf("%w: holds %q, want %q", checkpoint.ErrKind, c.Kind, Kind)
-	}
-	spec, err := specOf(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := matchParams(spec.Net, c.Shapes("model/")); err != nil {
-		return nil, err
-	}
-	p, err := Build(spec.Net, spec.Timesteps)
-	if err != nil {
-		return nil, fmt.Errorf("stored spec: %w", err)
-	}
-	if err := backend.LoadWeights(c, p.VS); err != nil {
-		p.Close()
-		return nil, err
-	}
-	return p, nil
-}
+// FromCheckpoint rebuilds the network of a prior checkpoint (kind Kind)
+// from its stored spec and loads its weights, the EMA weights when present
+// (backend.LoadWeights). Tensor names and shapes are checked against the
+// spec before the network is built.
+func FromCheckpoint(c *checkpoint.Checkpoint) (*Model, error) { return arch.FromCheckpoint(c) }
 
 // specOf returns the PriorSpec stored in c, or for checkpoints made
 // before the spec was stored, the model and diffusion sections of the
@@ -186,10 +163,7 @@ func matchParams(c Config, stored map[string][]int64) error {
 	for _, p := range ps {
 		want[p.Name] = p.Shape
 	}
-	if err := checkpoint.MatchShapes(want, stored); err != nil {
-		return fmt.Errorf("does not match a %d-channel ADM U-Net: %w", c.NumChannels, err)
-	}
-	return nil
+	return contract.MatchParams(want, stored, fmt.Sprintf("a %d-channel ADM U-Net", c.NumChannels))
 }
 
 // Put stores the prior's spec in c (state SpecState).

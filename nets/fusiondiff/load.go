@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"sync/atomic"
 
 	"github.com/sugarme/gotch/nn"
@@ -13,6 +12,7 @@ import (
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/checkpoint"
+	"github.com/mfif/mfif/nets/contract"
 	"github.com/mfif/mfif/nets/diffusion"
 )
 
@@ -210,79 +210,48 @@ func Build(s Spec) (*Model, error) {
 	return &Model{Spec: s, VS: vs, Net: m, Schedule: sched}, nil
 }
 
+// Role returns contract.ConditionalNoise: the network predicts the noise
+// of x_t given the two sources.
+func (t *Model) Role() contract.Role { return contract.ConditionalNoise }
+
+// arch describes FusionDiff networks to the shared loader.
+var arch = contract.Arch[Spec, *Model]{
+	Name: Kind, Kind: Kind, SpecOf: SpecOf, Validate: Spec.Validate, Match: matchSpec,
+	Build: func(s Spec) (*Model, *nn.VarStore, error) {
+		m, err := Build(s)
+		if err != nil {
+			return nil, nil, err
+		}
+		return m, m.VS, nil
+	},
+}
+
 // Load reads a FusionDiff checkpoint (the network is rebuilt from its
 // stored Spec; EMA weights are used when present) or a PyTorch state_dict
 // (".pt"/".pth") of the reference code, which gets spec (nil: PaperSpec)
 // and BGR channel order. The file is read and checked before the network
-// is built; every error names the file.
+// is built (contract.Arch); every error names the file.
 func Load(path string, spec *Spec) (*Model, error) {
-	if strings.HasSuffix(path, ".pt") || strings.HasSuffix(path, ".pth") {
+	if contract.IsStateDict(path) {
 		s := PaperSpec()
 		if spec != nil {
 			s = *spec
 		}
-		sd, err := backend.LoadStateDict(path)
+		m, err := arch.LoadStateDict(path, s)
 		if err != nil {
 			return nil, err
 		}
-		defer func() {
-			for _, t := range sd {
-				backend.Drop(t)
-			}
-		}()
-		shapes := map[string][]int64{}
-		for k, t := range sd {
-			shapes[k] = t.MustSize()
-		}
-		if err := matchSpec(s, shapes); err != nil {
-			return nil, fmt.Errorf("load %s: %w", path, err)
-		}
-		t, err := Build(s)
-		if err != nil {
-			return nil, err
-		}
-		if err := backend.ApplyStateDict(t.VS, sd, true); err != nil {
-			t.Close()
-			return nil, fmt.Errorf("load %s: %w", path, err)
-		}
-		t.BGR = true
-		return t, nil
+		m.BGR = true
+		return m, nil
 	}
-	c, err := checkpoint.Load(path, Kind)
-	if err != nil {
-		return nil, err
-	}
-	t, err := FromCheckpoint(c)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
-	}
-	return t, nil
+	m, _, err := arch.LoadCheckpoint(path)
+	return m, err
 }
 
 // FromCheckpoint rebuilds the network of a FusionDiff checkpoint from its
 // stored Spec (see SpecOf) and loads its weights, the EMA weights when
 // present (backend.LoadWeights).
-func FromCheckpoint(c *checkpoint.Checkpoint) (*Model, error) {
-	if c.Kind != Kind {
-		return nil, fmt.Errorf("%w: holds %q, want %q", checkpoint.ErrKind, c.Kind, Kind)
-	}
-	s, err := SpecOf(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := matchSpec(s, c.Shapes("model/")); err != nil {
-		return nil, err
-	}
-	t, err := Build(s)
-	if err != nil {
-		return nil, fmt.Errorf("stored spec: %w", err)
-	}
-	if err := backend.LoadWeights(c, t.VS); err != nil {
-		t.Close()
-		return nil, err
-	}
-	return t, nil
-}
+func FromCheckpoint(c *checkpoint.Checkpoint) (*Model, error) { return arch.FromCheckpoint(c) }
 
 // matchSpec checks stored tensor shapes against the network of spec s
 // without building it.
@@ -295,10 +264,7 @@ func matchSpec(s Spec, stored map[string][]int64) error {
 	for _, p := range ps {
 		want[p.Name] = p.Shape
 	}
-	if err := checkpoint.MatchShapes(want, stored); err != nil {
-		return fmt.Errorf("does not match the FusionDiff network of its spec: %w", err)
-	}
-	return nil
+	return contract.MatchParams(want, stored, "the FusionDiff network of its spec")
 }
 
 // SpecOf returns the Spec stored in a checkpoint: the SpecState written by
