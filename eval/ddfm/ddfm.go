@@ -242,7 +242,7 @@ func (m *Method) Fuse(sources []*data.Image) (*eval.Result, error) {
 		i, v = irP, visP
 	}
 	c := m.p.Config.InChannels
-	pred := m.predictor(pw, ph, c)
+	pred := m.p.Predictor(pw, ph)
 	var out io.Writer
 	if m.opts.Progress {
 		out = os.Stderr
@@ -256,34 +256,6 @@ func (m *Method) Fuse(sources []*data.Image) (*eval.Result, error) {
 	y := netddfm.Luma(x, pw*ph)
 	fused := netddfm.MinMax255(padding.Crop(y, pw, ph, w, h))
 	return &eval.Result{Fused: m.output(fused, sources[1], w, h)}, nil
-}
-
-// predictor runs the prior on the whole padded image and returns the noise
-// estimate (the first c output channels). Every tensor of a call is freed
-// before it returns.
-func (m *Method) predictor(pw, ph, c int) diffusion.Predictor {
-	return func(x []float32, t int) ([]float32, error) {
-		var buf []float32
-		err := backend.NoGrad(func() error {
-			s := backend.NewScope()
-			defer s.Close()
-			in, err := backend.FromFloat32(x, 1, int64(c), int64(ph), int64(pw))
-			if err != nil {
-				return fmt.Errorf("ddfm: input tensor: %w", err)
-			}
-			s.Add(in)
-			out, err := m.p.Net.Predict(in, []int64{int64(t)})
-			if err != nil {
-				return err
-			}
-			eps := s.Add(s.Add(out).MustNarrow(1, 0, int64(c), false))
-			if buf, err = backend.Float32s(eps); err != nil {
-				return fmt.Errorf("ddfm: read noise estimate: %w", err)
-			}
-			return nil
-		})
-		return buf, err
-	}
 }
 
 // output builds the result image from the fused luma (0..255, rounded to

@@ -1,7 +1,6 @@
 package fusiondiff
 
 import (
-	"fmt"
 	"math"
 	"path/filepath"
 	"reflect"
@@ -13,32 +12,8 @@ import (
 	"github.com/mfif/mfif/nets/checkpoint"
 	"github.com/mfif/mfif/nets/diffusion"
 	netfd "github.com/mfif/mfif/nets/fusiondiff"
+	"github.com/mfif/mfif/nets/layout"
 )
-
-func TestTileStarts(t *testing.T) {
-	cases := []struct {
-		n, t, ov int
-		want     string
-	}{
-		{64, 64, 8, "[0]"},
-		{40, 64, 8, "[0]"},
-		{100, 64, 16, "[0 36]"},
-		{128, 32, 8, "[0 24 48 72 96]"},
-	}
-	for _, c := range cases {
-		if got := fmt.Sprint(tileStarts(c.n, c.t, c.ov)); got != c.want {
-			t.Errorf("tileStarts(%d,%d,%d) = %s, want %s", c.n, c.t, c.ov, got, c.want)
-		}
-	}
-	for i := 0; i < 32; i++ {
-		if w := ramp(i, 32, 8); !(w > 0 && w <= 1) {
-			t.Fatalf("ramp(%d) = %v", i, w)
-		}
-	}
-	if ramp(16, 32, 8) != 1 || ramp(0, 32, 8) >= ramp(1, 32, 8) {
-		t.Error("ramp not rising towards the tile centre")
-	}
-}
 
 // tinyCheckpoint writes an untrained small FusionDiff checkpoint.
 func tinyCheckpoint(t *testing.T) string {
@@ -193,14 +168,14 @@ func TestFuseUsesStoredObjective(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s1, s2 := netfd.ToCHW(srcs[0]), netfd.ToCHW(srcs[1])
-		net, err := newNetPredictor(m.tr.Net, append(append([]float32(nil), s1...), s2...), 16, 16)
+		s1, s2 := layout.Signed(srcs[0], 3), layout.Signed(srcs[1], 3)
+		net, done, err := m.tr.NetPredictor(append(append([]float32(nil), s1...), s2...), 16, 16, 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		xT := diffusion.GaussianNoise(3*16*16, 3)
-		out, err := net.predict(xT, 1999)
-		net.close()
+		out, err := net(xT, 1999)
+		done()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -227,7 +202,7 @@ func TestFuseUsesStoredObjective(t *testing.T) {
 			}
 			x0[i] = float32(e)
 		}
-		want := netfd.FromCHW(x0, 16, 16)
+		want := layout.Image(x0, 16, 16)
 		for p := range want.Planes {
 			for i, v := range want.Planes[p] {
 				// Truncation to 8 bits may flip one level.

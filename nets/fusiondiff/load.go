@@ -9,7 +9,6 @@ import (
 	"github.com/sugarme/gotch/nn"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/checkpoint"
 	"github.com/mfif/mfif/nets/contract"
@@ -289,34 +288,3 @@ func SpecOf(c *checkpoint.Checkpoint) (Spec, error) {
 
 // Put stores the spec in c (state SpecState).
 func (s Spec) Put(c *checkpoint.Checkpoint) error { return c.PutState(SpecState, s) }
-
-// ToCHW converts an 8-bit-scale image to 3 planes in [-1, 1] (x/255*2-1),
-// the network's layout; a gray image is replicated to three planes, extra
-// planes are dropped.
-func ToCHW(m *data.Image) []float32 {
-	n := m.W * m.H
-	out := make([]float32, 3*n)
-	for c := 0; c < 3; c++ {
-		p := m.Planes[min(c, m.C()-1)]
-		for i := 0; i < n; i++ {
-			out[c*n+i] = float32(p[i]/255*2 - 1)
-		}
-	}
-	return out
-}
-
-// FromCHW converts 3 planes in [-1, 1] back to an 8-bit-scale image the
-// way the reference code writes results: (x+1)/2*255, truncated toward
-// zero and saturated to [0, 255].
-func FromCHW(x []float32, w, h int) *data.Image {
-	m := data.NewImage(w, h, 3)
-	n := w * h
-	for c := 0; c < 3; c++ {
-		for i := 0; i < n; i++ {
-			v := (float64(x[c*n+i]) + 1) / 2 * 255
-			v = float64(int(max(0, min(255, v))))
-			m.Planes[c][i] = v
-		}
-	}
-	return m
-}
