@@ -13,6 +13,7 @@ import (
 	"github.com/mfif/mfif/nets/adm"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/checkpoint"
+	"github.com/mfif/mfif/nets/contract"
 )
 
 func smallPriorConfig() adm.Config {
@@ -199,12 +200,12 @@ func TestOptionValues(t *testing.T) {
 	}
 	text := filepath.Join(t.TempDir(), "prior.pt")
 	os.WriteFile(text, []byte("hello world\n"), 0o644)
-	built := adm.Builds()
+	built := contract.Builds()
 	_, err := New(eval.Options{"prior": text, "progress": false})
 	if err == nil || !strings.Contains(err.Error(), text) {
 		t.Errorf("text file as prior: %v", err)
 	}
-	if adm.Builds() != built {
+	if contract.Builds() != built {
 		t.Error("a network was built before the prior file was checked")
 	}
 }

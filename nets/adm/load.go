@@ -2,7 +2,6 @@ package adm
 
 import (
 	"fmt"
-	"sync/atomic"
 
 	"github.com/sugarme/gotch/nn"
 	"go.yaml.in/yaml/v3"
@@ -37,23 +36,14 @@ type Model struct {
 
 // Close frees the model's tensors.
 func (p *Model) Close() {
-	if p != nil && p.VS != nil {
-		p.VS.Destroy()
-		p.VS = nil
+	if p != nil {
+		contract.Free(&p.VS)
 	}
 }
-
-// builds counts Build calls (see Builds).
-var builds atomic.Int64
-
-// Builds is the number of networks Build has built in this process,
-// for tests that check nothing is built before a file is validated.
-func Builds() int64 { return builds.Load() }
 
 // Build creates a prior of configuration c with fresh weights on the
 // device chosen by backend.Init and a T-step linear schedule.
 func Build(c Config, T int) (*Model, error) {
-	builds.Add(1)
 	s, err := diffusion.Linear(T)
 	if err != nil {
 		return nil, err

@@ -3,7 +3,6 @@ package adm
 import (
 	"bufio"
 	"fmt"
-	"github.com/mfif/mfif/internal/testshared"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,58 +92,13 @@ func TestConfigValidate(t *testing.T) {
 // testdata/golden/README.md) always, and on the shared golden state_dict
 // when ../shared is present.
 func TestGoldenForward(t *testing.T) {
-	cases := []struct {
-		name string
-		dir  func(t testing.TB) string
-		load func(vs *nn.VarStore, dir string) error
-	}{
-		{"committed", func(testing.TB) string { return golden.Committed }, golden.ApplySynthetic},
-		{"shared", func(t testing.TB) string { return testshared.Dir(t, "design/ddfm-golden") },
-			func(vs *nn.VarStore, dir string) error {
-				return backend.LoadStateDictInto(vs, filepath.Join(dir, "unet_small_state_dict.pt"), true)
-			}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := tc.dir(t)
-			err := backend.Run(func() error {
-				vs := nn.NewVarStore(gotch.CPU)
-				m, err := New(vs, goldenSmall())
-				if err != nil {
-					return err
-				}
-				if err := tc.load(vs, dir); err != nil {
-					return err
-				}
-				io, err := golden.ReadIO(dir)
-				if err != nil {
-					return err
-				}
-				x, err := io.InputTensor()
-				if err != nil {
-					return err
-				}
-				defer x.MustDrop()
-				out, err := m.Predict(x, io.Steps)
-				if err != nil {
-					return err
-				}
-				defer out.MustDrop()
-				worst, err := io.MaxAbsDiff(out)
-				if err != nil {
-					return err
-				}
-				t.Logf("max |out - golden| = %.3g over %d values", worst, len(io.Output.Data))
-				if worst > 1e-4 {
-					t.Errorf("max deviation %.3g > 1e-4", worst)
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-		})
-	}
+	golden.Compare(t, "design/ddfm-golden/unet_small_state_dict.pt", func(vs *nn.VarStore) (golden.Forward, error) {
+		m, err := New(vs, goldenSmall())
+		if err != nil {
+			return nil, err
+		}
+		return m.Predict, nil
+	}, 1e-4)
 }
 
 // A tiny model without scale-shift or resblock up/down must still run at a

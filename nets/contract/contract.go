@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync/atomic"
 
 	"github.com/sugarme/gotch/nn"
 
@@ -80,6 +81,22 @@ type Arch[S any, M Model] struct {
 	Build func(s S) (M, *nn.VarStore, error)
 }
 
+// builds counts the networks the loader has built.
+var builds atomic.Int64
+
+// Builds is the number of networks the loader has built in this process,
+// for tests that check that nothing is built before a file is validated.
+func Builds() int64 { return builds.Load() }
+
+// Free destroys the variable store *vs, if any, and clears it: the Close
+// of a model holding its weights there.
+func Free(vs **nn.VarStore) {
+	if *vs != nil {
+		(*vs).Destroy()
+		*vs = nil
+	}
+}
+
 // IsStateDict reports whether path names a PyTorch state_dict (".pt" or
 // ".pth") rather than an mfif checkpoint.
 func IsStateDict(path string) bool {
@@ -105,6 +122,7 @@ func (a Arch[S, M]) FromCheckpoint(c *checkpoint.Checkpoint) (M, error) {
 	if err := a.Match(s, c.Shapes("model/")); err != nil {
 		return zero, err
 	}
+	builds.Add(1)
 	m, vs, err := a.Build(s)
 	if err != nil {
 		return zero, fmt.Errorf("stored spec: %w", err)
@@ -161,6 +179,7 @@ func (a Arch[S, M]) LoadStateDict(path string, s S) (M, error) {
 	if err := a.Match(s, shapes); err != nil {
 		return zero, fmt.Errorf("load %s: %w", path, err)
 	}
+	builds.Add(1)
 	m, vs, err := a.Build(s)
 	if err != nil {
 		return zero, fmt.Errorf("load %s: %w", path, err)

@@ -13,17 +13,11 @@ import (
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/mfif/mfif/internal/testshared"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/checkpoint"
+	"github.com/mfif/mfif/nets/contract"
 	"github.com/mfif/mfif/nets/internal/golden"
 )
-
-// goldenDir returns the FusionDiff golden directory of the shared
-// reference material, or skips the test.
-func goldenDir(t testing.TB) string {
-	return testshared.Dir(t, "design", "fusiondiff-golden")
-}
 
 func smallConfig() Config {
 	return Config{InChannels: 9, OutChannels: 3, ModelChannels: 32, NumResBlocks: 2, Dropout: 0.1,
@@ -71,59 +65,21 @@ func TestParamNamesMatchReference(t *testing.T) {
 // testdata/golden/README.md) always, and on the shared golden state_dict
 // when ../shared is present.
 func TestGoldenForward(t *testing.T) {
-	cases := []struct {
-		name string
-		dir  func(t testing.TB) string
-		load func(vs *nn.VarStore, dir string) error
-	}{
-		{"committed", func(testing.TB) string { return golden.Committed }, golden.ApplySynthetic},
-		{"shared", goldenDir, func(vs *nn.VarStore, dir string) error {
-			return backend.LoadStateDictInto(vs, filepath.Join(dir, "noisepred_small_state_dict.pt"), true)
-		}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := tc.dir(t)
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			vs := nn.NewVarStore(gotch.CPU)
-			m, err := New(vs, smallConfig())
-			if err != nil {
-				t.Fatal(err)
+	golden.Compare(t, "design/fusiondiff-golden/noisepred_small_state_dict.pt", func(vs *nn.VarStore) (golden.Forward, error) {
+		m, err := New(vs, smallConfig())
+		if err != nil {
+			return nil, err
+		}
+		if n := backend.NumParams(vs); n != 1778403 {
+			t.Errorf("small config has %d parameters, reference 1778403", n)
+		}
+		return func(x *ts.Tensor, steps []int64) (*ts.Tensor, error) {
+			if err := m.CheckInput(x, steps); err != nil {
+				return nil, err
 			}
-			if n := backend.NumParams(vs); n != 1778403 {
-				t.Errorf("small config has %d parameters, reference 1778403", n)
-			}
-			if err := tc.load(vs, dir); err != nil {
-				t.Fatal(err)
-			}
-			io, err := golden.ReadIO(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			in, err := io.InputTensor()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer in.MustDrop()
-			if err := m.CheckInput(in, io.Steps); err != nil {
-				t.Fatal(err)
-			}
-			var got *ts.Tensor
-			if err := backend.NoGrad(func() error { got = m.Forward(in, io.Steps, false); return nil }); err != nil {
-				t.Fatal(err)
-			}
-			defer got.MustDrop()
-			maxd, err := io.MaxAbsDiff(got)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("max |ours - reference| = %.3g over %d values (t = %v)", maxd, len(io.Output.Data), io.Steps)
-			if !(maxd <= 1e-4) {
-				t.Errorf("max abs difference %g > 1e-4", maxd)
-			}
-		})
-	}
+			return m.Forward(x, steps, false), nil
+		}, nil
+	}, 1e-4)
 }
 
 func TestForwardShapesOddSizes(t *testing.T) {
@@ -284,12 +240,12 @@ func TestLoadChecksShapesFirst(t *testing.T) {
 	if err := c.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	before := Builds()
+	before := contract.Builds()
 	_, err := Load(path, nil)
 	if err == nil || !strings.Contains(err.Error(), "does not match") || !strings.Contains(err.Error(), path) {
 		t.Errorf("err = %v", err)
 	}
-	if Builds() != before {
+	if contract.Builds() != before {
 		t.Error("a network was built before the shapes were checked")
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/sugarme/gotch/nn"
 	"gonum.org/v1/gonum/stat"
@@ -36,7 +35,6 @@ type Model struct {
 // NewModel builds a fresh model on the device chosen by backend.Init, with
 // weights drawn from seed.
 func NewModel(cfg Config, seed int64) (*Model, error) {
-	builds.Add(1)
 	vs := backend.NewVarStore()
 	net, err := New(vs.Root(), cfg, seed)
 	if err != nil {
@@ -45,18 +43,10 @@ func NewModel(cfg Config, seed int64) (*Model, error) {
 	return &Model{Net: net, VS: vs}, nil
 }
 
-// builds counts NewModel calls (see Builds).
-var builds atomic.Int64
-
-// Builds is the number of networks NewModel has built in this process, for
-// tests that check nothing is built before a file is validated.
-func Builds() int64 { return builds.Load() }
-
 // Close frees the model's tensors; the model must not be used afterwards.
 func (m *Model) Close() {
-	if m != nil && m.VS != nil {
-		m.VS.Destroy()
-		m.VS = nil
+	if m != nil {
+		contract.Free(&m.VS)
 	}
 }
 

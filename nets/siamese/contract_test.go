@@ -53,7 +53,7 @@ func TestLoadChecksSizeBeforeBuilding(t *testing.T) {
 			if err := c.Save(path); err != nil {
 				t.Fatal(err)
 			}
-			before := Builds()
+			before := contract.Builds()
 			got, _, err := Load(path)
 			if err == nil {
 				got.Close()
@@ -62,7 +62,7 @@ func TestLoadChecksSizeBeforeBuilding(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), path) {
 				t.Errorf("error %q does not name %q and the file", err, tc.want)
 			}
-			if n := Builds() - before; n != 0 {
+			if n := contract.Builds() - before; n != 0 {
 				t.Errorf("%d networks built before the file was refused", n)
 			}
 		})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"testing"
 
 	"github.com/sugarme/gotch"
 	"github.com/sugarme/gotch/nn"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/mfif/mfif/data/npy"
 	"github.com/mfif/mfif/internal/synthweights"
+	"github.com/mfif/mfif/internal/testshared"
 	"github.com/mfif/mfif/nets/backend"
 )
 
@@ -102,4 +104,71 @@ func (io IO) MaxAbsDiff(got *ts.Tensor) (float64, error) {
 		worst = math.Max(worst, d)
 	}
 	return worst, nil
+}
+
+// Forward runs a network on the golden input.
+type Forward func(x *ts.Tensor, steps []int64) (*ts.Tensor, error)
+
+// Compare runs the golden forward test of one network: on the committed
+// fixture (dir Committed, synthetic weights) and, when the shared reference
+// material holds it, on sharedStateDict (a path below ../shared, the golden
+// state_dict whose input and output lie beside it). build makes the network
+// in vs; its output must match the reference within tol.
+func Compare(t *testing.T, sharedStateDict string, build func(vs *nn.VarStore) (Forward, error), tol float64) {
+	cases := []struct {
+		name string
+		dir  func(t testing.TB) string
+		load func(vs *nn.VarStore, dir string) error
+	}{
+		{"committed", func(testing.TB) string { return Committed }, ApplySynthetic},
+		{"shared", func(t testing.TB) string { return testshared.Dir(t, filepath.Dir(sharedStateDict)) },
+			func(vs *nn.VarStore, dir string) error {
+				return backend.LoadStateDictInto(vs, filepath.Join(dir, filepath.Base(sharedStateDict)), true)
+			}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := tc.dir(t)
+			err := backend.Run(func() error {
+				vs := backend.NewVarStore()
+				forward, err := build(vs)
+				if err != nil {
+					return err
+				}
+				if err := tc.load(vs, dir); err != nil {
+					return err
+				}
+				io, err := ReadIO(dir)
+				if err != nil {
+					return err
+				}
+				x, err := io.InputTensor()
+				if err != nil {
+					return err
+				}
+				defer x.MustDrop()
+				var out *ts.Tensor
+				err = backend.NoGrad(func() error {
+					out, err = forward(x, io.Steps)
+					return err
+				})
+				if err != nil {
+					return err
+				}
+				defer out.MustDrop()
+				worst, err := io.MaxAbsDiff(out)
+				if err != nil {
+					return err
+				}
+				t.Logf("max |ours - reference| = %.3g over %d values (t = %v)", worst, len(io.Output.Data), io.Steps)
+				if !(worst <= tol) {
+					t.Errorf("max abs difference %.3g > %g", worst, tol)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
 }
