@@ -15,7 +15,9 @@ Usage (PyTorch 1.13, e.g. Debian's python3-torch):
   /usr/bin/python3 gen_golden.py FUSIONDIFF_OFFICIAL GUIDED_DIFFUSION OUTDIR
 where FUSIONDIFF_OFFICIAL holds the official FusionDiff code (cnp/UNet.py),
 GUIDED_DIFFUSION a checkout of openai/guided-diffusion (the folder holding
-guided_diffusion/), and OUTDIR gets fusiondiff/ and adm/.
+guided_diffusion/), and OUTDIR gets fusiondiff/ and adm/, and backend/ with
+a small state_dict for the loader test (small_state_dict.pt and the .tsv of
+its float entries, whose tensor index j counts the float entries only).
 """
 import math
 import os
@@ -77,8 +79,30 @@ def write(outdir, model, x, t):
           "output", tuple(y.shape), "max |y|", float(y.abs().max()))
 
 
+def write_small_state_dict(outdir):
+    """A small state_dict as PyTorch saves it (float32 weights and buffers,
+    a 0-d int64 counter) with synthetic float values, for the loader test."""
+    os.makedirs(outdir, exist_ok=True)
+    m = torch.nn.Sequential(torch.nn.Conv2d(2, 4, 3), torch.nn.BatchNorm2d(4), torch.nn.Flatten(),
+                            torch.nn.Linear(5, 3))
+    m[1].num_batches_tracked.fill_(7)
+    sd = m.state_dict()
+    lines = []
+    for name, p in sd.items():
+        if not p.is_floating_point():
+            continue
+        v = codes(len(lines), p.numel()).astype(np.float64) * 2.0 ** (-3 - 9)
+        p.copy_(torch.from_numpy(v.astype(np.float32)).reshape(p.shape))
+        lines.append(f"{name}\t{','.join(map(str, p.shape))}\t0\t-3")
+    torch.save(m.state_dict(), os.path.join(outdir, "small_state_dict.pt"))
+    with open(os.path.join(outdir, "small_state_dict.tsv"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(outdir, "state_dict entries", len(sd))
+
+
 def main():
     official, guided, out = sys.argv[1:4]
+    write_small_state_dict(os.path.join(out, "backend"))
     torch.manual_seed(2024)
     sys.path.insert(0, official)
     from cnp.UNet import NoisePred
