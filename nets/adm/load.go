@@ -68,6 +68,9 @@ func Random(c Config, T int, seed int64) (*Model, error) {
 // of x_t alone, a prior that DDFM's sampler steers.
 func (p *Model) Role() contract.Role { return contract.UnconditionalPrior }
 
+// Model keeps the model contract.
+var _ contract.Model = (*Model)(nil)
+
 // arch describes ADM priors to the shared loader.
 var arch = contract.Arch[Spec, *Model]{
 	Name: "ddfm prior", Kind: Kind, SpecOf: specOf, Validate: Spec.Validate,

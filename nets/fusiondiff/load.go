@@ -203,6 +203,9 @@ func Build(s Spec) (*Model, error) {
 // of x_t given the two sources.
 func (t *Model) Role() contract.Role { return contract.ConditionalNoise }
 
+// Model keeps the model contract.
+var _ contract.Model = (*Model)(nil)
+
 // arch describes FusionDiff networks to the shared loader.
 var arch = contract.Arch[Spec, *Model]{
 	Name: Kind, Kind: Kind, SpecOf: SpecOf, Validate: Spec.Validate, Match: matchSpec,

@@ -72,6 +72,9 @@ func (m *Model) Save(path string) error {
 // soft decision map.
 func (m *Model) Role() contract.Role { return contract.DecisionMap }
 
+// Model keeps the model contract.
+var _ contract.Model = (*Model)(nil)
+
 // arch describes siamese networks to the shared loader.
 var arch = contract.Arch[Config, *Model]{
 	Name: Kind, Kind: Kind, SpecOf: configOf, Validate: Config.Validate, Match: matchProbes,
