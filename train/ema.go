@@ -108,17 +108,6 @@ func (e *EMA) With(fn func() error) (err error) {
 	return fn()
 }
 
-// CopyTo writes the averaged weights into the model permanently (e.g. before
-// exporting the final weights).
-func (e *EMA) CopyTo() error {
-	return backend.NoGrad(func() error {
-		for _, p := range e.vars {
-			p.Tensor.Copy_(e.shadow[p.Name])
-		}
-		return nil
-	})
-}
-
 // Close frees the averaged copies; e must not be used afterwards.
 func (e *EMA) Close() {
 	for name, t := range e.shadow {

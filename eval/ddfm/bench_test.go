@@ -9,8 +9,8 @@ import (
 
 	"github.com/mfif/mfif/configs"
 	"github.com/mfif/mfif/eval"
+	"github.com/mfif/mfif/nets/adm"
 	"github.com/mfif/mfif/nets/backend"
-	"github.com/mfif/mfif/nets/guided"
 )
 
 // BenchmarkSamplingStep measures one DDFM step (prior forward pass, EM
@@ -22,7 +22,7 @@ func BenchmarkSamplingStep(b *testing.B) {
 		b.Fatal(err)
 	}
 	var cfg struct {
-		Model guided.Config `yaml:"model"`
+		Model adm.Config `yaml:"model"`
 	}
 	if err := yaml.Unmarshal(raw, &cfg); err != nil {
 		b.Fatal(err)
@@ -32,7 +32,7 @@ func BenchmarkSamplingStep(b *testing.B) {
 		b.Run(fmt.Sprintf("%dx%d", side, side), func(b *testing.B) {
 			pair := synthPair(side, side)
 			err := backend.Run(func() error {
-				p, err := guided.RandomPrior(cfg.Model, 1000, 1)
+				p, err := adm.Random(cfg.Model, 1000, 1)
 				if err != nil {
 					return err
 				}

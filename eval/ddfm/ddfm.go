@@ -2,7 +2,7 @@
 // DDFM (Zhao et al., "DDFM: Denoising Diffusion Model for Multi-Modality
 // Image Fusion", ICCV 2023) fuses infrared-visible or two medical
 // modalities zero-shot by steering an unconditional diffusion prior
-// (nets/guided) with one EM step per reverse step (nets/ddfm).
+// (nets/adm) with one EM step per reverse step (nets/ddfm).
 //
 // Sources: source 0 is the infrared image (or the first modality), source
 // 1 the visible image (or the second modality, whose chroma the optional
@@ -35,10 +35,10 @@ import (
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/internal/progress"
+	"github.com/mfif/mfif/nets/adm"
 	"github.com/mfif/mfif/nets/backend"
 	netddfm "github.com/mfif/mfif/nets/ddfm"
 	"github.com/mfif/mfif/nets/diffusion"
-	"github.com/mfif/mfif/nets/guided"
 )
 
 func init() {
@@ -151,7 +151,7 @@ func New(opts eval.Options) (*Method, error) {
 // (fusions are serialized).
 type Method struct {
 	mu      sync.Mutex
-	p       *guided.Prior
+	p       *adm.Model
 	own     bool
 	sampler *netddfm.Sampler
 	opts    Options
@@ -167,7 +167,7 @@ func Open(o Options) (*Method, error) {
 			return nil, err
 		}
 	}
-	p, err := guided.LoadPrior(o.Prior, nil)
+	p, err := adm.Load(o.Prior, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +182,7 @@ func Open(o Options) (*Method, error) {
 
 // NewWithPrior wraps an already loaded prior (which Close then leaves
 // alone).
-func NewWithPrior(p *guided.Prior, o Options) (*Method, error) {
+func NewWithPrior(p *adm.Model, o Options) (*Method, error) {
 	if p.Config.InChannels != 3 && p.Config.InChannels != 1 {
 		return nil, fmt.Errorf("ddfm: prior has %d image channels, want 1 or 3", p.Config.InChannels)
 	}
@@ -242,7 +242,7 @@ func (m *Method) Fuse(sources []*data.Image) (*eval.Result, error) {
 		i, v = irP, visP
 	}
 	c := m.p.Config.InChannels
-	pred := m.predictor(pw, ph, c)
+	pred := m.p.Predictor(pw, ph)
 	var out io.Writer
 	if m.opts.Progress {
 		out = os.Stderr
@@ -256,34 +256,6 @@ func (m *Method) Fuse(sources []*data.Image) (*eval.Result, error) {
 	y := netddfm.Luma(x, pw*ph)
 	fused := netddfm.MinMax255(padding.Crop(y, pw, ph, w, h))
 	return &eval.Result{Fused: m.output(fused, sources[1], w, h)}, nil
-}
-
-// predictor runs the prior on the whole padded image and returns the noise
-// estimate (the first c output channels). Every tensor of a call is freed
-// before it returns.
-func (m *Method) predictor(pw, ph, c int) diffusion.Predictor {
-	return func(x []float32, t int) ([]float32, error) {
-		var buf []float32
-		err := backend.NoGrad(func() error {
-			s := backend.NewScope()
-			defer s.Close()
-			in, err := backend.FromFloat32(x, 1, int64(c), int64(ph), int64(pw))
-			if err != nil {
-				return fmt.Errorf("ddfm: input tensor: %w", err)
-			}
-			s.Add(in)
-			out, err := m.p.Model.Predict(in, []int64{int64(t)})
-			if err != nil {
-				return err
-			}
-			eps := s.Add(s.Add(out).MustNarrow(1, 0, int64(c), false))
-			if buf, err = backend.Float32s(eps); err != nil {
-				return fmt.Errorf("ddfm: read noise estimate: %w", err)
-			}
-			return nil
-		})
-		return buf, err
-	}
 }
 
 // output builds the result image from the fused luma (0..255, rounded to

@@ -9,13 +9,15 @@ import (
 
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
+	"github.com/mfif/mfif/metrics"
+	"github.com/mfif/mfif/nets/adm"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/checkpoint"
-	"github.com/mfif/mfif/nets/guided"
+	"github.com/mfif/mfif/nets/contract"
 )
 
-func smallPriorConfig() guided.Config {
-	return guided.Config{ImageSize: 64, InChannels: 3, NumChannels: 32, NumResBlocks: 1,
+func smallPriorConfig() adm.Config {
+	return adm.Config{ImageSize: 64, InChannels: 3, NumChannels: 32, NumResBlocks: 1,
 		ChannelMult: []int{1, 2, 2}, AttentionResolutions: []int{16}, NumHeads: 4, NumHeadChannels: 32,
 		UseScaleShiftNorm: true, ResblockUpdown: true}
 }
@@ -90,7 +92,7 @@ func TestFuseRandomPrior(t *testing.T) {
 		pair = synthPair(64, 64)
 	}
 	err := backend.Run(func() error {
-		p, err := guided.RandomPrior(smallPriorConfig(), 1000, 11)
+		p, err := adm.Random(smallPriorConfig(), 1000, 11)
 		if err != nil {
 			return err
 		}
@@ -122,11 +124,12 @@ func TestFuseRandomPrior(t *testing.T) {
 			if !tc.chroma && (lo != 0 || hi != 255) {
 				t.Errorf("%s: gray output spans %g..%g, want 0..255", tc.sampler, lo, hi)
 			}
-			ms, err := Metrics(pair, f)
+			names := []string{"EN", "SD", "MI", "VIF", "Q_ABF_qabf"}
+			ms, err := metrics.Evaluate(names, metrics.Inputs{Sources: pair, Fused: f})
 			if err != nil {
 				return err
 			}
-			for _, k := range TableMetrics {
+			for _, k := range names {
 				if v, ok := ms[k]; !ok || math.IsNaN(v) || math.IsInf(v, 0) {
 					t.Errorf("%s: metric %s = %v", tc.sampler, k, v)
 				}
@@ -144,12 +147,12 @@ func TestFuseRandomPrior(t *testing.T) {
 // padded and cropped back.
 func TestFuseTrainedCheckpoint(t *testing.T) {
 	pair := synthPair(50, 38)
-	p, err := guided.RandomPrior(smallPriorConfig(), 1000, 1)
+	p, err := adm.Random(smallPriorConfig(), 1000, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := checkpoint.New(guided.PriorKind)
-	if err := (guided.PriorSpec{Net: smallPriorConfig(), Timesteps: 1000}).Put(c); err != nil {
+	c := checkpoint.New(adm.Kind)
+	if err := (adm.Spec{Net: smallPriorConfig(), Timesteps: 1000}).Put(c); err != nil {
 		t.Fatal(err)
 	}
 	if err := backend.SaveVars(c, p.VS); err != nil {
@@ -197,12 +200,12 @@ func TestOptionValues(t *testing.T) {
 	}
 	text := filepath.Join(t.TempDir(), "prior.pt")
 	os.WriteFile(text, []byte("hello world\n"), 0o644)
-	built := guided.Builds()
+	built := contract.Builds()
 	_, err := New(eval.Options{"prior": text, "progress": false})
 	if err == nil || !strings.Contains(err.Error(), text) {
 		t.Errorf("text file as prior: %v", err)
 	}
-	if guided.Builds() != built {
+	if contract.Builds() != built {
 		t.Error("a network was built before the prior file was checked")
 	}
 }

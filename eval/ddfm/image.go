@@ -4,22 +4,16 @@ import (
 	"fmt"
 
 	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/nets/layout"
 )
 
 // grayPlane returns the image's gray plane mapped to [-1, 1].
 func grayPlane(m *data.Image) ([]float64, error) {
-	g := m
-	if m.C() > 1 {
-		var err error
-		if g, err = m.Gray(); err != nil {
-			return nil, fmt.Errorf("ddfm: gray conversion: %w", err)
-		}
+	g, err := layout.SignedGray(m)
+	if err != nil {
+		return nil, fmt.Errorf("ddfm: %w", err)
 	}
-	out := make([]float64, m.W*m.H)
-	for k, v := range g.Planes[0] {
-		out[k] = v/255*2 - 1
-	}
-	return out, nil
+	return g, nil
 }
 
 // withChroma combines the luma y (0..255) with the chroma of an RGB image

@@ -27,14 +27,13 @@ import (
 
 	"github.com/mfif/mfif/data/padding"
 
-	"github.com/sugarme/gotch/ts"
-
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/internal/progress"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/diffusion"
 	netfd "github.com/mfif/mfif/nets/fusiondiff"
+	"github.com/mfif/mfif/nets/layout"
 )
 
 func init() {
@@ -158,7 +157,7 @@ func toInt(key string, v any) (int, error) {
 // concurrent use (fusions are serialized).
 type Method struct {
 	mu      sync.Mutex
-	tr      *netfd.Trained
+	tr      *netfd.Model
 	sampler diffusion.Sampler
 	opts    Options
 }
@@ -255,9 +254,9 @@ func (m *Method) FuseSeed(sources []*data.Image, seed uint64) (*data.Image, erro
 	s1, pw, ph := padding.Reflect(m.toCHW(sources[0]), w, h, stride)
 	s2, _, _ := padding.Reflect(m.toCHW(sources[1]), w, h, stride)
 	cond := append(s1, s2...)
-	pred, done, err := m.predictor(cond, pw, ph)
+	pred, done, err := m.tr.Predictor(cond, pw, ph, m.opts.Tile, m.opts.Overlap)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("fusiondiff: %w", err)
 	}
 	defer done()
 	dc := m.tr.Spec.Diffusion
@@ -286,7 +285,7 @@ func (m *Method) FuseSeed(sources []*data.Image, seed uint64) (*data.Image, erro
 			x0[i] = float32(float64(x0[i])/r + float64(b))
 		}
 	}
-	out := netfd.FromCHW(padding.Crop(x0, pw, ph, w, h), w, h)
+	out := layout.Image(padding.Crop(x0, pw, ph, w, h), w, h)
 	if m.tr.BGR {
 		out.Planes[0], out.Planes[2] = out.Planes[2], out.Planes[0]
 	}
@@ -302,79 +301,5 @@ func (m *Method) toCHW(img *data.Image) []float32 {
 		sw.Planes[0], sw.Planes[2] = sw.Planes[2], sw.Planes[0]
 		img = &sw
 	}
-	return netfd.ToCHW(img)
-}
-
-// predictor returns the noise predictor over the padded pw x ph image whose
-// conditioning is cond (6 planes), tiled when configured, and a function
-// freeing its tensors. Outputs of x0 or v models are converted to eps after
-// tile blending, which commutes with the (per-pixel linear) conversion.
-func (m *Method) predictor(cond []float32, pw, ph int) (diffusion.Predictor, func(), error) {
-	obj, err := m.tr.Spec.Diffusion.ParsedObjective()
-	if err != nil {
-		return nil, nil, fmt.Errorf("fusiondiff: %w", err)
-	}
-	pred, done, err := m.netPredictor(cond, pw, ph)
-	if err != nil {
-		return nil, nil, err
-	}
-	wrapped, err := diffusion.WrapPredictor(m.tr.Schedule, obj, pred)
-	if err != nil {
-		done()
-		return nil, nil, fmt.Errorf("fusiondiff: %w", err)
-	}
-	return wrapped, done, nil
-}
-
-// netPredictor returns the raw network predictor (whole image or tiles).
-func (m *Method) netPredictor(cond []float32, pw, ph int) (diffusion.Predictor, func(), error) {
-	tile := m.opts.Tile
-	if tile > 0 {
-		stride := m.tr.Spec.Model.Stride()
-		tile = (tile + stride - 1) / stride * stride
-	}
-	if tile <= 0 || (pw <= tile && ph <= tile) {
-		net, err := newNetPredictor(m.tr.Model, cond, pw, ph)
-		if err != nil {
-			return nil, nil, err
-		}
-		return net.predict, net.close, nil
-	}
-	return tiledPredictor(m.tr.Model, cond, pw, ph, tile, m.opts.Overlap)
-}
-
-// netPredictor runs the network on one whole (padded) image.
-type netPredictor struct {
-	model  *netfd.Model
-	cond   *ts.Tensor
-	pw, ph int
-}
-
-func newNetPredictor(model *netfd.Model, cond []float32, pw, ph int) (*netPredictor, error) {
-	c, err := backend.FromFloat32(cond, 1, 6, int64(ph), int64(pw))
-	if err != nil {
-		return nil, fmt.Errorf("fusiondiff: conditioning tensor: %w", err)
-	}
-	return &netPredictor{model: model, cond: c, pw: pw, ph: ph}, nil
-}
-
-func (p *netPredictor) close() { backend.Drop(p.cond) }
-
-// predict runs the network once without gradients; every tensor it makes
-// is freed before it returns.
-func (p *netPredictor) predict(x []float32, t int) ([]float32, error) {
-	var eps []float32
-	err := backend.NoGrad(func() error {
-		s := backend.NewScope()
-		defer s.Close()
-		xt, err := backend.FromFloat32(x, 1, 3, int64(p.ph), int64(p.pw))
-		if err != nil {
-			return err
-		}
-		in := s.Add(ts.MustCat([]*ts.Tensor{p.cond, s.Add(xt)}, 1))
-		out := s.Add(p.model.Forward(in, []int64{int64(t)}, false))
-		eps, err = backend.Float32s(out)
-		return err
-	})
-	return eps, err
+	return layout.Signed(img, 3)
 }

@@ -1,9 +1,9 @@
 package fusiondiff
 
 import (
-	"fmt"
 	"math"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/mfif/mfif/data"
@@ -12,43 +12,8 @@ import (
 	"github.com/mfif/mfif/nets/checkpoint"
 	"github.com/mfif/mfif/nets/diffusion"
 	netfd "github.com/mfif/mfif/nets/fusiondiff"
+	"github.com/mfif/mfif/nets/layout"
 )
-
-func TestTileStarts(t *testing.T) {
-	cases := []struct {
-		n, t, ov int
-		want     string
-	}{
-		{64, 64, 8, "[0]"},
-		{40, 64, 8, "[0]"},
-		{100, 64, 16, "[0 36]"},
-		{128, 32, 8, "[0 24 48 72 96]"},
-	}
-	for _, c := range cases {
-		if got := fmt.Sprint(tileStarts(c.n, c.t, c.ov)); got != c.want {
-			t.Errorf("tileStarts(%d,%d,%d) = %s, want %s", c.n, c.t, c.ov, got, c.want)
-		}
-	}
-	for i := 0; i < 32; i++ {
-		if w := ramp(i, 32, 8); !(w > 0 && w <= 1) {
-			t.Fatalf("ramp(%d) = %v", i, w)
-		}
-	}
-	if ramp(16, 32, 8) != 1 || ramp(0, 32, 8) >= ramp(1, 32, 8) {
-		t.Error("ramp not rising towards the tile centre")
-	}
-}
-
-func TestSummarize(t *testing.T) {
-	s := Summarize([]map[string]float64{{"a": 1, "b": 5}, {"a": 3}, {"a": 2, "b": math.NaN()}})
-	a := s["a"]
-	if a.N != 3 || a.Mean != 2 || a.Std != 1 || a.Min != 1 || a.Max != 3 {
-		t.Errorf("a: %+v", a)
-	}
-	if b := s["b"]; b.N != 1 || b.Mean != 5 || b.Std != 0 {
-		t.Errorf("b: %+v", b)
-	}
-}
 
 // tinyCheckpoint writes an untrained small FusionDiff checkpoint.
 func tinyCheckpoint(t *testing.T) string {
@@ -152,12 +117,17 @@ func TestFuseOddSizeDeterministicAndTiled(t *testing.T) {
 		t.Errorf("tiled result %dx%d", f.W, f.H)
 	}
 
-	rep, err := Repeat(fm, srcs, nil, 2, 10, nil)
+	// Different x_T seeds give different fusions.
+	a, err := fm.FuseSeed(srcs, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Fused) != 2 || !(rep.PixelStd > 0) {
-		t.Errorf("repeat: %d results, pixel std %v", len(rep.Fused), rep.PixelStd)
+	b, err := fm.FuseSeed(srcs, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reflect.DeepEqual(a.Planes, b.Planes) {
+		t.Error("seeds 10 and 11 gave the same fusion")
 	}
 }
 
@@ -198,14 +168,14 @@ func TestFuseUsesStoredObjective(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s1, s2 := netfd.ToCHW(srcs[0]), netfd.ToCHW(srcs[1])
-		net, err := newNetPredictor(m.tr.Model, append(append([]float32(nil), s1...), s2...), 16, 16)
+		s1, s2 := layout.Signed(srcs[0], 3), layout.Signed(srcs[1], 3)
+		net, done, err := m.tr.NetPredictor(append(append([]float32(nil), s1...), s2...), 16, 16, 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		xT := diffusion.GaussianNoise(3*16*16, 3)
-		out, err := net.predict(xT, 1999)
-		net.close()
+		out, err := net(xT, 1999)
+		done()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -232,7 +202,7 @@ func TestFuseUsesStoredObjective(t *testing.T) {
 			}
 			x0[i] = float32(e)
 		}
-		want := netfd.FromCHW(x0, 16, 16)
+		want := layout.Image(x0, 16, 16)
 		for p := range want.Planes {
 			for i, v := range want.Planes[p] {
 				// Truncation to 8 bits may flip one level.

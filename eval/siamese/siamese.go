@@ -39,7 +39,6 @@ func init() {
 // concurrent use (network calls are serialized by the model).
 type Method struct {
 	model  *net.Model
-	own    bool
 	post   eval.PostOptions
 	mapOpt net.MapOptions
 }
@@ -73,21 +72,13 @@ func New(opts eval.Options) (*Method, error) {
 	if err != nil {
 		return nil, fmt.Errorf("option model: %w", err)
 	}
-	return &Method{model: m, own: true, post: post, mapOpt: net.MapOptions{Views: views, EqualExposure: exposure}}, nil
+	return &Method{model: m, post: post, mapOpt: net.MapOptions{Views: views, EqualExposure: exposure}}, nil
 }
 
-// Close frees the model if New loaded it.
+// Close frees the model.
 func (m *Method) Close() error {
-	if m.own {
-		m.model.Close()
-	}
+	m.model.Close()
 	return nil
-}
-
-// NewFromModel wraps an already loaded model (used by trainers and
-// tests) with the given post-processing.
-func NewFromModel(m *net.Model, post eval.PostOptions) *Method {
-	return &Method{model: m, post: post}
 }
 
 // Fuse fuses two or more sources of equal size and plane count.

@@ -1,6 +1,7 @@
 package archtest
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -78,23 +79,31 @@ func imports(f *ast.File) []string {
 
 func under(pkg, dir string) bool { return pkg == dir || strings.HasPrefix(pkg, dir+"/") }
 
-// Dependencies point one way: cmd -> eval/train -> nets -> data. nets never
-// imports train or eval, eval never imports train, and data, metrics and
-// report never import the tensor binding or nets.
-func TestImportDirections(t *testing.T) {
-	rules := []struct {
-		from      string
-		forbidden []string
-	}{
-		{"nets", []string{module + "train", module + "eval", module + "cmd"}},
-		{"eval", []string{module + "train", module + "cmd"}},
-		{"train", []string{module + "eval", module + "cmd"}},
-		{"data", []string{"github.com/sugarme/gotch", module + "nets", module + "train", module + "eval"}},
-		{"metrics", []string{"github.com/sugarme/gotch", module + "nets", module + "train", module + "eval"}},
-		{"report", []string{"github.com/sugarme/gotch", module + "nets", module + "train", module + "eval"}},
-		{"nets/checkpoint", []string{"github.com/sugarme/gotch", module + "nets/backend"}},
-	}
-	for _, sf := range sources(t) {
+// importRule forbids packages under from to import any of forbidden (or
+// anything below them).
+type importRule struct {
+	from      string
+	forbidden []string
+}
+
+// importRules are the one-way dependencies: cmd -> eval/train -> nets ->
+// data. nets never imports train or eval, eval never imports train, eval
+// holds no tensor code (its adapters call nets, which owns the binding),
+// and data, metrics and report never import the tensor binding or nets.
+var importRules = []importRule{
+	{"nets", []string{module + "train", module + "eval", module + "cmd"}},
+	{"eval", []string{"github.com/sugarme/gotch", module + "train", module + "cmd"}},
+	{"train", []string{module + "eval", module + "cmd"}},
+	{"data", []string{"github.com/sugarme/gotch", module + "nets", module + "train", module + "eval"}},
+	{"metrics", []string{"github.com/sugarme/gotch", module + "nets", module + "train", module + "eval"}},
+	{"report", []string{"github.com/sugarme/gotch", module + "nets", module + "train", module + "eval"}},
+	{"nets/checkpoint", []string{"github.com/sugarme/gotch", module + "nets/backend"}},
+}
+
+// importViolations lists every import of files that breaks one of rules.
+func importViolations(files []sourceFile, rules []importRule) []string {
+	var out []string
+	for _, sf := range files {
 		for _, r := range rules {
 			if !under(sf.pkg, r.from) {
 				continue
@@ -102,10 +111,44 @@ func TestImportDirections(t *testing.T) {
 			for _, im := range imports(sf.file) {
 				for _, bad := range r.forbidden {
 					if im == bad || strings.HasPrefix(im, bad+"/") {
-						t.Errorf("%s imports %s: %s must not depend on %s", sf.path, im, r.from, strings.TrimPrefix(bad, module))
+						out = append(out, fmt.Sprintf("%s imports %s: %s must not depend on %s", sf.path, im, r.from, strings.TrimPrefix(bad, module)))
 					}
 				}
 			}
+		}
+	}
+	return out
+}
+
+func TestImportDirections(t *testing.T) {
+	for _, v := range importViolations(sources(t), importRules) {
+		t.Error(v)
+	}
+}
+
+// The rules catch what they forbid: an eval package importing gotch (or a
+// gotch subpackage), nets importing eval; and let the allowed through.
+func TestImportRulesCatch(t *testing.T) {
+	cases := []struct {
+		pkg, src string
+		bad      bool
+	}{
+		{"eval/fusiondiff", `package fusiondiff; import "github.com/sugarme/gotch/ts"`, true},
+		{"eval", `package eval; import "github.com/sugarme/gotch"`, true},
+		{"eval/ddfm", `package ddfm; import "github.com/mfif/mfif/nets/adm"`, false},
+		{"nets/adm", `package adm; import "github.com/sugarme/gotch/ts"`, false},
+		{"nets/adm", `package adm; import "github.com/mfif/mfif/eval"`, true},
+		{"evaluation", `package evaluation; import "github.com/sugarme/gotch"`, false},
+	}
+	for _, tc := range cases {
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, tc.pkg+"/x.go", tc.src, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := importViolations([]sourceFile{{pkg: tc.pkg, path: tc.pkg + "/x.go", file: f, fset: fset}}, importRules)
+		if (len(got) > 0) != tc.bad {
+			t.Errorf("%s: %q: violations %q, want bad=%v", tc.pkg, tc.src, got, tc.bad)
 		}
 	}
 }

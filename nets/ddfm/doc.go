@@ -3,7 +3,7 @@
 // Gool, "DDFM: Denoising Diffusion Model for Multi-Modality Image Fusion",
 // ICCV 2023): zero-shot fusion that steers an unconditional diffusion prior
 // by one expectation-maximisation step per reverse-diffusion step. It is
-// pure Go; the noise predictor is a callback (see nets/guided for the
+// pure Go; the noise predictor is a callback (see nets/adm for the
 // network and eval/ddfm for the glue).
 //
 // Where mfif follows the released code (MMIF-DDFM) and where the paper:

@@ -2,15 +2,15 @@ package ddfm
 
 import (
 	"github.com/mfif/mfif/data/npy"
-	"github.com/mfif/mfif/internal/testshared"
 	"math"
 	"path/filepath"
 	"testing"
 )
 
 func TestEMGolden(t *testing.T) {
-	dir := testshared.Dir(t, "design/ddfm-golden")
-	z, err := npy.ReadNpz(filepath.Join(dir, "em_onestep_io.npz"))
+	// testdata/em_onestep_io.npz: the official EM_Initial and EM_onestep
+	// on one input, three calls (see testdata/README.md).
+	z, err := npy.ReadNpz(filepath.Join("testdata", "em_onestep_io.npz"))
 	if err != nil {
 		t.Fatal(err)
 	}

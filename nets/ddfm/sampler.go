@@ -71,7 +71,9 @@ func (s *Sampler) Steps() int { return len(s.Timesteps) }
 // w x h gray planes in [-1, 1]) from xT (c planes of w x h, c = 1 or 3,
 // not modified) and returns the final sample. pred is the prior's noise
 // estimate; seed drives the ancestral noise (unused by DDIM); onStep, if
-// non-nil, is called after every step.
+// non-nil, is called after every step. It is the sampler core
+// (diffusion.Loop) with two x0 correctors, the clamp to [-1, 1] and the EM
+// step, before a DDIM or DDPM step rule.
 func (s *Sampler) Sample(i, v []float64, w, h int, xT []float32, pred diffusion.Predictor, seed uint64, onStep func()) ([]float32, error) {
 	n := w * h
 	if len(i) != n || len(v) != n {
@@ -84,40 +86,16 @@ func (s *Sampler) Sample(i, v []float64, w, h int, xT []float32, pred diffusion.
 	if err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(seed, seed^0x6a09e667f3bcc909))
-	x := append([]float32(nil), xT...)
-	x0 := make([]float64, len(x))
-	for k, t := range s.Timesteps {
-		eps, err := pred(x, t)
-		if err != nil {
-			return nil, fmt.Errorf("ddfm: noise predictor at t=%d: %w", t, err)
-		}
-		if len(eps) != len(x) {
-			return nil, fmt.Errorf("ddfm: noise predictor at t=%d returned %d values for %d", t, len(eps), len(x))
-		}
-		ab := s.S.AlphaBars[t]
-		abPrev := 1.0
-		if k+1 < len(s.Timesteps) {
-			abPrev = s.S.AlphaBars[s.Timesteps[k+1]]
-		}
-		r0, re := math.Sqrt(1/ab), math.Sqrt(1/ab-1)
-		for j, xv := range x {
-			x0[j] = math.Max(-1, math.Min(1, r0*float64(xv)-re*float64(eps[j])))
-		}
-		if err := s.guide(em, x0, i, v, n); err != nil {
-			return nil, fmt.Errorf("ddfm: step t=%d: %w", t, err)
-		}
-		if s.Ancestral {
-			s.ddpmStep(x, x0, ab, abPrev, rng)
-		} else {
-			ddimStep(x, x0, r0, re, abPrev)
-		}
-		if err := finite(x); err != nil {
-			return nil, fmt.Errorf("ddfm: step t=%d: %w", t, err)
-		}
-		if onStep != nil {
-			onStep()
-		}
+	rule := diffusion.DDIMStep
+	if s.Ancestral {
+		rule = diffusion.Ancestral(rand.New(rand.NewPCG(seed, seed^0x6a09e667f3bcc909)))
+	}
+	guide := func(_ int, _ []float32, x0 []float64) error { return s.guide(em, x0, i, v, n) }
+	loop := &diffusion.Loop{S: s.S, Timesteps: s.Timesteps, Rule: rule,
+		Correct: []diffusion.Corrector{diffusion.Clamp(nil), guide}}
+	x, err := loop.Run(xT, pred, onStep)
+	if err != nil {
+		return nil, fmt.Errorf("ddfm: %w", err)
 	}
 	return x, nil
 }
@@ -152,42 +130,6 @@ func lumaStudio(x []float64, n int) []float64 {
 		y[p] = yOffset + yScale*(lumaRGB[0]*x[p]+lumaRGB[1]*x[n+p]+lumaRGB[2]*x[2*n+p])
 	}
 	return y
-}
-
-// ddimStep: eps is re-derived from the corrected x0, then x_prev =
-// sqrt(abar_prev) x0 + sqrt(1 - abar_prev) eps (eta = 0).
-func ddimStep(x []float32, x0 []float64, r0, re, abPrev float64) {
-	pa, pb := math.Sqrt(abPrev), math.Sqrt(1-abPrev)
-	for j, xv := range x {
-		e := (r0*float64(xv) - x0[j]) / re
-		x[j] = float32(pa*x0[j] + pb*e)
-	}
-}
-
-// ddpmStep is the paper's Algorithm 1 step on the respaced chain: the
-// posterior mean of q(x_prev | x_t, x0) plus sigma~ z.
-func (s *Sampler) ddpmStep(x []float32, x0 []float64, ab, abPrev float64, rng *rand.Rand) {
-	alpha := ab / abPrev
-	beta := 1 - alpha
-	c0 := math.Sqrt(abPrev) * beta / (1 - ab)
-	ct := math.Sqrt(alpha) * (1 - abPrev) / (1 - ab)
-	sigma := math.Sqrt(beta * (1 - abPrev) / (1 - ab))
-	for j, xv := range x {
-		m := c0*x0[j] + ct*float64(xv)
-		if sigma > 0 {
-			m += sigma * rng.NormFloat64()
-		}
-		x[j] = float32(m)
-	}
-}
-
-func finite(x []float32) error {
-	for j, v := range x {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("non-finite sample value %g at index %d", v, j)
-		}
-	}
-	return nil
 }
 
 // Luma returns the BT.601 luma 0.299 R + 0.587 G + 0.114 B of a sample of

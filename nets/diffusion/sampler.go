@@ -111,8 +111,8 @@ func (f *FusionDiff) Steps() int {
 	return f.S.T
 }
 
-// Sample runs the reverse chain from xT.
-func (f *FusionDiff) Sample(xT []float32, pred Predictor, onStep func()) ([]float32, error) {
+// loop is the sampler core running f.
+func (f *FusionDiff) loop() *Loop {
 	steps := f.Timesteps
 	if steps == nil {
 		steps = make([]int, f.S.T)
@@ -120,24 +120,23 @@ func (f *FusionDiff) Sample(xT []float32, pred Predictor, onStep func()) ([]floa
 			steps[i] = f.S.T - 1 - i
 		}
 	}
-	x := append([]float32(nil), xT...)
-	for i, t := range steps {
-		prev := -1
-		if i+1 < len(steps) {
-			prev = steps[i+1]
-		}
-		eps, err := predict(pred, x, t)
-		if err != nil {
-			return nil, err
-		}
-		if err := f.StepTo(x, eps, t, prev, x); err != nil {
-			return nil, err
-		}
-		if onStep != nil {
-			onStep()
-		}
+	return &Loop{S: f.S, Timesteps: steps, Rule: PosteriorMean, Correct: clampIf(f.Clip, f.Bounds)}
+}
+
+// clampIf is the clamp corrector to b when clip is set.
+func clampIf(clip bool, b *Bounds) []Corrector {
+	if !clip {
+		return nil
 	}
-	return x, nil
+	return []Corrector{Clamp(b)}
+}
+
+// Sample runs the reverse chain from xT.
+func (f *FusionDiff) Sample(xT []float32, pred Predictor, onStep func()) ([]float32, error) {
+	if err := f.Bounds.check(len(xT)); err != nil {
+		return nil, err
+	}
+	return f.loop().Run(xT, pred, onStep)
 }
 
 // Step writes x_{t-1} = c0 * x0hat + ct * x_t into out (which may alias xt).
@@ -149,29 +148,11 @@ func (f *FusionDiff) Step(xt, eps []float32, t int, out []float32) error {
 // StepTo is Step towards an arbitrary earlier timestep prev (-1: the end,
 // abar = 1), using the posterior of the chain that jumps from t to prev.
 func (f *FusionDiff) StepTo(xt, eps []float32, t, prev int, out []float32) error {
-	if err := f.S.checkT(t); err != nil {
-		return fmt.Errorf("fusiondiff step: %w", err)
-	}
-	if prev < -1 || prev >= t {
-		return fmt.Errorf("fusiondiff step: previous timestep %d must be in [-1, %d)", prev, t)
-	}
-	if len(eps) != len(xt) || len(out) != len(xt) {
-		return fmt.Errorf("fusiondiff step: lengths x %d, eps %d, out %d differ", len(xt), len(eps), len(out))
-	}
 	if err := f.Bounds.check(len(xt)); err != nil {
 		return fmt.Errorf("fusiondiff step: %w", err)
 	}
-	c0, ct := f.S.PosteriorCoeffs(t)
-	if prev != t-1 {
-		c0, ct = f.S.jumpPosteriorCoeffs(t, prev)
-	}
-	r0, re := f.S.x0Coeffs(t)
-	for i, v := range xt {
-		x0 := r0*float64(v) - re*float64(eps[i])
-		if f.Clip {
-			x0 = f.Bounds.clamp(x0, i)
-		}
-		out[i] = float32(c0*x0 + ct*float64(v))
+	if err := f.loop().Step(xt, eps, t, prev, out); err != nil {
+		return fmt.Errorf("fusiondiff step: %w", err)
 	}
 	return nil
 }
@@ -193,67 +174,26 @@ func (d *DDIM) Name() string { return "ddim" }
 // Steps returns the number of respaced timesteps.
 func (d *DDIM) Steps() int { return len(d.Timesteps) }
 
+func (d *DDIM) loop() *Loop {
+	return &Loop{S: d.S, Timesteps: d.Timesteps, Rule: DDIMStep, Correct: clampIf(d.Clip, d.Bounds)}
+}
+
 // Sample runs the respaced deterministic reverse process from xT.
 func (d *DDIM) Sample(xT []float32, pred Predictor, onStep func()) ([]float32, error) {
-	if len(d.Timesteps) == 0 {
-		return nil, fmt.Errorf("ddim: no timesteps")
+	if err := d.Bounds.check(len(xT)); err != nil {
+		return nil, err
 	}
-	x := append([]float32(nil), xT...)
-	for i, t := range d.Timesteps {
-		prev := -1
-		if i+1 < len(d.Timesteps) {
-			prev = d.Timesteps[i+1]
-			if prev >= t {
-				return nil, fmt.Errorf("ddim: timesteps not strictly descending at %d -> %d", t, prev)
-			}
-		}
-		eps, err := predict(pred, x, t)
-		if err != nil {
-			return nil, err
-		}
-		if err := d.Step(x, eps, t, prev, x); err != nil {
-			return nil, err
-		}
-		if onStep != nil {
-			onStep()
-		}
-	}
-	return x, nil
+	return d.loop().Run(xT, pred, onStep)
 }
 
 // Step writes x_prev = sqrt(abar_prev) x0hat + sqrt(1-abar_prev) eps' into
 // out (which may alias xt); prev = -1 means the final step (abar = 1).
 func (d *DDIM) Step(xt, eps []float32, t, prev int, out []float32) error {
-	if err := d.S.checkT(t); err != nil {
-		return fmt.Errorf("ddim step: %w", err)
-	}
-	if prev < -1 || prev >= t {
-		return fmt.Errorf("ddim step: previous timestep %d must be in [-1, %d)", prev, t)
-	}
-	if len(eps) != len(xt) || len(out) != len(xt) {
-		return fmt.Errorf("ddim step: lengths x %d, eps %d, out %d differ", len(xt), len(eps), len(out))
-	}
 	if err := d.Bounds.check(len(xt)); err != nil {
 		return fmt.Errorf("ddim step: %w", err)
 	}
-	ab := d.S.AlphaBars[t]
-	abPrev := 1.0
-	if prev >= 0 {
-		abPrev = d.S.AlphaBars[prev]
-	}
-	sa, sb := math.Sqrt(ab), math.Sqrt(1-ab)
-	pa, pb := math.Sqrt(abPrev), math.Sqrt(1-abPrev)
-	r0, re := d.S.x0Coeffs(t)
-	for i, v := range xt {
-		e := float64(eps[i])
-		x0 := r0*float64(v) - re*e
-		if d.Clip {
-			if c := d.Bounds.clamp(x0, i); c != x0 {
-				x0 = c
-				e = (float64(v) - sa*x0) / sb
-			}
-		}
-		out[i] = float32(pa*x0 + pb*e)
+	if err := d.loop().Step(xt, eps, t, prev, out); err != nil {
+		return fmt.Errorf("ddim step: %w", err)
 	}
 	return nil
 }

@@ -114,26 +114,7 @@ func (s *Schedule) PosteriorCoeffs(t int) (c0, ct float64) {
 	return c0, ct
 }
 
-// jumpPosteriorCoeffs are PosteriorCoeffs for the respaced step t -> prev,
-// whose alpha is abar_t/abar_prev.
-func (s *Schedule) jumpPosteriorCoeffs(t, prev int) (c0, ct float64) {
-	ab, abPrev := s.AlphaBars[t], 1.0
-	if prev >= 0 {
-		abPrev = s.AlphaBars[prev]
-	}
-	alpha := ab / abPrev
-	c0 = (1 - alpha) * math.Sqrt(abPrev) / (1 - ab)
-	ct = (1 - abPrev) * math.Sqrt(alpha) / (1 - ab)
-	return c0, ct
-}
-
-// PredictX0 returns the x0 estimate sqrt(1/abar_t) x_t - sqrt(1/abar_t - 1)
-// eps for one element, computed in float64.
-func (s *Schedule) PredictX0(xt, eps float64, t int) float64 {
-	a, b := s.x0Coeffs(t)
-	return a*xt - b*eps
-}
-
+// x0Coeffs are sqrt(1/abar_t) and sqrt(1/abar_t - 1): x0 = a·x_t - b·eps.
 func (s *Schedule) x0Coeffs(t int) (float64, float64) {
 	ab := s.AlphaBars[t]
 	return math.Sqrt(1 / ab), math.Sqrt(1/ab - 1)

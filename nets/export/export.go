@@ -1,7 +1,7 @@
 // Package export writes the weights of an mfif checkpoint as a PyTorch
 // state_dict, for `mfif export`. It only dispatches on the checkpoint's
 // kind; each model package owns its export (siamese.WriteStateDict,
-// fusiondiff.WriteStateDict, guided.WritePriorStateDict), which rebuilds the
+// fusiondiff.WriteStateDict, adm.WritePriorStateDict), which rebuilds the
 // network from the checkpoint, loads the weights inference uses (the EMA
 // copy when the checkpoint has one) and writes the file atomically.
 // docs/checkpoints.md describes the result and how to load it in PyTorch.
@@ -15,17 +15,17 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mfif/mfif/nets/adm"
 	"github.com/mfif/mfif/nets/checkpoint"
 	"github.com/mfif/mfif/nets/fusiondiff"
-	"github.com/mfif/mfif/nets/guided"
 	"github.com/mfif/mfif/nets/siamese"
 )
 
 // writers maps a checkpoint kind to its exporter.
 var writers = map[string]func(*checkpoint.Checkpoint, string) (int, error){
-	siamese.Kind:     siamese.WriteStateDict,
-	fusiondiff.Kind:  fusiondiff.WriteStateDict,
-	guided.PriorKind: guided.WritePriorStateDict,
+	siamese.Kind:    siamese.WriteStateDict,
+	fusiondiff.Kind: fusiondiff.WriteStateDict,
+	adm.Kind:        adm.WritePriorStateDict,
 }
 
 // ErrKind is wrapped by File when the checkpoint's kind cannot be

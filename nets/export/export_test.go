@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mfif/mfif/nets/adm"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/checkpoint"
 	"github.com/mfif/mfif/nets/fusiondiff"
-	"github.com/mfif/mfif/nets/guided"
 	"github.com/mfif/mfif/nets/siamese"
 )
 
@@ -68,15 +68,15 @@ func fusiondiffCheckpoint(t *testing.T) (*checkpoint.Checkpoint, int) {
 // priorCheckpoint is a tiny DDFM prior checkpoint.
 func priorCheckpoint(t *testing.T) (*checkpoint.Checkpoint, int) {
 	t.Helper()
-	cfg := guided.Config{ImageSize: 16, InChannels: 3, NumChannels: 32, NumResBlocks: 1,
+	cfg := adm.Config{ImageSize: 16, InChannels: 3, NumChannels: 32, NumResBlocks: 1,
 		ChannelMult: []int{1}, NumHeads: 1, NumHeadChannels: -1}
-	p, err := guided.RandomPrior(cfg, 100, 1)
+	p, err := adm.Random(cfg, 100, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	c := checkpoint.New(guided.PriorKind)
-	if err := (guided.PriorSpec{Net: cfg, Timesteps: 100}).Put(c); err != nil {
+	c := checkpoint.New(adm.Kind)
+	if err := (adm.Spec{Net: cfg, Timesteps: 100}).Put(c); err != nil {
 		t.Fatal(err)
 	}
 	if err := backend.SaveVars(c, p.VS); err != nil {
@@ -94,7 +94,7 @@ func TestFile(t *testing.T) {
 	}{
 		{siamese.Kind, siameseCheckpoint, true, ""},
 		{fusiondiff.Kind, fusiondiffCheckpoint, false, "GroupNorm(32)"},
-		{guided.PriorKind, priorCheckpoint, false, ""},
+		{adm.Kind, priorCheckpoint, false, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.kind, func(t *testing.T) {

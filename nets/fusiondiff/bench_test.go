@@ -33,7 +33,7 @@ func BenchmarkForward(b *testing.B) {
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					err := backend.NoGrad(func() error {
-						backend.Drop(t.Model.Forward(x, []int64{1000}, false))
+						backend.Drop(t.Net.Forward(x, []int64{1000}, false))
 						return nil
 					})
 					if err != nil {

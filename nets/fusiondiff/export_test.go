@@ -76,7 +76,7 @@ func forwardIO(t *testing.T, c *checkpoint.Checkpoint, path string) {
 		s := backend.NewScope()
 		defer s.Close()
 		x := s.Add(backend.MustFromFloat32(v, 1, 9, 16, 12))
-		y := s.Add(tr.Model.Forward(x, []int64{7}, false))
+		y := s.Add(tr.Net.Forward(x, []int64{7}, false))
 		return backend.SaveStateDict(path, map[string]*ts.Tensor{"x": x, "y": y})
 	})
 	if err != nil {

@@ -14,9 +14,9 @@ import (
 	"github.com/mfif/mfif/nets/layers"
 )
 
-// Model is the NoisePred U-Net. Its variables live in the VarStore it was
+// Net is the NoisePred U-Net. Its variables live in the VarStore it was
 // built on, under the reference code's parameter names.
-type Model struct {
+type Net struct {
 	cfg       Config
 	temb0     *layers.Linear
 	temb2     *layers.Linear
@@ -38,7 +38,7 @@ type block interface {
 
 // New builds the U-Net on vs with PyTorch's default initialisation, on a
 // locked OS thread (see backend.Run).
-func New(vs *nn.VarStore, cfg Config) (m *Model, err error) {
+func New(vs *nn.VarStore, cfg Config) (m *Net, err error) {
 	err = backend.Run(func() error {
 		var err error
 		m, err = build(vs, cfg)
@@ -48,7 +48,7 @@ func New(vs *nn.VarStore, cfg Config) (m *Model, err error) {
 }
 
 // build makes the U-Net; New runs it on a locked thread.
-func build(vs *nn.VarStore, cfg Config) (*Model, error) {
+func build(vs *nn.VarStore, cfg Config) (*Net, error) {
 	return construct(&builder{}, node{p: vs.Root()}, cfg)
 }
 
@@ -66,13 +66,13 @@ func Params(cfg Config) ([]Param, error) {
 
 // construct lays out the U-Net with b: real layers, or with b.rec only
 // the parameter list.
-func construct(b *builder, root node, cfg Config) (*Model, error) {
+func construct(b *builder, root node, cfg Config) (*Net, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	mc := int64(cfg.ModelChannels)
 	ted := mc * int64(cfg.TimeEmbedDimMult)
-	m := &Model{cfg: cfg}
+	m := &Net{cfg: cfg}
 	te := root.sub("time_embed")
 	m.temb0 = b.linear(te.sub("0"), mc, ted)
 	m.temb2 = b.linear(te.sub("2"), ted, ted)
@@ -135,10 +135,10 @@ func seq(p node, i int) node {
 }
 
 // Config returns the configuration the model was built with.
-func (m *Model) Config() Config { return m.cfg }
+func (m *Net) Config() Config { return m.cfg }
 
 // CheckInput reports whether x (N, C, H, W) and t can be fed to the model.
-func (m *Model) CheckInput(x *ts.Tensor, t []int64) error {
+func (m *Net) CheckInput(x *ts.Tensor, t []int64) error {
 	size, err := x.Size()
 	if err != nil {
 		return fmt.Errorf("noisepred input: %w", err)
@@ -160,7 +160,7 @@ func (m *Model) CheckInput(x *ts.Tensor, t []int64) error {
 // image. train enables dropout. Call CheckInput first on untrusted shapes.
 // Every intermediate is freed before Forward returns (autograd keeps what
 // backward needs); the caller owns the result.
-func (m *Model) Forward(x *ts.Tensor, t []int64, train bool) *ts.Tensor {
+func (m *Net) Forward(x *ts.Tensor, t []int64, train bool) *ts.Tensor {
 	s := backend.NewScope()
 	defer s.Close()
 	emb := timestepEmbedding(s, t, int64(m.cfg.ModelChannels))

@@ -3,7 +3,6 @@ package siamese
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"slices"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/mfif/mfif/data/padding"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/checkpoint"
+	"github.com/mfif/mfif/nets/contract"
 )
 
 // Kind is the model kind recorded in siamese checkpoints.
@@ -45,9 +45,8 @@ func NewModel(cfg Config, seed int64) (*Model, error) {
 
 // Close frees the model's tensors; the model must not be used afterwards.
 func (m *Model) Close() {
-	if m != nil && m.VS != nil {
-		m.VS.Destroy()
-		m.VS = nil
+	if m != nil {
+		contract.Free(&m.VS)
 	}
 }
 
@@ -69,46 +68,95 @@ func (m *Model) Save(path string) error {
 	return c.Save(path)
 }
 
-// FromCheckpoint rebuilds the network from the stored architecture and
-// loads its weights — the EMA copy when the run kept one — checked for
-// shape and finiteness before any copy.
-func FromCheckpoint(c *checkpoint.Checkpoint) (*Model, error) {
+// Role returns contract.DecisionMap: the network maps two sources to a
+// soft decision map.
+func (m *Model) Role() contract.Role { return contract.DecisionMap }
+
+// Model keeps the model contract.
+var _ contract.Model = (*Model)(nil)
+
+// arch describes siamese networks to the shared loader.
+var arch = contract.Arch[Config, *Model]{
+	Name: Kind, Kind: Kind, SpecOf: configOf, Validate: Config.Validate, Match: matchProbes,
+	Build: func(c Config) (*Model, *nn.VarStore, error) {
+		m, err := NewModel(c, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		return m, m.VS, nil
+	},
+}
+
+// configOf returns the architecture stored in c (state ConfigState).
+func configOf(c *checkpoint.Checkpoint) (Config, error) {
 	var cfg Config
 	if err := c.State(ConfigState, &cfg); err != nil {
-		return nil, err
+		return cfg, err
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("stored architecture: %w", err)
+		return cfg, fmt.Errorf("stored architecture: %w", err)
 	}
-	m, err := NewModel(cfg, 0)
-	if err != nil {
-		return nil, err
-	}
-	if err := backend.LoadWeights(c, m.VS); err != nil {
-		m.Close()
-		return nil, err
-	}
-	return m, nil
+	return cfg, nil
 }
+
+// probes lists, for configuration c, the stored tensors that fix the
+// network's size: the first convolution of every encoder level and of
+// every residual, DFEB and GCB block, and the head. Every width and every
+// repeat count of c shows in one of them, so a file whose stored weights
+// hold them all cannot ask for a network much larger than it stores.
+func probes(c Config) map[string][]int64 {
+	p := map[string][]int64{"head.weight": {1, int64(c.Width), 3, 3}}
+	in := int64(1)
+	for l := 0; l <= c.Levels; l++ {
+		w := int64(c.LevelWidth(l))
+		p[fmt.Sprintf("enc_a.level%d.cbr.conv.weight", l)] = []int64{w, in, 3, 3}
+		for i := 0; i < c.ResBlocks; i++ {
+			p[fmt.Sprintf("enc_a.level%d.res%d.conv1.weight", l, i)] = []int64{w, w, 3, 3}
+		}
+		in = w
+	}
+	if c.Has(ModDFEB) {
+		for i := 0; i < c.DFEBBlocks; i++ {
+			p[fmt.Sprintf("enc_a.dfeb%d.conv1.weight", i)] = []int64{in, in, 3, 3}
+		}
+	}
+	if c.Has(ModGCB) {
+		g := int64(c.GCBWidth)
+		p["gcb.first.weight"] = []int64{g, 1, 3, 3}
+		for i := 0; i < c.GCBDepth-2; i++ {
+			p[fmt.Sprintf("gcb.mid.%d.conv.weight", i)] = []int64{g, g, 3, 3}
+		}
+	}
+	return p
+}
+
+// matchProbes checks the stored tensors against probes(c) before the
+// network is built; backend.LoadWeights checks every tensor afterwards.
+func matchProbes(c Config, stored map[string][]int64) error {
+	want := probes(c)
+	have := make(map[string][]int64, len(want))
+	for name := range want {
+		if s, ok := stored[name]; ok {
+			have[name] = s
+		}
+	}
+	if next := fmt.Sprintf("enc_a.level%d.cbr.conv.weight", c.Levels+1); stored[next] != nil {
+		have[next] = stored[next]
+	}
+	return contract.MatchParams(want, have, "the siamese network of its stored architecture ("+c.Summary()+")")
+}
+
+// FromCheckpoint rebuilds the network from the stored architecture and
+// loads its weights — the EMA copy when the run kept one — checked for
+// shape and finiteness before any copy. The architecture's size is checked
+// against the stored tensors before the network is built.
+func FromCheckpoint(c *checkpoint.Checkpoint) (*Model, error) { return arch.FromCheckpoint(c) }
 
 // Load reads a siamese checkpoint (a nets/checkpoint file of kind Kind),
 // rebuilds the network and loads its weights; it also returns the whole
 // checkpoint so a trainer can restore its state. Missing, truncated,
 // foreign or inconsistent files are errors naming path.
-func Load(path string) (*Model, *checkpoint.Checkpoint, error) {
-	c, err := checkpoint.Load(path, Kind)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, err
-		}
-		return nil, nil, fmt.Errorf("corrupt or not a siamese checkpoint: %w", err)
-	}
-	m, err := FromCheckpoint(c)
-	if err != nil {
-		return nil, nil, fmt.Errorf("checkpoint %s: %w", path, err)
-	}
-	return m, c, nil
-}
+func Load(path string) (*Model, *checkpoint.Checkpoint, error) { return arch.LoadCheckpoint(path) }
 
 // DecisionMap returns the network's soft decision map for sources a and b
 // (any size, gray or colour): one plane in [0,1] at a's size, the

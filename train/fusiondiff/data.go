@@ -6,6 +6,7 @@ import (
 
 	"github.com/mfif/mfif/data"
 	netfd "github.com/mfif/mfif/nets/fusiondiff"
+	"github.com/mfif/mfif/nets/layout"
 )
 
 // Triplet is one training example as planar float32 RGB in [-1, 1]: the two
@@ -61,7 +62,7 @@ func LoadTriplets(dir string, n, size int, mode string) ([]Triplet, error) {
 			imgs[i] = m
 		}
 		t := Triplet{Name: p.Name, W: imgs[0].W, H: imgs[0].H}
-		t.S1, t.S2, t.GT = netfd.ToCHW(imgs[0]), netfd.ToCHW(imgs[1]), netfd.ToCHW(imgs[2])
+		t.S1, t.S2, t.GT = layout.Signed(imgs[0], 3), layout.Signed(imgs[1], 3), layout.Signed(imgs[2], 3)
 		out = append(out, t)
 	}
 	return out, nil

@@ -70,7 +70,7 @@ func (noValidation) Validate() {}
 type Task struct {
 	cfg        *Config
 	trips, val []Triplet
-	tr         *netfd.Trained
+	tr         *netfd.Model
 	obj        diffusion.Objective
 }
 
@@ -103,7 +103,7 @@ func NewTask(cfg *Config, trips, val []Triplet) (*Task, error) {
 func (k *Task) Close() { k.tr.Close() }
 
 // Trained returns the network being trained.
-func (k *Task) Trained() *netfd.Trained { return k.tr }
+func (k *Task) Trained() *netfd.Model { return k.tr }
 
 // Kind implements train.Task.
 func (k *Task) Kind() string { return Kind }
@@ -146,7 +146,7 @@ func (k *Task) loss(s *backend.Scope, set []Triplet, idx []int, r *rand.Rand) (*
 	if err != nil {
 		return nil, err
 	}
-	pred := s.Add(k.tr.Model.Forward(in, steps, true))
+	pred := s.Add(k.tr.Net.Forward(in, steps, true))
 	s.Release(in)
 	mse := s.Add(pred.MustMseLoss(tgt, 1, false))
 	return s.Add(mse.MustMulScalar(s.Float(k.cfg.Diffusion.LossScale), false)), nil

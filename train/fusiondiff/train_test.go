@@ -129,7 +129,7 @@ func TestConfigsValid(t *testing.T) {
 // sampler, 20 steps, honouring the model's objective and residual setting)
 // and returns the mean squared error to the ground truth (on the [-1, 1]
 // scale).
-func sampleMSE(t *testing.T, tr *netfd.Trained, trips []Triplet) float64 {
+func sampleMSE(t *testing.T, tr *netfd.Model, trips []Triplet) float64 {
 	t.Helper()
 	smp, err := diffusion.NewSampler("fusiondiff", tr.Schedule, 20)
 	if err != nil {
@@ -148,7 +148,7 @@ func sampleMSE(t *testing.T, tr *netfd.Trained, trips []Triplet) float64 {
 					defer sc.Close()
 					in := sc.Add(ts.MustCat([]*ts.Tensor{cond, sc.Add(backend.MustFromFloat32(x, 1, 3, s, s))}, 1))
 					var err error
-					eps, err = backend.Float32s(sc.Add(tr.Model.Forward(in, []int64{int64(step)}, false)))
+					eps, err = backend.Float32s(sc.Add(tr.Net.Forward(in, []int64{int64(step)}, false)))
 					return err
 				})
 				return eps, err

@@ -261,7 +261,7 @@ func prepareForward(c Case) (func() error, int64, func(), error) {
 		return backend.NoGrad(func() error {
 			s := backend.NewScope()
 			defer s.Close()
-			out := s.Add(m.Model.Forward(x, t, false))
+			out := s.Add(m.Net.Forward(x, t, false))
 			_, err := backend.Value(s.Add(out.MustSum(gotch.Float, false)))
 			return err
 		})

@@ -1,5 +1,5 @@
 // Package prior trains a small unconditional DDPM with the guided-diffusion
-// U-Net (nets/guided) on a folder of natural images, at CPU scale, as an
+// U-Net (nets/adm) on a folder of natural images, at CPU scale, as an
 // alternative to OpenAI's 256x256 ImageNet model for DDFM's zero-shot
 // fusion. The objective is the simple epsilon loss of Ho et al. (NeurIPS
 // 2020), MSE(eps, eps_theta(x_t, t)) with t uniform over the linear
@@ -10,7 +10,7 @@
 // Training examples are random crops (with random horizontal flips) of
 // the images, optionally resized first so their shorter side is
 // data.resize pixels. Checkpoints use the shared train format (kind
-// "ddfm-prior"); LoadPrior also accepts official PyTorch state_dicts.
+// "ddfm-prior"); Load also accepts official PyTorch state_dicts.
 package prior
 
 import (
@@ -18,13 +18,13 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/mfif/mfif/nets/adm"
 	"github.com/mfif/mfif/nets/diffusion"
-	"github.com/mfif/mfif/nets/guided"
 	"github.com/mfif/mfif/train"
 )
 
 // Kind is the model kind stored in prior checkpoints.
-const Kind = guided.PriorKind
+const Kind = adm.Kind
 
 // Config is a complete prior-training run (configs/ddfm-prior-cpu.yaml).
 type Config struct {
@@ -38,8 +38,8 @@ type Config struct {
 // ModelConfig is the network: guided-diffusion's flags plus the name
 // ("ddfm-prior") the CLI picks the trainer by.
 type ModelConfig struct {
-	Name          string `yaml:"name"`
-	guided.Config `yaml:",inline"`
+	Name       string `yaml:"name"`
+	adm.Config `yaml:",inline"`
 }
 
 // DiffusionConfig is the noise schedule.

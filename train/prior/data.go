@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/nets/layout"
 )
 
 // Example is one training image as 3 planes in [-1, 1] (CHW).
@@ -56,23 +57,9 @@ func LoadImages(dir string, limit, size, resize int) ([]Example, error) {
 		if m.W < size || m.H < size {
 			return nil, fmt.Errorf("prior images: %s is %dx%d, smaller than the %d crop", p, m.W, m.H, size)
 		}
-		out = append(out, Example{Name: n, W: m.W, H: m.H, X: ToCHW(m)})
+		out = append(out, Example{Name: n, W: m.W, H: m.H, X: layout.Signed(m, 3)})
 	}
 	return out, nil
-}
-
-// ToCHW converts an 8-bit-scale image to 3 planes in [-1, 1]; gray images
-// are replicated, extra planes dropped.
-func ToCHW(m *data.Image) []float32 {
-	n := m.W * m.H
-	out := make([]float32, 3*n)
-	for c := range 3 {
-		p := m.Planes[min(c, m.C()-1)]
-		for i := range n {
-			out[c*n+i] = float32(p[i]/255*2 - 1)
-		}
-	}
-	return out
 }
 
 // batch assembles random size x size crops (flipped left-right with

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/mfif/mfif/data"
-	"github.com/mfif/mfif/nets/guided"
+	"github.com/mfif/mfif/nets/adm"
 	"github.com/mfif/mfif/train"
 	"github.com/mfif/mfif/train/traintest"
 )
@@ -16,7 +16,7 @@ import (
 func tinyConfig(epochs int) *Config {
 	return &Config{
 		Name: "tiny",
-		Model: ModelConfig{Name: Kind, Config: guided.Config{ImageSize: 16, InChannels: 3, NumChannels: 32, NumResBlocks: 1,
+		Model: ModelConfig{Name: Kind, Config: adm.Config{ImageSize: 16, InChannels: 3, NumChannels: 32, NumResBlocks: 1,
 			ChannelMult: []int{1, 2}, AttentionResolutions: []int{8}, NumHeads: 1, NumHeadChannels: 32,
 			UseScaleShiftNorm: true, ResblockUpdown: true}},
 		Diffusion: DiffusionConfig{Timesteps: 1000},
@@ -95,7 +95,7 @@ func TestTermResume(t *testing.T) {
 	traintest.TermResume(t, "prior")
 }
 
-// Training writes the common layout and a checkpoint guided.LoadPrior
+// Training writes the common layout and a checkpoint adm.Load
 // loads without the training config.
 func TestTrainLoad(t *testing.T) {
 	dir := t.TempDir()
@@ -108,7 +108,7 @@ func TestTrainLoad(t *testing.T) {
 			t.Errorf("missing %s: %v", f, err)
 		}
 	}
-	p, err := guided.LoadPrior(res.Best, nil)
+	p, err := adm.Load(res.Best, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,9 +8,9 @@ import (
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
+	"github.com/mfif/mfif/nets/adm"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/checkpoint"
-	"github.com/mfif/mfif/nets/guided"
 	"github.com/mfif/mfif/train"
 )
 
@@ -48,7 +48,7 @@ func Train(ctx context.Context, cfg *Config, ex []Example, req train.Request) (*
 type Task struct {
 	cfg *Config
 	ex  []Example
-	p   *guided.Prior
+	p   *adm.Model
 }
 
 // NewTask builds the network (weights seeded from train.seed).
@@ -61,7 +61,7 @@ func NewTask(cfg *Config, ex []Example) (*Task, error) {
 			return nil, fmt.Errorf("prior train: image %q (%dx%d) is malformed or smaller than data.size %d", e.Name, e.W, e.H, cfg.Data.Size)
 		}
 	}
-	p, err := guided.RandomPrior(cfg.Model.Config, cfg.Diffusion.Timesteps, train.TorchSeed(train.DeriveSeed(cfg.Train.Seed, 3)))
+	p, err := adm.Random(cfg.Model.Config, cfg.Diffusion.Timesteps, train.TorchSeed(train.DeriveSeed(cfg.Train.Seed, 3)))
 	if err != nil {
 		return nil, err
 	}
@@ -81,9 +81,9 @@ func (k *Task) VarStore() *nn.VarStore { return k.p.VS }
 func (k *Task) NumSamples() int { return len(k.ex) }
 
 // PutModel implements train.Task: the network and schedule length, for
-// guided.LoadPrior.
+// adm.Load.
 func (k *Task) PutModel(c *checkpoint.Checkpoint) error {
-	return guided.PriorSpec{Net: k.cfg.Model.Config, Timesteps: k.cfg.Diffusion.Timesteps}.Put(c)
+	return adm.Spec{Net: k.cfg.Model.Config, Timesteps: k.cfg.Diffusion.Timesteps}.Put(c)
 }
 
 // Loss implements train.Task: the simple DDPM objective on one batch, t
@@ -97,7 +97,7 @@ func (k *Task) Loss(s *backend.Scope, b train.Batch) (*ts.Tensor, map[string]flo
 	if err != nil {
 		return nil, nil, err
 	}
-	out := s.Add(k.p.Model.Forward(xt, steps, true))
+	out := s.Add(k.p.Net.Forward(xt, steps, true))
 	s.Release(xt, x0)
 	if k.p.Config.LearnSigma {
 		out = s.Add(out.MustNarrow(1, 0, 3, false))

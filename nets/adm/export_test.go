@@ -1,4 +1,4 @@
-package guided
+package adm
 
 import (
 	"encoding/json"
@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mfif/mfif/internal/testshared"
+	"github.com/mfif/mfif/internal/synthweights"
 	"github.com/mfif/mfif/internal/torchpy"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/checkpoint"
@@ -20,13 +20,13 @@ import (
 // from the live weights (each value plus 0.25).
 func priorCheckpoint(t *testing.T, c Config, ema bool) *checkpoint.Checkpoint {
 	t.Helper()
-	p, err := RandomPrior(c, 50, 2)
+	p, err := Random(c, 50, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	ck := checkpoint.New(PriorKind)
-	if err := (PriorSpec{Net: c, Timesteps: 50}).Put(ck); err != nil {
+	ck := checkpoint.New(Kind)
+	if err := (Spec{Net: c, Timesteps: 50}).Put(ck); err != nil {
 		t.Fatal(err)
 	}
 	if err := backend.SaveVars(ck, p.VS); err != nil {
@@ -45,8 +45,8 @@ func priorCheckpoint(t *testing.T, c Config, ema bool) *checkpoint.Checkpoint {
 }
 
 // layoutScript compares the names and shapes of the exported state_dict
-// with a list of [name, shape] pairs and, when given, with a state_dict
-// saved by guided-diffusion's own UNetModel.
+// with a list of [name, shape] pairs and, when given, with a second list:
+// that of a state_dict saved by guided-diffusion's own UNetModel.
 const layoutScript = `
 import json, sys, torch
 sd = torch.load(sys.argv[1])
@@ -56,7 +56,7 @@ def compare(label, want):
           "shape mismatches:", sorted(k for k in set(want) & set(got) if want[k] != got[k]))
 compare("Params:", {n: s for n, s in json.load(open(sys.argv[2]))})
 if len(sys.argv) > 3:
-    compare("guided-diffusion:", {k: list(v.shape) for k, v in torch.load(sys.argv[3]).items()})
+    compare("guided-diffusion:", {n: s for n, s in json.load(open(sys.argv[3]))})
 print("tensors:", len(sd), "float32:", all(v.dtype == torch.float32 for v in sd.values()))
 `
 
@@ -67,12 +67,13 @@ func TestWritePriorStateDict(t *testing.T) {
 		name string
 		cfg  Config
 		ema  bool
-		// official is a state_dict saved by guided-diffusion's UNetModel
-		// of configuration cfg, under the shared material ("" none).
+		// official lists the state_dict of guided-diffusion's UNetModel of
+		// configuration cfg ("" none): the committed golden fixture's
+		// params.tsv, written by PyTorch.
 		official string
 	}{
-		{"golden-small-ema", goldenSmall(), true, "design/ddfm-golden/unet_small_state_dict.pt"},
-		{"golden-small", goldenSmall(), false, "design/ddfm-golden/unet_small_state_dict.pt"},
+		{"golden-small-ema", goldenSmall(), true, "testdata/golden/params.tsv"},
+		{"golden-small", goldenSmall(), false, "testdata/golden/params.tsv"},
 		{"plain-resampling-heads", plain, false, ""},
 	}
 	for _, tc := range cases {
@@ -93,8 +94,8 @@ func TestWritePriorStateDict(t *testing.T) {
 			}
 			checkExported(t, out, c, tc.ema, ps)
 
-			// Back into mfif: LoadPrior takes the file with its config.
-			p, err := LoadPrior(out, &tc.cfg)
+			// Back into mfif: Load takes the file with its config.
+			p, err := Load(out, &tc.cfg)
 			if err != nil {
 				t.Fatalf("reload export: %v", err)
 			}
@@ -111,19 +112,39 @@ func TestWritePriorStateDict(t *testing.T) {
 			}
 			args := []string{out, params}
 			if tc.official != "" {
-				args = append(args, filepath.Join(testshared.Dir(t, tc.official)))
+				args = append(args, officialList(t, tc.official, dir))
 			}
 			got := strings.TrimSpace(torchpy.Run(t, layoutScript, args...))
 			t.Logf("python: %s", got)
 			clean := "missing keys: [] unexpected keys: [] shape mismatches: []"
 			if !strings.Contains(got, "Params: "+clean) || !strings.Contains(got, "float32: True") {
-				t.Errorf("export does not match guided.Params:\n%s", got)
+				t.Errorf("export does not match adm.Params:\n%s", got)
 			}
 			if tc.official != "" && !strings.Contains(got, "guided-diffusion: "+clean) {
 				t.Errorf("export does not match guided-diffusion's state_dict:\n%s", got)
 			}
 		})
 	}
+}
+
+// officialList writes the names and shapes of a params.tsv as the JSON list
+// of [name, shape] pairs layoutScript reads, and returns its path.
+func officialList(t *testing.T, tsv, dir string) string {
+	t.Helper()
+	ps, err := synthweights.Read(tsv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := make([][2]any, len(ps))
+	for i, p := range ps {
+		list[i] = [2]any{p.Name, p.Shape}
+	}
+	b, _ := json.Marshal(list)
+	path := filepath.Join(dir, "official.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // checkExported reads the export back and checks its names and shapes

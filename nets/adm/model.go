@@ -1,4 +1,4 @@
-package guided
+package adm
 
 import (
 	"errors"
@@ -28,8 +28,8 @@ func (b block) forward(x, emb *ts.Tensor, train bool) *ts.Tensor {
 	return h
 }
 
-// Model is guided-diffusion's UNetModel for unconditional generation.
-type Model struct {
+// Net is guided-diffusion's UNetModel for unconditional generation.
+type Net struct {
 	cfg         Config
 	timeEmbed   [2]*linear
 	input       []block
@@ -44,7 +44,7 @@ type Model struct {
 // the PyTorch names (e.g. "input_blocks.1.0.in_layers.2.weight"),
 // initialised as PyTorch does (zero_module layers start at zero), on a
 // locked OS thread (see backend.Run).
-func New(vs *nn.VarStore, c Config) (m *Model, err error) {
+func New(vs *nn.VarStore, c Config) (m *Net, err error) {
 	err = backend.Run(func() error {
 		var err error
 		m, err = newModel(vs, c)
@@ -54,13 +54,13 @@ func New(vs *nn.VarStore, c Config) (m *Model, err error) {
 }
 
 // newModel adds the parameters; New runs it on a locked thread.
-func newModel(vs *nn.VarStore, c Config) (m *Model, err error) {
+func newModel(vs *nn.VarStore, c Config) (m *Net, err error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			m, err = nil, fmt.Errorf("guided: create parameters: %v", r)
+			m, err = nil, fmt.Errorf("adm: create parameters: %v", r)
 		}
 	}()
 	var rec []Param
@@ -95,10 +95,10 @@ func NumParams(c Config) (int64, error) {
 	return n, nil
 }
 
-func build(b builder, c Config) *Model {
+func build(b builder, c Config) *Net {
 	mc := int64(c.NumChannels)
 	ted := 4 * mc
-	m := &Model{cfg: c}
+	m := &Net{cfg: c}
 	m.timeEmbed[0] = newLinear(b.sub("time_embed").sub("0"), mc, ted)
 	m.timeEmbed[1] = newLinear(b.sub("time_embed").sub("2"), ted, ted)
 
@@ -181,23 +181,23 @@ func upLayer(b builder, c Config, ch int64) layer {
 }
 
 // Config returns the model's configuration.
-func (m *Model) Config() Config { return m.cfg }
+func (m *Net) Config() Config { return m.cfg }
 
 // CheckInput reports why x ([N, InChannels, H, W], sides multiples of
 // Stride) and t (one timestep per sample) cannot go through Forward.
-func (m *Model) CheckInput(x *ts.Tensor, t []int64) error {
+func (m *Net) CheckInput(x *ts.Tensor, t []int64) error {
 	s, err := x.Size()
 	if err != nil {
-		return fmt.Errorf("guided: input: %w", err)
+		return fmt.Errorf("adm: input: %w", err)
 	}
 	st := int64(m.cfg.Stride())
 	switch {
 	case len(s) != 4 || s[1] != int64(m.cfg.InChannels):
-		return fmt.Errorf("guided: input shape %v, want [N, %d, H, W]", s, m.cfg.InChannels)
+		return fmt.Errorf("adm: input shape %v, want [N, %d, H, W]", s, m.cfg.InChannels)
 	case s[2]%st != 0 || s[3]%st != 0 || s[2] == 0 || s[3] == 0:
-		return fmt.Errorf("guided: input %dx%d, sides must be positive multiples of %d", s[3], s[2], st)
+		return fmt.Errorf("adm: input %dx%d, sides must be positive multiples of %d", s[3], s[2], st)
 	case int64(len(t)) != s[0]:
-		return fmt.Errorf("guided: %d timesteps for a batch of %d", len(t), s[0])
+		return fmt.Errorf("adm: %d timesteps for a batch of %d", len(t), s[0])
 	}
 	return nil
 }
@@ -205,7 +205,7 @@ func (m *Model) CheckInput(x *ts.Tensor, t []int64) error {
 // Forward returns the network output [N, OutChannels, H, W] (with
 // LearnSigma the first InChannels are the noise estimate). It panics on
 // libtorch errors; callers run it under backend.Run or use Predict.
-func (m *Model) Forward(x *ts.Tensor, t []int64, train bool) *ts.Tensor {
+func (m *Net) Forward(x *ts.Tensor, t []int64, train bool) *ts.Tensor {
 	te := timestepEmbedding(t, int64(m.cfg.NumChannels))
 	e := m.timeEmbed[0].forward(te)
 	te.MustDrop()
@@ -239,7 +239,7 @@ func (m *Model) Forward(x *ts.Tensor, t []int64, train bool) *ts.Tensor {
 
 // Predict runs Forward without gradients and returns the output, turning
 // libtorch panics into errors. The caller drops the result.
-func (m *Model) Predict(x *ts.Tensor, t []int64) (out *ts.Tensor, err error) {
+func (m *Net) Predict(x *ts.Tensor, t []int64) (out *ts.Tensor, err error) {
 	if err := m.CheckInput(x, t); err != nil {
 		return nil, err
 	}
@@ -248,10 +248,10 @@ func (m *Model) Predict(x *ts.Tensor, t []int64) (out *ts.Tensor, err error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("guided: forward: %w", err)
+		return nil, fmt.Errorf("adm: forward: %w", err)
 	}
 	if out == nil {
-		return nil, errors.New("guided: forward returned nothing")
+		return nil, errors.New("adm: forward returned nothing")
 	}
 	return out, nil
 }

@@ -1,4 +1,4 @@
-package guided
+package adm
 
 import (
 	"runtime"
@@ -8,15 +8,15 @@ import (
 )
 
 // WritePriorStateDict writes the inference weights of the prior checkpoint
-// c (the EMA weights when present, see PriorFromCheckpoint) to out as a
+// c (the EMA weights when present, see FromCheckpoint) to out as a
 // PyTorch state_dict (torch.save's zip format, written atomically) and
 // returns the number of tensors written. Names and shapes are those of
 // guided-diffusion's UNetModel with the stored configuration (Params lists
 // them), so the file loads with load_state_dict(strict=True) into that
-// model and back into mfif with LoadPrior (which, for a configuration other
+// model and back into mfif with Load (which, for a configuration other
 // than Official256, needs it passed as cfg).
 func WritePriorStateDict(c *checkpoint.Checkpoint, out string) (int, error) {
-	p, err := PriorFromCheckpoint(c)
+	p, err := FromCheckpoint(c)
 	if err != nil {
 		return 0, err
 	}

@@ -4,15 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
-	"sync/atomic"
 
 	"github.com/sugarme/gotch/nn"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/nets/checkpoint"
+	"github.com/mfif/mfif/nets/contract"
 	"github.com/mfif/mfif/nets/diffusion"
 )
 
@@ -164,11 +162,11 @@ func PaperSpec() Spec {
 		Sample:    SampleConfig{Sampler: "fusiondiff"}}
 }
 
-// Trained is a FusionDiff network ready for sampling.
-type Trained struct {
+// Model is a FusionDiff network ready for sampling.
+type Model struct {
 	Spec     Spec
 	VS       *nn.VarStore
-	Model    *Model
+	Net      *Net
 	Schedule *diffusion.Schedule
 	// BGR is set for reference state_dicts: the reference code reads
 	// images with OpenCV and trains on BGR channel order.
@@ -176,24 +174,15 @@ type Trained struct {
 }
 
 // Close frees the model's tensors.
-func (t *Trained) Close() {
-	if t != nil && t.VS != nil {
-		t.VS.Destroy()
-		t.VS = nil
+func (t *Model) Close() {
+	if t != nil {
+		contract.Free(&t.VS)
 	}
 }
 
-// builds counts Build calls (see Builds).
-var builds atomic.Int64
-
-// Builds is the number of networks Build has built in this process, for
-// tests that check nothing is built before a file is validated.
-func Builds() int64 { return builds.Load() }
-
 // Build creates a network of spec s with fresh (PyTorch-default) weights
 // on the device chosen by backend.Init.
-func Build(s Spec) (*Trained, error) {
-	builds.Add(1)
+func Build(s Spec) (*Model, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -207,82 +196,54 @@ func Build(s Spec) (*Trained, error) {
 		vs.Destroy()
 		return nil, err
 	}
-	return &Trained{Spec: s, VS: vs, Model: m, Schedule: sched}, nil
+	return &Model{Spec: s, VS: vs, Net: m, Schedule: sched}, nil
+}
+
+// Role returns contract.ConditionalNoise: the network predicts the noise
+// of x_t given the two sources.
+func (t *Model) Role() contract.Role { return contract.ConditionalNoise }
+
+// Model keeps the model contract.
+var _ contract.Model = (*Model)(nil)
+
+// arch describes FusionDiff networks to the shared loader.
+var arch = contract.Arch[Spec, *Model]{
+	Name: Kind, Kind: Kind, SpecOf: SpecOf, Validate: Spec.Validate, Match: matchSpec,
+	Build: func(s Spec) (*Model, *nn.VarStore, error) {
+		m, err := Build(s)
+		if err != nil {
+			return nil, nil, err
+		}
+		return m, m.VS, nil
+	},
 }
 
 // Load reads a FusionDiff checkpoint (the network is rebuilt from its
 // stored Spec; EMA weights are used when present) or a PyTorch state_dict
 // (".pt"/".pth") of the reference code, which gets spec (nil: PaperSpec)
 // and BGR channel order. The file is read and checked before the network
-// is built; every error names the file.
-func Load(path string, spec *Spec) (*Trained, error) {
-	if strings.HasSuffix(path, ".pt") || strings.HasSuffix(path, ".pth") {
+// is built (contract.Arch); every error names the file.
+func Load(path string, spec *Spec) (*Model, error) {
+	if contract.IsStateDict(path) {
 		s := PaperSpec()
 		if spec != nil {
 			s = *spec
 		}
-		sd, err := backend.LoadStateDict(path)
+		m, err := arch.LoadStateDict(path, s)
 		if err != nil {
 			return nil, err
 		}
-		defer func() {
-			for _, t := range sd {
-				backend.Drop(t)
-			}
-		}()
-		shapes := map[string][]int64{}
-		for k, t := range sd {
-			shapes[k] = t.MustSize()
-		}
-		if err := matchSpec(s, shapes); err != nil {
-			return nil, fmt.Errorf("load %s: %w", path, err)
-		}
-		t, err := Build(s)
-		if err != nil {
-			return nil, err
-		}
-		if err := backend.ApplyStateDict(t.VS, sd, true); err != nil {
-			t.Close()
-			return nil, fmt.Errorf("load %s: %w", path, err)
-		}
-		t.BGR = true
-		return t, nil
+		m.BGR = true
+		return m, nil
 	}
-	c, err := checkpoint.Load(path, Kind)
-	if err != nil {
-		return nil, err
-	}
-	t, err := FromCheckpoint(c)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
-	}
-	return t, nil
+	m, _, err := arch.LoadCheckpoint(path)
+	return m, err
 }
 
 // FromCheckpoint rebuilds the network of a FusionDiff checkpoint from its
 // stored Spec (see SpecOf) and loads its weights, the EMA weights when
 // present (backend.LoadWeights).
-func FromCheckpoint(c *checkpoint.Checkpoint) (*Trained, error) {
-	if c.Kind != Kind {
-		return nil, fmt.Errorf("%w: holds %q, want %q", checkpoint.ErrKind, c.Kind, Kind)
-	}
-	s, err := SpecOf(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := matchSpec(s, c.Shapes("model/")); err != nil {
-		return nil, err
-	}
-	t, err := Build(s)
-	if err != nil {
-		return nil, fmt.Errorf("stored spec: %w", err)
-	}
-	if err := backend.LoadWeights(c, t.VS); err != nil {
-		t.Close()
-		return nil, err
-	}
-	return t, nil
-}
+func FromCheckpoint(c *checkpoint.Checkpoint) (*Model, error) { return arch.FromCheckpoint(c) }
 
 // matchSpec checks stored tensor shapes against the network of spec s
 // without building it.
@@ -295,10 +256,7 @@ func matchSpec(s Spec, stored map[string][]int64) error {
 	for _, p := range ps {
 		want[p.Name] = p.Shape
 	}
-	if err := checkpoint.MatchShapes(want, stored); err != nil {
-		return fmt.Errorf("does not match the FusionDiff network of its spec: %w", err)
-	}
-	return nil
+	return contract.MatchParams(want, stored, "the FusionDiff network of its spec")
 }
 
 // SpecOf returns the Spec stored in a checkpoint: the SpecState written by
@@ -323,34 +281,3 @@ func SpecOf(c *checkpoint.Checkpoint) (Spec, error) {
 
 // Put stores the spec in c (state SpecState).
 func (s Spec) Put(c *checkpoint.Checkpoint) error { return c.PutState(SpecState, s) }
-
-// ToCHW converts an 8-bit-scale image to 3 planes in [-1, 1] (x/255*2-1),
-// the network's layout; a gray image is replicated to three planes, extra
-// planes are dropped.
-func ToCHW(m *data.Image) []float32 {
-	n := m.W * m.H
-	out := make([]float32, 3*n)
-	for c := 0; c < 3; c++ {
-		p := m.Planes[min(c, m.C()-1)]
-		for i := 0; i < n; i++ {
-			out[c*n+i] = float32(p[i]/255*2 - 1)
-		}
-	}
-	return out
-}
-
-// FromCHW converts 3 planes in [-1, 1] back to an 8-bit-scale image the
-// way the reference code writes results: (x+1)/2*255, truncated toward
-// zero and saturated to [0, 255].
-func FromCHW(x []float32, w, h int) *data.Image {
-	m := data.NewImage(w, h, 3)
-	n := w * h
-	for c := 0; c < 3; c++ {
-		for i := 0; i < n; i++ {
-			v := (float64(x[c*n+i]) + 1) / 2 * 255
-			v = float64(int(max(0, min(255, v))))
-			m.Planes[c][i] = v
-		}
-	}
-	return m
-}

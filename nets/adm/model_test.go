@@ -1,10 +1,8 @@
-package guided
+package adm
 
 import (
 	"bufio"
 	"fmt"
-	"github.com/mfif/mfif/internal/testshared"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,8 +12,8 @@ import (
 	"github.com/sugarme/gotch/nn"
 	"github.com/sugarme/gotch/ts"
 
-	"github.com/mfif/mfif/data/npy"
 	"github.com/mfif/mfif/nets/backend"
+	"github.com/mfif/mfif/nets/internal/golden"
 )
 
 // goldenSmall is the configuration the golden vectors were made with.
@@ -29,7 +27,10 @@ func goldenSmall() Config {
 }
 
 func TestOfficialParamLayout(t *testing.T) {
-	path := filepath.Join(testshared.Dir(t, "design/ddfm-golden"), "guided_diffusion_256_uncond_state_dict_keys.tsv")
+	// testdata/official256_params.tsv is the name and shape list of
+	// guided-diffusion's 256x256 unconditional state_dict (see
+	// testdata/README.md).
+	path := filepath.Join("testdata", "official256_params.tsv")
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -86,67 +87,18 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
+// TestGoldenForward compares the small UNetModel with guided-diffusion's:
+// on the committed fixture (synthetic weights, see
+// testdata/golden/README.md) always, and on the shared golden state_dict
+// when ../shared is present.
 func TestGoldenForward(t *testing.T) {
-	dir := testshared.Dir(t, "design/ddfm-golden")
-	err := backend.Run(func() error {
-		vs := nn.NewVarStore(gotch.CPU)
+	golden.Compare(t, "design/ddfm-golden/unet_small_state_dict.pt", func(vs *nn.VarStore) (golden.Forward, error) {
 		m, err := New(vs, goldenSmall())
 		if err != nil {
-			return err
+			return nil, err
 		}
-		sd, err := backend.LoadStateDict(filepath.Join(dir, "unet_small_state_dict.pt"))
-		if err != nil {
-			return err
-		}
-		if err := backend.ApplyStateDict(vs, sd, true); err != nil {
-			return err
-		}
-		in, err := npy.Read(filepath.Join(dir, "input.npy"))
-		if err != nil {
-			return err
-		}
-		tt, err := npy.Read(filepath.Join(dir, "t.npy"))
-		if err != nil {
-			return err
-		}
-		want, err := npy.Read(filepath.Join(dir, "output.npy"))
-		if err != nil {
-			return err
-		}
-		x, err := backend.ArrayTensor(in, gotch.Float)
-		if err != nil {
-			return err
-		}
-		defer x.MustDrop()
-		steps := make([]int64, len(tt.Data))
-		for i, v := range tt.Data {
-			steps[i] = int64(v)
-		}
-		out, err := m.Predict(x, steps)
-		if err != nil {
-			return err
-		}
-		defer out.MustDrop()
-		got, err := backend.Float64s(out)
-		if err != nil {
-			return err
-		}
-		if len(got) != len(want.Data) {
-			return fmt.Errorf("output has %d values, golden %d", len(got), len(want.Data))
-		}
-		worst := 0.0
-		for i := range got {
-			worst = math.Max(worst, math.Abs(got[i]-want.Data[i]))
-		}
-		t.Logf("max |out - golden| = %.3g over %d values", worst, len(got))
-		if worst > 1e-4 {
-			t.Errorf("max deviation %.3g > 1e-4", worst)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+		return m.Predict, nil
+	}, 1e-4)
 }
 
 // A tiny model without scale-shift or resblock up/down must still run at a

@@ -1,6 +1,7 @@
-// Package guided is the unconditional U-Net of OpenAI's guided-diffusion
-// (Dhariwal & Nichol, "Diffusion Models Beat GANs on Image Synthesis",
-// NeurIPS 2021), the prior DDFM steers. Parameter names and shapes equal
+// Package adm is the unconditional U-Net of OpenAI's guided-diffusion, the
+// "ablated diffusion model" (ADM) of Dhariwal & Nichol, "Diffusion Models
+// Beat GANs on Image Synthesis", NeurIPS 2021: the prior DDFM steers. (The
+// guided filter of the post-processing is eval's, not this.) Parameter names and shapes equal
 // those of the PyTorch UNetModel, so the official 256x256_diffusion_uncond.pt
 // state_dict (and any smaller configuration saved the same way) loads by
 // name. Only the pieces that unconditional 2-D models with the legacy QKV
@@ -10,7 +11,7 @@
 // The network is fully convolutional: it runs at any size whose sides are
 // multiples of Config.Stride, not only ImageSize (which only fixes where
 // attention sits, as in guided-diffusion's script_util).
-package guided
+package adm
 
 import (
 	"fmt"
@@ -64,26 +65,26 @@ func Official256() Config {
 func (c Config) Validate() error {
 	switch {
 	case c.ImageSize < 1:
-		return fmt.Errorf("guided config: image_size %d must be positive", c.ImageSize)
+		return fmt.Errorf("adm config: image_size %d must be positive", c.ImageSize)
 	case c.InChannels < 1:
-		return fmt.Errorf("guided config: in_channels %d must be positive", c.InChannels)
+		return fmt.Errorf("adm config: in_channels %d must be positive", c.InChannels)
 	case c.NumChannels < 32 || c.NumChannels%32 != 0:
-		return fmt.Errorf("guided config: num_channels %d must be a positive multiple of 32 (GroupNorm(32))", c.NumChannels)
+		return fmt.Errorf("adm config: num_channels %d must be a positive multiple of 32 (GroupNorm(32))", c.NumChannels)
 	case c.NumResBlocks < 1:
-		return fmt.Errorf("guided config: num_res_blocks %d must be positive", c.NumResBlocks)
+		return fmt.Errorf("adm config: num_res_blocks %d must be positive", c.NumResBlocks)
 	case len(c.ChannelMult) == 0:
-		return fmt.Errorf("guided config: channel_mult is empty")
+		return fmt.Errorf("adm config: channel_mult is empty")
 	case c.Dropout < 0 || c.Dropout >= 1:
-		return fmt.Errorf("guided config: dropout %g outside [0, 1)", c.Dropout)
+		return fmt.Errorf("adm config: dropout %g outside [0, 1)", c.Dropout)
 	}
 	for _, m := range c.ChannelMult {
 		if m < 1 {
-			return fmt.Errorf("guided config: channel_mult %v has a non-positive entry", c.ChannelMult)
+			return fmt.Errorf("adm config: channel_mult %v has a non-positive entry", c.ChannelMult)
 		}
 	}
 	for _, r := range c.AttentionResolutions {
 		if r < 1 || c.ImageSize%r != 0 {
-			return fmt.Errorf("guided config: attention resolution %d does not divide image_size %d", r, c.ImageSize)
+			return fmt.Errorf("adm config: attention resolution %d does not divide image_size %d", r, c.ImageSize)
 		}
 	}
 	for _, ch := range c.attentionWidths() {
@@ -127,12 +128,12 @@ func (c Config) attentionWidths() []int {
 func (c Config) heads(ch int) (int, error) {
 	if c.NumHeadChannels > 0 {
 		if ch%c.NumHeadChannels != 0 {
-			return 0, fmt.Errorf("guided config: %d channels not divisible by num_head_channels %d", ch, c.NumHeadChannels)
+			return 0, fmt.Errorf("adm config: %d channels not divisible by num_head_channels %d", ch, c.NumHeadChannels)
 		}
 		return ch / c.NumHeadChannels, nil
 	}
 	if c.NumHeads < 1 || ch%c.NumHeads != 0 {
-		return 0, fmt.Errorf("guided config: %d channels not divisible by num_heads %d", ch, c.NumHeads)
+		return 0, fmt.Errorf("adm config: %d channels not divisible by num_heads %d", ch, c.NumHeads)
 	}
 	return c.NumHeads, nil
 }

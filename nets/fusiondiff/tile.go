@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/mfif/mfif/nets/diffusion"
-	netfd "github.com/mfif/mfif/nets/fusiondiff"
 )
 
 // windowCHW copies the tw x th window at (x0, y0) of every pw-wide plane.
@@ -48,7 +47,7 @@ func ramp(i, t, overlap int) float32 {
 }
 
 // tiledPredictor predicts the noise of a pw x ph image tile by tile.
-func tiledPredictor(model *netfd.Model, cond []float32, pw, ph, tile, overlap int) (diffusion.Predictor, func(), error) {
+func tiledPredictor(model *Net, cond []float32, pw, ph, tile, overlap int) (diffusion.Predictor, func(), error) {
 	tw, th := min(tile, pw), min(tile, ph)
 	xs, ys := tileStarts(pw, tw, overlap), tileStarts(ph, th, overlap)
 	type piece struct {
