@@ -1,0 +1,86 @@
+package main
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mfif/mfif/metrics"
+	"github.com/mfif/mfif/report"
+)
+
+// TestMetricsSuite: --suite adds a toolkit's metrics under <suite>.<name>
+// keys, in the toolkit's order after the named metrics, to the table and
+// results.json; an unknown suite is an error naming the known ones.
+func TestMetricsSuite(t *testing.T) {
+	pairs := tinySet(t, 2)
+	fused := t.TempDir()
+	if _, _, err := run(t, "--quiet", "fuse", "--method", "average", "--pairs", pairs, "--out", fused); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	stdout, _, err := run(t, "--quiet", "metrics", "--pairs", pairs, "--fused", fused,
+		"--metrics", "Q_G", "--suite", "zhengliu", "--out", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout, "| Method | Q_G ↑ | zhengliu.Q_MI ↑ |") || !strings.Contains(stdout, "zhengliu.Q_CV ↓") {
+		t.Errorf("table:\n%s", stdout)
+	}
+	res, err := report.ReadResults(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := metrics.LookupSuite("zhengliu")
+	want := append([]string{"Q_G"}, s.Keys()...)
+	var got []string
+	for _, m := range res.Metrics {
+		got = append(got, m.Name)
+	}
+	if len(got) < len(want) || !slices.Equal(got[:len(want)], want) { // map scores may follow
+		t.Errorf("results.json metrics %v, want %v", got, want)
+	}
+	_, _, err = run(t, "--quiet", "metrics", "--pairs", pairs, "--fused", fused, "--suite", "zhengliu,nosuch")
+	if err == nil || !strings.Contains(err.Error(), `unknown metric suite "nosuch"`) || !strings.Contains(err.Error(), "zhengliu") {
+		t.Errorf("unknown suite: %v", err)
+	}
+}
+
+// TestMetricsListSuites: --metrics list shows mfif's own metrics and then
+// each suite with its keys.
+func TestMetricsListSuites(t *testing.T) {
+	stdout, _, err := run(t, "metrics", "--metrics", "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, suite := strings.Index(stdout, "\nQ_NMI "), strings.Index(stdout, "suite zhengliu (--suite zhengliu)")
+	if own < 0 || suite < own || !strings.Contains(stdout[suite:], "zhengliu.Q_NCIE") {
+		t.Errorf("--metrics list:\n%s", stdout)
+	}
+}
+
+// TestBenchSuite: bench --suite times the whole suite and each metric, and
+// no methods unless asked; the default bench keeps to mfif's own metrics.
+func TestBenchSuite(t *testing.T) {
+	stdout, _, err := run(t, "bench", "--size", "48", "--min-time", "1ms", "--suite", "zhengliu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout, "suite zhengliu (") || !strings.Contains(stdout, "zhengliu.Q_CB") || strings.Contains(stdout, "fuse ") {
+		t.Errorf("bench --suite output:\n%s", stdout)
+	}
+	if strings.Contains(stdout, "error") {
+		t.Errorf("a suite metric failed on the bench scene:\n%s", stdout)
+	}
+	if _, _, err := run(t, "bench", "--suite", "nosuch"); err == nil || !strings.Contains(err.Error(), "zhengliu") {
+		t.Errorf("bench --suite nosuch: %v", err)
+	}
+	stdout, _, err = run(t, "bench", "--size", "32", "--min-time", "1ms", "--methods", "average")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stdout, "zhengliu.") || !strings.Contains(stdout, "metric Q_G") {
+		t.Errorf("default bench should time mfif's own metrics only:\n%s", stdout)
+	}
+}
