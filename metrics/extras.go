@@ -142,10 +142,14 @@ func vifp(ref, dist []float64, w, h int) (float64, error) {
 		}
 	}
 	if den == 0 {
-		return 0, errf("reference image has no local variance at any scale")
+		return 0, errVIFFlat
 	}
 	return num / den, nil
 }
+
+// errVIFFlat is vifp's error for a reference without local variance at
+// any scale (0/0).
+var errVIFFlat = errf("reference image has no local variance at any scale")
 
 // downsample2 keeps every other row and column starting with the first
 // (MATLAB x(1:2:end,1:2:end)).

@@ -3,10 +3,12 @@ package metrics
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/mfif/mfif/data"
@@ -24,7 +26,7 @@ type toolkitVectors struct {
 	Values  map[string]map[string]*float64 `json:"values"`
 }
 
-// loadTriple reads testdata/suites/<name>_{A,B,F}.png.
+// readToolkitTriple reads testdata/suites/toolkits/<name>_{A,B,F}.png.
 func readToolkitTriple(t *testing.T, name string) Inputs {
 	t.Helper()
 	read := func(s string) *data.Image {
@@ -63,6 +65,7 @@ func compareWithToolkit(t *testing.T, suite string, tol float64) float64 {
 		t.Errorf("%s.json has %d triples, want at least 6", suite, len(triples))
 	}
 	worst := 0.0
+	perMetric := map[string]float64{}
 	for _, tr := range triples {
 		want := vec.Values[tr]
 		in := readToolkitTriple(t, tr)
@@ -92,13 +95,20 @@ func compareWithToolkit(t *testing.T, suite string, tol float64) float64 {
 				rel = math.Abs(g)
 			}
 			worst = math.Max(worst, rel)
+			perMetric[m.Name] = math.Max(perMetric[m.Name], rel)
 			if !(rel <= tol) {
 				t.Errorf("%s %s = %.17g, toolkit %.17g (relative error %.3g > %g)", tr, key, g, *w, rel, tol)
 			}
 		}
 	}
-	t.Logf("%s: largest relative error against %s: %.3g", suite, vec.Toolkit, worst)
+	var per []string
+	for _, m := range s.Metrics {
+		per = append(per, fmt.Sprintf("%s %.2g", m.Name, perMetric[m.Name]))
+	}
+	t.Logf("%s: largest relative error against %s: %.3g (%s)", suite, vec.Toolkit, worst, strings.Join(per, ", "))
 	return worst
 }
 
 func TestSuiteZhengLiuMatchesToolkit(t *testing.T) { compareWithToolkit(t, "zhengliu", 1e-9) }
+
+func TestSuiteCDDFuseMatchesToolkit(t *testing.T) { compareWithToolkit(t, "cddfuse", 1e-5) }

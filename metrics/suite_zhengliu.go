@@ -399,7 +399,7 @@ func octFilter2Valid(ar *arena, x []float64, w, h int, win []float64, n int) []f
 					}
 				} else {
 					for i, v := range src {
-						o[i] += c * v
+						o[i] += float64(c * v) // rounded product, never fused
 					}
 				}
 			}
