@@ -93,14 +93,34 @@ func gaussKernel1(n int, sigma float64) []float64 {
 // 'valid' filtering, noise variance 2, and the 1e-10 guards of that code.
 // ref is the reference signal and dist the distorted one.
 func vifp(ref, dist []float64, w, h int) (float64, error) {
-	const sigmaN = 2.0
 	num, den := 0.0, 0.0
+	err := vifScales(ref, dist, w, h, 2, func(_, n, d []float64) {
+		for i := range n {
+			num += n[i]
+			den += d[i]
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	if den == 0 {
+		return 0, errVIFFlat
+	}
+	return num / den, nil
+}
+
+// vifScales runs the four scales of vifp_mscale.m on ref and dist with
+// noise variance sigmaN and passes visit each scale's per-window gain g
+// (after the reference code's guards) and the log terms
+// log10(1 + g^2 s1/(sv + sigmaN)) and log10(1 + s1/sigmaN) of the
+// numerator and denominator.
+func vifScales(ref, dist []float64, w, h int, sigmaN float64, visit func(g, num, den []float64)) error {
 	for scale := 1; scale <= 4; scale++ {
 		n := 1<<(5-scale) + 1
 		k := gaussKernel1(n, float64(n)/5)
 		if scale > 1 {
 			if w < n || h < n {
-				return 0, errf("image too small for VIF scale %d", scale)
+				return errf("image too small for VIF scale %d", scale)
 			}
 			ref, dist = corrValid(ref, w, h, k), corrValid(dist, w, h, k)
 			w, h = w-n+1, h-n+1
@@ -108,7 +128,7 @@ func vifp(ref, dist []float64, w, h int) (float64, error) {
 			dist, w, h = downsample2(dist, w, h)
 		}
 		if w < n || h < n {
-			return 0, errf("image too small for VIF scale %d", scale)
+			return errf("image too small for VIF scale %d", scale)
 		}
 		mu1, mu2 := corrValid(ref, w, h, k), corrValid(dist, w, h, k)
 		prod := func(a, b []float64) []float64 {
@@ -119,6 +139,7 @@ func vifp(ref, dist []float64, w, h int) (float64, error) {
 			return corrValid(p, w, h, k)
 		}
 		e11, e22, e12 := prod(ref, ref), prod(dist, dist), prod(ref, dist)
+		gs, nums, dens := make([]float64, len(mu1)), make([]float64, len(mu1)), make([]float64, len(mu1))
 		for i := range mu1 {
 			s1 := math.Max(e11[i]-mu1[i]*mu1[i], 0)
 			s2 := math.Max(e22[i]-mu2[i]*mu2[i], 0)
@@ -137,14 +158,13 @@ func vifp(ref, dist []float64, w, h int) (float64, error) {
 			if sv <= 1e-10 {
 				sv = 1e-10
 			}
-			num += math.Log10(1 + g*g*s1/(sv+sigmaN))
-			den += math.Log10(1 + s1/sigmaN)
+			gs[i] = g
+			nums[i] = math.Log10(1 + g*g*s1/(sv+sigmaN))
+			dens[i] = math.Log10(1 + s1/sigmaN)
 		}
+		visit(gs, nums, dens)
 	}
-	if den == 0 {
-		return 0, errVIFFlat
-	}
-	return num / den, nil
+	return nil
 }
 
 // errVIFFlat is vifp's error for a reference without local variance at

@@ -26,7 +26,8 @@ type toolkitVectors struct {
 	Values  map[string]map[string]*float64 `json:"values"`
 }
 
-// readToolkitTriple reads testdata/suites/toolkits/<name>_{A,B,F}.png.
+// readToolkitTriple reads testdata/suites/toolkits/<name>_{A,B,F}.png and,
+// where there is one, the ground truth <name>_R.png.
 func readToolkitTriple(t *testing.T, name string) Inputs {
 	t.Helper()
 	read := func(s string) *data.Image {
@@ -36,7 +37,11 @@ func readToolkitTriple(t *testing.T, name string) Inputs {
 		}
 		return m
 	}
-	return Inputs{Sources: []*data.Image{read("A"), read("B")}, Fused: read("F")}
+	in := Inputs{Sources: []*data.Image{read("A"), read("B")}, Fused: read("F")}
+	if _, err := os.Stat(filepath.Join(toolkitDir, name+"_R.png")); err == nil {
+		in.Reference = read("R") // the ground truth of the full-reference metrics
+	}
+	return in
 }
 
 // checkSuite compares every metric of suite with the toolkit's values in

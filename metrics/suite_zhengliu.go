@@ -414,9 +414,15 @@ type yangMaps struct {
 }
 
 // yangPair returns ssim_yang(image i, image k) (images: sources, then the
-// fused image), with the filtered maps cached on the scene.
+// fused image) with Zheng Liu's window (yangWin), the filtered maps cached
+// on the scene.
 func (s *scene) yangPair(i, k int) (*yangMaps, error) {
-	const n = 7
+	return s.yangPairWin(i, k, yangWin, 7, "gauss7")
+}
+
+// yangPairWin is ssim_yang(image i, image k) with an n x n window win
+// (row-major, summing to 1) named tag in the cache keys.
+func (s *scene) yangPairWin(i, k int, win []float64, n int, tag string) (*yangMaps, error) {
 	if s.w < 11 || s.h < 11 {
 		return nil, errf("image %dx%d is smaller than ssim_yang's 11x11 minimum", s.w, s.h)
 	}
@@ -432,20 +438,20 @@ func (s *scene) yangPair(i, k int) (*yangMaps, error) {
 		return m
 	}
 	mean := func(i int) []float64 {
-		return filt(fmt.Sprint("zl.yang.mu", i), func() []float64 { return octFilter2Valid(s.ar, s.plane(i), s.w, s.h, yangWin, n) })
+		return filt(fmt.Sprint("yang.mu.", tag, i), func() []float64 { return octFilter2Valid(s.ar, s.plane(i), s.w, s.h, win, n) })
 	}
 	prod := func(i, k int) []float64 {
 		if k < i {
 			i, k = k, i
 		}
-		return filt(fmt.Sprint("zl.yang.prod", i, k), func() []float64 {
+		return filt(fmt.Sprint("yang.prod.", tag, i, k), func() []float64 {
 			p := getFloats(s.w * s.h)
 			defer putFloats(p)
 			mulv(p, s.plane(i), s.plane(k))
-			return octFilter2Valid(s.ar, p, s.w, s.h, yangWin, n)
+			return octFilter2Valid(s.ar, p, s.w, s.h, win, n)
 		})
 	}
-	key := fmt.Sprint("zl.yang.pair", i, k)
+	key := fmt.Sprint("yang.pair.", tag, i, k)
 	if m, ok := s.suite[key].(*yangMaps); ok {
 		return m, nil
 	}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/eval/pipeline"
 	"github.com/mfif/mfif/internal/atomicfile"
@@ -46,6 +48,7 @@ in PyTorch (docs/performance.md, scripts/gpu-check.sh).`,
 	f.Duration("min-time", 300*time.Millisecond, "minimum time spent on each operation")
 	f.StringSlice("metrics", nil, "metrics to time (default: all of mfif's own, no suite metrics)")
 	f.StringSlice("suite", nil, "time these metric suites (whole suite, then each metric) instead of the default metrics")
+	f.StringSlice("images", nil, "time on these images, SOURCE1,SOURCE2,FUSED[,REFERENCE], instead of a synthetic --size scene")
 	f.StringSlice("methods", nil, "methods to time (default: all that need no model)")
 	f.StringSlice("nets", nil, "time these network cases instead (all, a case name or a prefix such as fusiondiff)")
 	f.Int("reps", 3, "--nets: timed calls per case after one warm-up")
@@ -63,7 +66,7 @@ func (a *app) runBench(ctx context.Context) error {
 		return a.runBenchNets(ctx, info, nets)
 	}
 	size := a.v.GetInt("bench.size")
-	in, err := pipeline.BenchScene(size, 1)
+	in, scene, err := a.benchInputs(size)
 	if err != nil {
 		return err
 	}
@@ -87,8 +90,8 @@ func (a *app) runBench(ctx context.Context) error {
 		nsuite += 1 + len(s.Metrics)
 	}
 	a.logger().Logf("timing %d operations, each for at least %s", 1+len(names)+nsuite+len(methods), minTime)
-	fmt.Fprintf(a.stdout, "%dx%d colour, %d sources, metric kernels %s, device %s, %d threads, allocator %s\n%-28s %10s %6s\n",
-		size, size, len(in.Sources), metrics.Kernels(), info.Name, info.Threads, backend.Allocator(), "operation", "ms/op", "runs")
+	fmt.Fprintf(a.stdout, "%s, %d sources, metric kernels %s, device %s, %d threads, allocator %s\n%-28s %10s %6s\n",
+		scene, len(in.Sources), metrics.Kernels(), info.Name, info.Threads, backend.Allocator(), "operation", "ms/op", "runs")
 	primary := metrics.Primary()
 	a.printTiming(pipeline.TimeOp("metrics: six primary", minTime, func() error { _, err := metrics.Evaluate(primary, in); return err }))
 	for _, n := range names {
@@ -117,6 +120,32 @@ func (a *app) runBench(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// benchInputs returns the images to time on: --images when given, else
+// the synthetic colour scene of side size, and a line describing them.
+func (a *app) benchInputs(size int) (metrics.Inputs, string, error) {
+	paths := a.list("bench.images")
+	if len(paths) == 0 {
+		in, err := pipeline.BenchScene(size, 1)
+		return in, fmt.Sprintf("%dx%d colour", size, size), err
+	}
+	if len(paths) < 3 || len(paths) > 4 {
+		return metrics.Inputs{}, "", fmt.Errorf("--images: want SOURCE1,SOURCE2,FUSED[,REFERENCE], got %d paths", len(paths))
+	}
+	imgs := make([]*data.Image, len(paths))
+	for i, p := range paths {
+		m, err := data.ReadImage(p)
+		if err != nil {
+			return metrics.Inputs{}, "", fmt.Errorf("--images: %w", err)
+		}
+		imgs[i] = m
+	}
+	in := metrics.Inputs{Sources: imgs[:2], Fused: imgs[2]}
+	if len(imgs) == 4 {
+		in.Reference = imgs[3]
+	}
+	return in, fmt.Sprintf("%dx%d, %d planes (%s)", in.Fused.W, in.Fused.H, in.Fused.C(), strings.Join(paths, ",")), nil
 }
 
 // printTiming prints one row; an operation that fails on the test scene
