@@ -73,7 +73,9 @@ func TestBenchSuite(t *testing.T) {
 	if strings.Contains(stdout, "error") {
 		t.Errorf("a suite metric failed on the bench scene:\n%s", stdout)
 	}
-	tk := func(s string) string { return filepath.Join("..", "..", "metrics", "testdata", "suites", "toolkits", "t4_"+s+".png") }
+	tk := func(s string) string {
+		return filepath.Join("..", "..", "metrics", "testdata", "suites", "toolkits", "t4_"+s+".png")
+	}
 	stdout, _, err = run(t, "bench", "--min-time", "1ms", "--suite", "yuliu", "--images", tk("A")+","+tk("B")+","+tk("F")+","+tk("R"))
 	if err != nil || !strings.Contains(stdout, "96x96, 1 planes") || !strings.Contains(stdout, "yuliu.GMSD") || strings.Contains(stdout, "error") {
 		t.Errorf("bench --images: %v\n%s", err, stdout)
