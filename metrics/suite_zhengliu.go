@@ -321,6 +321,7 @@ func init() {
 			zl("Q_G", HigherIsBetter, "gradient (Xydeas) metric as coded in metricXydeas (= mfif Q_G)", qG),
 			zl("Q_M", HigherIsBetter, "multiscale Haar-wavelet edge metric, metricPWW", zlPWW),
 			zl("Q_SF", CloserToZero, "spatial-frequency ratio error, metricZheng (= mfif Q_SF)", qSF),
+			zl("Q_P", HigherIsBetter, "phase-congruency feature metric, metricZhao (myphasecong3)", zlZhao),
 			zl("Q_S", HigherIsBetter, "Piella's SSIM-based index, metricPeilla(A,B,F,1) (= mfif Q_Piella)", qPiella),
 			zl("Q_C", HigherIsBetter, "Cvejic's covariance-weighted SSIM, metricCvejic(A,B,F,2)", zlCvejic),
 			zl("Q_Y", HigherIsBetter, "Yang's SSIM-based metric, metricYang", zlYang),
