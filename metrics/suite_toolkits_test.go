@@ -117,3 +117,5 @@ func compareWithToolkit(t *testing.T, suite string, tol float64) float64 {
 func TestSuiteZhengLiuMatchesToolkit(t *testing.T) { compareWithToolkit(t, "zhengliu", 1e-9) }
 
 func TestSuiteCDDFuseMatchesToolkit(t *testing.T) { compareWithToolkit(t, "cddfuse", 1e-5) }
+
+func TestSuiteYuLiuMatchesToolkit(t *testing.T) { compareWithToolkit(t, "yuliu", 1e-9) }
