@@ -15,8 +15,15 @@ import (
 )
 
 // toolkitDir holds the triples and toolkit values of the zhengliu, cddfuse
-// and yuliu suites (README.md there says how they were made).
-const toolkitDir = "testdata/suites/toolkits"
+// and yuliu suites (README.md there says how they were made). The variable
+// MFIF_TOOLKIT_VECTORS points the tests at another folder of the same
+// layout, for checks on other images kept outside the repository.
+var toolkitDir = func() string {
+	if d := os.Getenv("MFIF_TOOLKIT_VECTORS"); d != "" {
+		return d
+	}
+	return filepath.Join("testdata", "suites", "toolkits")
+}()
 
 // toolkitVectors is one testdata/suites/toolkits/<suite>.json file: the values the
 // real toolkit computed on the triples t<k>_{A,B,F}.png (see README.md in
