@@ -267,6 +267,7 @@ func init() {
 			yl("QMI", HigherIsBetter, "normalised MI, metricMI(A,B,F,1) (= mfif Q_NMI)", qNMI),
 			yl("QNCIE", HigherIsBetter, "nonlinear correlation information entropy, metricWang.m", zlNCIE),
 			yl("QTE", HigherIsBetter, "Tsallis MI q = 1.85, metricMI(A,B,F,2) (= mfif Q_TE_cvejic)", qTECvejic),
+			yl("QLMI", HigherIsBetter, "quadtree local mutual information, LMI(A,B,F,1)", ylLMI),
 			yl("QSCD", HigherIsBetter, "sum of the correlations of differences, analysis_SCD.m (= mfif SCD)", scd),
 			yl("QG", HigherIsBetter, "Q^AB/F with the paper's constants, Yu Liu's metricXydeas.m (= mfif Q_G_yuliu)", qGYuLiu),
 			yl("QP", HigherIsBetter, "phase-congruency feature metric, metricZhao.m", zlZhao),
