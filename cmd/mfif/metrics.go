@@ -67,7 +67,8 @@ func (a *app) runMetrics(cmd *cobra.Command) error {
 	if len(names) == 1 && names[0] == "list" {
 		return a.listMetrics()
 	}
-	names, err := withSuites(names, a.list("metrics.suite"), "--suite")
+	suites := a.list("metrics.suite")
+	names, err := withSuites(names, suites, "--suite")
 	if err != nil {
 		return err
 	}
@@ -82,6 +83,9 @@ func (a *app) runMetrics(cmd *cobra.Command) error {
 	sources, err := pipeline.DiscoverSources(fused, pairs, a.list("metrics.methods"))
 	if err != nil {
 		return err
+	}
+	if len(suites) > 0 {
+		names = a.dropReferenceKeys(names, pairs)
 	}
 	skip, rankAll := a.v.GetBool("metrics.skip-missing"), a.v.GetBool("metrics.rank-all")
 	if rankAll && !skip {
@@ -147,6 +151,35 @@ func withSuites(names, suites []string, flag string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// dropReferenceKeys leaves out the suite metrics that need a ground truth
+// when some pair has none (a suite such as yuliu lists PSNR and SSIM against
+// the ground truth beside its fusion metrics), saying so on stderr. Metrics
+// named with --metrics are kept, so asking for one still fails clearly.
+func (a *app) dropReferenceKeys(names []string, pairs []data.Pair) []string {
+	missing := 0
+	for _, p := range pairs {
+		if p.Reference == "" {
+			missing++
+		}
+	}
+	if missing == 0 {
+		return names
+	}
+	var out, dropped []string
+	for _, n := range names {
+		if m, err := metrics.Lookup(n); err == nil && m.NeedsReference && metrics.IsSuiteKey(n) {
+			dropped = append(dropped, n)
+			continue
+		}
+		out = append(out, n)
+	}
+	if len(dropped) > 0 {
+		fmt.Fprintf(a.stderr, "mfif metrics: %d of %d pairs have no ground truth, so the suite metrics that need one are left out: %s\n",
+			missing, len(pairs), strings.Join(dropped, ", "))
+	}
+	return out
 }
 
 // listMetrics prints mfif's own metrics, then each suite with its toolkit

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -89,5 +90,45 @@ func TestBenchSuite(t *testing.T) {
 	}
 	if strings.Contains(stdout, "zhengliu.") || !strings.Contains(stdout, "metric Q_G") {
 		t.Errorf("default bench should time mfif's own metrics only:\n%s", stdout)
+	}
+}
+
+// TestMetricsSuiteWithoutGroundTruth: on pairs without a ground truth the
+// suite metrics that need one are left out with a note, the rest computed.
+func TestMetricsSuiteWithoutGroundTruth(t *testing.T) {
+	dir := t.TempDir()
+	pairs, fused := filepath.Join(dir, "pairs"), filepath.Join(dir, "fused")
+	for _, d := range []string{pairs, fused} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tk := filepath.Join("..", "..", "metrics", "testdata", "suites", "toolkits")
+	cp := func(src, dst string) {
+		b, err := os.ReadFile(filepath.Join(tk, src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cp("t4_A.png", filepath.Join(pairs, "t4_A.png"))
+	cp("t4_B.png", filepath.Join(pairs, "t4_B.png"))
+	cp("t4_F.png", filepath.Join(fused, "t4_X.png"))
+	out := t.TempDir()
+	_, stderr, err := run(t, "metrics", "--pairs", pairs, "--fused", fused, "--suite", "yuliu", "--out", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "left out: yuliu.PSNR, yuliu.SSIM, yuliu.GMSD") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	res, err := report.ReadResults(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(res.Metrics); n != 18 || res.Metrics[n-1].Name != "yuliu.QVIFF" {
+		t.Errorf("metrics %v", res.Metrics)
 	}
 }
