@@ -126,3 +126,23 @@ func TestSuiteZhengLiuMatchesToolkit(t *testing.T) { compareWithToolkit(t, "zhen
 func TestSuiteCDDFuseMatchesToolkit(t *testing.T) { compareWithToolkit(t, "cddfuse", 1e-5) }
 
 func TestSuiteYuLiuMatchesToolkit(t *testing.T) { compareWithToolkit(t, "yuliu", 1e-9) }
+
+// TestMedianOf compares the quickselect median with sorting, odd and even
+// counts, with repeated values.
+func TestMedianOf(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 4, 7, 10, 101, 1000} {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = float64((i * 7919) % 13)
+		}
+		s := append([]float64(nil), x...)
+		sort.Float64s(s)
+		want := s[n/2]
+		if n%2 == 0 {
+			want = (s[n/2-1] + s[n/2]) / 2
+		}
+		if got := medianOf(x); got != want {
+			t.Errorf("n=%d: median %g, want %g", n, got, want)
+		}
+	}
+}

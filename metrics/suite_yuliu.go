@@ -270,7 +270,7 @@ func init() {
 			yl("QLMI", HigherIsBetter, "quadtree local mutual information, LMI(A,B,F,1)", ylLMI),
 			yl("QSCD", HigherIsBetter, "sum of the correlations of differences, analysis_SCD.m (= mfif SCD)", scd),
 			yl("QG", HigherIsBetter, "Q^AB/F with the paper's constants, Yu Liu's metricXydeas.m (= mfif Q_G_yuliu)", qGYuLiu),
-			yl("QP", HigherIsBetter, "phase-congruency feature metric, metricZhao.m", zlZhao),
+			yl("QP", HigherIsBetter, "phase-congruency feature metric, metricZhao.m (with the newer lowpassfilter.m)", ylZhao),
 			yl("QW", HigherIsBetter, "Piella's weighted index, UIQI 8x8, metricPeilla(A,B,F,2) (= mfif Q_W_yuliu)", qWYuLiu),
 			yl("QC", HigherIsBetter, "Cvejic's metric, 8x8 box ssim_yang, metricCvejic(A,B,F,2)", ylCvejic),
 			yl("QY", HigherIsBetter, "Yang's metric with the 0/0 rule, metricYang.m", ylYang),

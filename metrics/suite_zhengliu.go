@@ -3,6 +3,7 @@ package metrics
 import (
 	"fmt"
 	"math"
+	"math/big"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -322,7 +323,7 @@ func init() {
 			zl("Q_M", HigherIsBetter, "multiscale Haar-wavelet edge metric, metricPWW", zlPWW),
 			zl("Q_SF", CloserToZero, "spatial-frequency ratio error, metricZheng (= mfif Q_SF)", qSF),
 			zl("Q_P", HigherIsBetter, "phase-congruency feature metric, metricZhao (myphasecong3)", zlZhao),
-			zl("Q_S", HigherIsBetter, "Piella's SSIM-based index, metricPeilla(A,B,F,1) (= mfif Q_Piella)", qPiella),
+			zl("Q_S", HigherIsBetter, "Piella's SSIM-based index, metricPeilla(A,B,F,1) (mfif Q_Piella with Octave's filter2 order)", func(s *scene) (float64, error) { return piellaMean(s, gaussWindowOct) }),
 			zl("Q_C", HigherIsBetter, "Cvejic's covariance-weighted SSIM, metricCvejic(A,B,F,2)", zlCvejic),
 			zl("Q_Y", HigherIsBetter, "Yang's SSIM-based metric, metricYang", zlYang),
 			zl("Q_CV", LowerIsBetter, "Chen-Varshney perceptual distortion, metricChen", zlChen),
@@ -331,26 +332,38 @@ func init() {
 	})
 }
 
-// yangExp holds exp(-d/4.5) for the squared distances d of a 7x7 window
-// as glibc computes them (Octave's exp): math.Exp differs by one ulp at
-// d = 10, which moves the window's bits and with them the near-zero
-// variances that decide Q_C's clamping.
-var yangExp = map[int]uint64{
-	0: 0x3ff0000000000000, 1: 0x3fe99fa40bc6c5f7, 2: 0x3fe4848cbbe4955b, 4: 0x3fda4fa9ecad91c2,
-	5: 0x3fd5117f772d475f, 8: 0x3fc5a23a7320f89b, 9: 0x3fc152aaa3bf81cc, 10: 0x3fbbbe01bbab92f7,
-	13: 0x3fac7c956e0956a6, 18: 0x3f92c155b8213cf4,
+// expRounded is exp(x) correctly rounded to float64 (a 256-bit Taylor
+// series). glibc's exp, which Octave calls, is correctly rounded on the
+// arguments used here; math.Exp is not always (exp(-10/4.5) differs by one
+// ulp), and the window's bits decide the near-zero local variances of the
+// flat regions that Q_C, Q_Y and Q_S branch on.
+func expRounded(x float64) float64 {
+	const prec = 256
+	bx := new(big.Float).SetPrec(prec).SetFloat64(x)
+	sum := new(big.Float).SetPrec(prec).SetInt64(1)
+	term := new(big.Float).SetPrec(prec).SetInt64(1)
+	for k := 1; k < 200; k++ {
+		term.Mul(term, bx)
+		term.Quo(term, new(big.Float).SetPrec(prec).SetInt64(int64(k)))
+		sum.Add(sum, term)
+	}
+	v, _ := sum.Float64()
+	return v
 }
 
-// yangWin is ssim_yang's window: octave-image's fspecial('gaussian', 7,
-// 1.5) (f /= sum(f(:))) renormalised by sum(sum(.)), row-major, with
-// Octave's order of operations so that it has the reference's bits.
-var yangWin = func() []float64 {
-	const n = 7
+// octGaussWindow is octave-image's fspecial('gaussian', n, sigma)
+// (f /= sum(f(:))) renormalised by sum(sum(.)) as ssim_index.m and
+// ssim_yang do, row-major, with Octave's order of operations so that it
+// has the reference's bits.
+func octGaussWindow(n int, sigma float64) []float64 {
+	c := float64(n-1) / 2
+	den := 2 * (sigma * sigma)
 	f := make([]float64, n*n)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			d := (i-3)*(i-3) + (j-3)*(j-3)
-			f[i*n+j] = math.Float64frombits(yangExp[d])
+			pi, pj := float64(i)-c, float64(j)-c
+			dist := (0 + pi*pi) + pj*pj
+			f[i*n+j] = expRounded(-dist / den)
 		}
 	}
 	s := 0.0 // sum(f(:)): column-major
@@ -374,7 +387,16 @@ var yangWin = func() []float64 {
 		f[k] /= t
 	}
 	return f
-}()
+}
+
+// yangWin is ssim_yang's window: fspecial('gaussian', 7, 1.5).
+var yangWin = octGaussWindow(7, 1.5)
+
+// gaussWindowOct is ssim_index.m's window (as gaussWindow) filtered as
+// Octave's filter2 does, bit for bit: zhengliu.Q_S uses it, because in
+// flat regions Piella's saliency weight is a ratio of rounding noise.
+var gaussWindowOct = &window{name: "gaussian 11x11 sigma 1.5 (Octave filter2 order)", k: gaussWindow.k,
+	c1: gaussWindow.c1, c2: gaussWindow.c2, exact: octGaussWindow(11, 1.5)}
 
 // octFilter2Valid is Octave's filter2(win, x, 'valid') for an n x n window
 // (row-major), bit for bit: conv2's inner routine (dconv2i) adds the taps
@@ -407,6 +429,17 @@ func octFilter2Valid(ar *arena, x []float64, w, h int, win []float64, n int) []f
 		}
 	}
 	return out
+}
+
+// octFilterMap is octFilter2Valid of a, or of a.*b when b is not nil.
+func octFilterMap(ar *arena, a, b []float64, w, h int, win []float64, n int) []float64 {
+	if b == nil {
+		return octFilter2Valid(ar, a, w, h, win, n)
+	}
+	p := getFloats(w * h)
+	defer putFloats(p)
+	mulv(p, a[:w*h], b[:w*h])
+	return octFilter2Valid(ar, p, w, h, win, n)
 }
 
 // yangMaps are ssim_yang's outputs for one pair of images.

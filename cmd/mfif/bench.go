@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -104,9 +105,9 @@ func (a *app) runBench(ctx context.Context) error {
 	for _, name := range suites {
 		s, _ := metrics.LookupSuite(name)
 		keys := s.Keys()
-		a.printTiming(pipeline.TimeOp(fmt.Sprintf("suite %s (%d metrics)", name, len(keys)), minTime, func() error { _, err := metrics.Evaluate(keys, in); return err }))
+		a.printTiming(pipeline.TimeOp(fmt.Sprintf("suite %s (%d metrics)", name, len(keys)), minTime, func() error { return evalTimed(keys, in) }))
 		for _, k := range keys {
-			a.printTiming(pipeline.TimeOp("  "+k, minTime, func() error { _, err := metrics.Evaluate([]string{k}, in); return err }))
+			a.printTiming(pipeline.TimeOp("  "+k, minTime, func() error { return evalTimed([]string{k}, in) }))
 		}
 	}
 	for _, n := range methods {
@@ -120,6 +121,32 @@ func (a *app) runBench(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// evalTimed evaluates keys for timing: a metric that is undefined on the
+// images (ErrDegenerate, e.g. a toolkit's NaN) still ran, so only other
+// errors count.
+func evalTimed(keys []string, in metrics.Inputs) error {
+	_, err := metrics.Evaluate(keys, in)
+	if errors.Is(err, metrics.ErrDegenerate) && !hasOtherError(err) {
+		return nil
+	}
+	return err
+}
+
+// hasOtherError reports whether a joined error holds an error that is not
+// ErrDegenerate.
+func hasOtherError(err error) bool {
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return !errors.Is(err, metrics.ErrDegenerate)
+	}
+	for _, e := range j.Unwrap() {
+		if hasOtherError(e) {
+			return true
+		}
+	}
+	return false
 }
 
 // benchInputs returns the images to time on: --images when given, else
