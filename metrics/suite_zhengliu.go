@@ -417,18 +417,25 @@ func octFilter2Valid(ar *arena, x []float64, w, h int, win []float64, n int) []f
 				src := x[(y+p)*w+q:]
 				src = src[:ow]
 				if fused {
-					for i, v := range src {
-						o[i] = math.FMA(c, v, o[i])
-					}
+					fmaAxpy(o, src, c)
 				} else {
-					for i, v := range src {
-						o[i] += float64(c * v) // rounded product, never fused
-					}
+					axpy(o, src, c) // rounded products, never fused
 				}
 			}
 		}
 	}
 	return out
+}
+
+// fmaAxpy sets dst[i] = fma(c, src[i], dst[i]); suite_simd.go may replace
+// it with a vector version that gives the same bits.
+var fmaAxpy = fmaAxpyGo
+
+func fmaAxpyGo(dst, src []float64, c float64) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] = math.FMA(c, v, dst[i])
+	}
 }
 
 // octFilterMap is octFilter2Valid of a, or of a.*b when b is not nil.
