@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/big"
 
 	"github.com/mfif/mfif/data"
 )
@@ -25,19 +24,25 @@ const (
 )
 
 // fma32 is a float32 fused multiply-add a*b + c rounded once. The product
-// of two float32 values is exact in float64, so one float64 FMA is exact
-// up to a second rounding to float32, which can only go wrong when the
-// float64 result lies exactly half-way between two float32 values; that
-// case is redone exactly.
+// of two float32 values is exact in float64, so the float64 sum r = p + c
+// differs from the exact value only by the TwoSum error e; rounding r to
+// float32 can then only go wrong when r lies exactly half-way between two
+// float32 values and e is not 0, and e says which neighbour is right.
 func fma32(a, b, c float32) float32 {
-	r := math.FMA(float64(a), float64(b), float64(c))
+	p, cf := float64(a)*float64(b), float64(c)
+	r := p + cf
 	if math.Float64bits(r)&(1<<29-1) != 1<<28 {
 		return float32(r)
 	}
-	x := new(big.Float).SetPrec(128).SetFloat64(float64(a))
-	x.Mul(x, new(big.Float).SetFloat64(float64(b)))
-	x.Add(x, new(big.Float).SetFloat64(float64(c)))
-	f, _ := x.Float32()
+	bb := r - p
+	e := (p - (r - bb)) + (cf - bb)
+	f := float32(r)
+	switch {
+	case e > 0 && float64(f) < r:
+		return math.Nextafter32(f, float32(math.Inf(1)))
+	case e < 0 && float64(f) > r:
+		return math.Nextafter32(f, float32(math.Inf(-1)))
+	}
 	return f
 }
 
