@@ -14,16 +14,17 @@ metrics = [("EN", lambda f, a, b: E.EN(f)), ("SD", lambda f, a, b: E.SD(f)), ("S
 res = {"toolkit": "Zhaozixiang1228/MMIF-CDDFuse@fd8da1f39d8d403b7343e577bd5a30cba38c7b7b utils/Evaluator.py",
        "runner": "python %s, numpy %s, scipy %s, opencv %s, scikit-image %s, scikit-learn %s" % (
            sys.version.split()[0], np.__version__, scipy.__version__, cv2.__version__, skimage.__version__, sklearn.__version__),
-       "seconds": {}, "values": {}}
+       "seconds": {}, "cpu_seconds": {}, "values": {}}
 for t in triples:
     a = image_read_cv2(f"{suitedir}/{t}_A.png", "GRAY")
     b = image_read_cv2(f"{suitedir}/{t}_B.png", "GRAY")
     f = image_read_cv2(f"{suitedir}/{t}_F.png", "GRAY")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     vals = {}
     for name, fn in metrics:
         v = float(fn(f, a, b))
         vals[name] = None if np.isnan(v) else v
     res["seconds"][t] = time.perf_counter() - t0
+    res["cpu_seconds"][t] = time.process_time() - c0
     res["values"][t] = vals
 json.dump(res, open(out, "w"), indent=1)

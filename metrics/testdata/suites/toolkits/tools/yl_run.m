@@ -19,17 +19,17 @@ for t = 1:numel(names)
   A = rd('A'); B = rd('B'); F = rd('F'); R = rd('R');
   fprintf(fid, '  "%s": {', n);
   for k = 1:size(calls,1)
-    tic;
+    c0 = cputime; tic;
     try
       v = evalc_quiet(@() calls{k,2}(A,B,F,R)); err = '';
     catch e
       v = NaN; err = strrep(e.message, '"', '''');
     end
-    el = toc;
+    el = toc; cpu = cputime - c0;
     if k > 1, fprintf(fid, ', '); end
     if ~isreal(v), v = real(v); end
     if isnan(v), vs = 'null'; else vs = sprintf('%.17g', v); end
-    fprintf(fid, '"%s": {"value": %s, "seconds": %.4f, "error": "%s"}', calls{k,1}, vs, el, err);
+    fprintf(fid, '"%s": {"value": %s, "seconds": %.4f, "cpu_seconds": %.4f, "error": "%s"}', calls{k,1}, vs, el, cpu, err);
   end
   fprintf(fid, '}');
   if t < numel(names), fprintf(fid, ','); end

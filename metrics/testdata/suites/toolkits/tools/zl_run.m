@@ -10,8 +10,8 @@ for t = 1:numel(names)
   A = double(rgb2gray_matlab(imread([dir_ '/' n '_A.png'])));
   B = double(rgb2gray_matlab(imread([dir_ '/' n '_B.png'])));
   F = double(rgb2gray_matlab(imread([dir_ '/' n '_F.png'])));
-  tic; res = evalc_quiet(@() fusionAssess(A, B, {F})); el = toc;
-  fprintf(fid, '  "%s": {"seconds": %.4f, "values": [', n, el);
+  c0 = cputime; tic; res = evalc_quiet(@() fusionAssess(A, B, {F})); el = toc; cpu = cputime - c0;
+  fprintf(fid, '  "%s": {"seconds": %.4f, "cpu_seconds": %.4f, "values": [', n, el, cpu);
   for k = 1:numel(res)
     v = res(k);
     if k > 1, fprintf(fid, ', '); end
