@@ -94,7 +94,7 @@ func gaussKernel1(n int, sigma float64) []float64 {
 // ref is the reference signal and dist the distorted one.
 func vifp(ref, dist []float64, w, h int) (float64, error) {
 	num, den := 0.0, 0.0
-	err := vifScales(ref, dist, w, h, 2, func(_, n, d []float64) {
+	err := vifScales([][]float64{ref}, dist, w, h, 2, func(_ int, _, n, d []float64) {
 		for i := range n {
 			num += n[i]
 			den += d[i]
@@ -109,12 +109,14 @@ func vifp(ref, dist []float64, w, h int) (float64, error) {
 	return num / den, nil
 }
 
-// vifScales runs the four scales of vifp_mscale.m on ref and dist with
-// noise variance sigmaN and passes visit each scale's per-window gain g
-// (after the reference code's guards) and the log terms
-// log10(1 + g^2 s1/(sv + sigmaN)) and log10(1 + s1/sigmaN) of the
-// numerator and denominator.
-func vifScales(ref, dist []float64, w, h int, sigmaN float64, visit func(g, num, den []float64)) error {
+// vifScales runs the four scales of vifp_mscale.m on each reference in
+// refs against dist with noise variance sigmaN (dist's pyramid and
+// statistics are computed once) and passes visit, for each scale and then
+// each reference r, the per-window gain g (after the reference code's
+// guards) and the log terms log10(1 + g^2 s1/(sv + sigmaN)) and
+// log10(1 + s1/sigmaN) of the numerator and denominator.
+func vifScales(refs [][]float64, dist []float64, w, h int, sigmaN float64, visit func(r int, g, num, den []float64)) error {
+	refs = append([][]float64(nil), refs...)
 	for scale := 1; scale <= 4; scale++ {
 		n := 1<<(5-scale) + 1
 		k := gaussKernel1(n, float64(n)/5)
@@ -122,15 +124,15 @@ func vifScales(ref, dist []float64, w, h int, sigmaN float64, visit func(g, num,
 			if w < n || h < n {
 				return errf("image too small for VIF scale %d", scale)
 			}
-			ref, dist = corrValid(ref, w, h, k), corrValid(dist, w, h, k)
-			w, h = w-n+1, h-n+1
-			ref, _, _ = downsample2(ref, w, h)
-			dist, w, h = downsample2(dist, w, h)
+			ow, oh := w-n+1, h-n+1
+			for i, ref := range refs {
+				refs[i], _, _ = downsample2(corrValid(ref, w, h, k), ow, oh)
+			}
+			dist, w, h = downsample2(corrValid(dist, w, h, k), ow, oh)
 		}
 		if w < n || h < n {
 			return errf("image too small for VIF scale %d", scale)
 		}
-		mu1, mu2 := corrValid(ref, w, h, k), corrValid(dist, w, h, k)
 		prod := func(a, b []float64) []float64 {
 			p := make([]float64, len(a))
 			for i := range a {
@@ -138,31 +140,35 @@ func vifScales(ref, dist []float64, w, h int, sigmaN float64, visit func(g, num,
 			}
 			return corrValid(p, w, h, k)
 		}
-		e11, e22, e12 := prod(ref, ref), prod(dist, dist), prod(ref, dist)
-		gs, nums, dens := make([]float64, len(mu1)), make([]float64, len(mu1)), make([]float64, len(mu1))
-		for i := range mu1 {
-			s1 := math.Max(e11[i]-mu1[i]*mu1[i], 0)
-			s2 := math.Max(e22[i]-mu2[i]*mu2[i], 0)
-			s12 := e12[i] - mu1[i]*mu2[i]
-			g := s12 / (s1 + 1e-10)
-			sv := s2 - g*s12
-			if s1 < 1e-10 {
-				g, sv, s1 = 0, s2, 0
+		mu2, e22 := corrValid(dist, w, h, k), prod(dist, dist)
+		for r, ref := range refs {
+			mu1 := corrValid(ref, w, h, k)
+			e11, e12 := prod(ref, ref), prod(ref, dist)
+			gs, nums, dens := make([]float64, len(mu1)), make([]float64, len(mu1)), make([]float64, len(mu1))
+			for i := range mu1 {
+				s1 := math.Max(e11[i]-mu1[i]*mu1[i], 0)
+				s2 := math.Max(e22[i]-mu2[i]*mu2[i], 0)
+				s12 := e12[i] - mu1[i]*mu2[i]
+				g := s12 / (s1 + 1e-10)
+				sv := s2 - g*s12
+				if s1 < 1e-10 {
+					g, sv, s1 = 0, s2, 0
+				}
+				if s2 < 1e-10 {
+					g, sv = 0, 0
+				}
+				if g < 0 {
+					sv, g = s2, 0
+				}
+				if sv <= 1e-10 {
+					sv = 1e-10
+				}
+				gs[i] = g
+				nums[i] = math.Log10(1 + g*g*s1/(sv+sigmaN))
+				dens[i] = math.Log10(1 + s1/sigmaN)
 			}
-			if s2 < 1e-10 {
-				g, sv = 0, 0
-			}
-			if g < 0 {
-				sv, g = s2, 0
-			}
-			if sv <= 1e-10 {
-				sv = 1e-10
-			}
-			gs[i] = g
-			nums[i] = math.Log10(1 + g*g*s1/(sv+sigmaN))
-			dens[i] = math.Log10(1 + s1/sigmaN)
+			visit(r, gs, nums, dens)
 		}
-		visit(gs, nums, dens)
 	}
 	return nil
 }

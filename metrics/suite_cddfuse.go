@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
@@ -241,19 +240,26 @@ func cddPSNR(s *scene) (float64, error) {
 }
 
 // cddVIF is Evaluator.VIFF: vifp(A, F) + vifp(B, F) (Sheikh & Bovik's
-// pixel VIF, as mfif's VIF), where a source without local variance at any
-// scale (0/0, NaN in NumPy) counts as 1.
+// pixel VIF, as mfif's VIF, with F's pyramid shared), where a source
+// without local variance at any scale (0/0, NaN in NumPy) counts as 1.
 func cddVIF(s *scene) (float64, error) {
+	num, den := make([]float64, len(s.src)), make([]float64, len(s.src))
+	err := vifScales(s.src, s.fus, s.w, s.h, 2, func(r int, _, n, d []float64) {
+		for i := range n {
+			num[r] += n[i]
+			den[r] += d[i]
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
 	acc := 0.0
-	for i, src := range s.src {
-		v, err := vifp(src, s.fus, s.w, s.h)
-		if errors.Is(err, errVIFFlat) {
-			v, err = 1, nil
+	for r := range num {
+		if den[r] == 0 { // 0/0: NaN in NumPy, which the evaluator maps to 1
+			acc++
+			continue
 		}
-		if err != nil {
-			return 0, fmt.Errorf("source %d: %w", i+1, err)
-		}
-		acc += v
+		acc += num[r] / den[r]
 	}
 	return acc, nil
 }

@@ -161,13 +161,11 @@ func ylVIFF(s *scene) (float64, error) {
 	const sq, c = 0.005 * 255 * 255, 1e-7
 	type scaleMaps struct{ g, num, den []float64 }
 	var maps [2][]scaleMaps
-	for i := 0; i < 2; i++ {
-		err := vifScales(s.src[i], s.fus, s.w, s.h, sq, func(g, num, den []float64) {
-			maps[i] = append(maps[i], scaleMaps{g, num, den})
-		})
-		if err != nil {
-			return 0, err
-		}
+	err := vifScales(s.src[:2], s.fus, s.w, s.h, sq, func(r int, g, num, den []float64) {
+		maps[r] = append(maps[r], scaleMaps{g, num, den})
+	})
+	if err != nil {
+		return 0, err
 	}
 	p := [4]float64{1 / 2.15, 0, 0.15 / 2.15, 1 / 2.15}
 	out := 0.0
