@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -128,25 +127,10 @@ func (a *app) runBench(ctx context.Context) error {
 // errors count.
 func evalTimed(keys []string, in metrics.Inputs) error {
 	_, err := metrics.Evaluate(keys, in)
-	if errors.Is(err, metrics.ErrDegenerate) && !hasOtherError(err) {
+	if metrics.OnlyDegenerate(err) {
 		return nil
 	}
 	return err
-}
-
-// hasOtherError reports whether a joined error holds an error that is not
-// ErrDegenerate.
-func hasOtherError(err error) bool {
-	j, ok := err.(interface{ Unwrap() []error })
-	if !ok {
-		return !errors.Is(err, metrics.ErrDegenerate)
-	}
-	for _, e := range j.Unwrap() {
-		if hasOtherError(e) {
-			return true
-		}
-	}
-	return false
 }
 
 // benchInputs returns the images to time on: --images when given, else

@@ -96,8 +96,30 @@ func TestBenchSuite(t *testing.T) {
 // TestMetricsSuiteWithoutGroundTruth: on pairs without a ground truth the
 // suite metrics that need one are left out with a note, the rest computed.
 func TestMetricsSuiteWithoutGroundTruth(t *testing.T) {
+	pairs, fused := toolkitPairs(t, "t4")
+	out := t.TempDir()
+	_, stderr, err := run(t, "metrics", "--pairs", pairs, "--fused", fused, "--suite", "yuliu", "--out", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "left out: yuliu.PSNR, yuliu.SSIM, yuliu.GMSD") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	res, err := report.ReadResults(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(res.Metrics); n != 18 || res.Metrics[n-1].Name != "yuliu.QVIFF" {
+		t.Errorf("metrics %v", res.Metrics)
+	}
+}
+
+// toolkitPairs copies the toolkit test triples named into a pair folder
+// (no ground truth) and a fused folder (method X).
+func toolkitPairs(t *testing.T, triples ...string) (pairs, fused string) {
+	t.Helper()
 	dir := t.TempDir()
-	pairs, fused := filepath.Join(dir, "pairs"), filepath.Join(dir, "fused")
+	pairs, fused = filepath.Join(dir, "pairs"), filepath.Join(dir, "fused")
 	for _, d := range []string{pairs, fused} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
@@ -113,22 +135,34 @@ func TestMetricsSuiteWithoutGroundTruth(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cp("t4_A.png", filepath.Join(pairs, "t4_A.png"))
-	cp("t4_B.png", filepath.Join(pairs, "t4_B.png"))
-	cp("t4_F.png", filepath.Join(fused, "t4_X.png"))
+	for _, tr := range triples {
+		cp(tr+"_A.png", filepath.Join(pairs, tr+"_A.png"))
+		cp(tr+"_B.png", filepath.Join(pairs, tr+"_B.png"))
+		cp(tr+"_F.png", filepath.Join(fused, tr+"_X.png"))
+	}
+	return pairs, fused
+}
+
+// TestMetricsSuiteUndefinedOnOneImage: a suite metric the toolkit leaves
+// NaN on one image (zhengliu.Q_C on the flat triple t6) is left out of that
+// image with a note; the run succeeds and the mean is over the others.
+func TestMetricsSuiteUndefinedOnOneImage(t *testing.T) {
+	pairs, fused := toolkitPairs(t, "t4", "t6")
 	out := t.TempDir()
-	_, stderr, err := run(t, "metrics", "--pairs", pairs, "--fused", fused, "--suite", "yuliu", "--out", out)
+	_, stderr, err := run(t, "metrics", "--pairs", pairs, "--fused", fused, "--suite", "zhengliu", "--out", out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(stderr, "left out: yuliu.PSNR, yuliu.SSIM, yuliu.GMSD") {
+	if !strings.Contains(stderr, "pair t6, method X: undefined here") || !strings.Contains(stderr, "zhengliu.Q_C") {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 	res, err := report.ReadResults(filepath.Join(out, "results.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(res.Metrics); n != 18 || res.Metrics[n-1].Name != "yuliu.QVIFF" {
-		t.Errorf("metrics %v", res.Metrics)
+	_, on6 := res.PerImage["X"]["t6"]["zhengliu.Q_C"]
+	v4, on4 := res.PerImage["X"]["t4"]["zhengliu.Q_C"]
+	if on6 || !on4 || res.Summary["X"]["zhengliu.Q_C"].Mean != v4 {
+		t.Errorf("Q_C per image t4 %v (%v), t6 present %v, summary %+v", v4, on4, on6, res.Summary["X"]["zhengliu.Q_C"])
 	}
 }
