@@ -73,37 +73,52 @@ func scd(s *scene) (float64, error) {
 	return r1 + r2, nil
 }
 
-// vifScale holds one scale's per-pixel VIF terms: the gain g and the
-// log10 information terms of the distorted (num) and reference (den)
-// channels.
-type vifScale struct {
-	g, num, den []float64
+// vifp is the multi-scale pixel-domain VIF of Sheikh & Bovik (IEEE TIP
+// 15(2) 2006, the vifp_mscale.m formulation): 4 scales with Gaussian
+// windows of size 2^(5-s)+1 and sigma size/5, dyadic down-sampling after
+// 'valid' filtering, noise variance 2, and the 1e-10 guards of that code.
+// ref is the reference signal and dist the distorted one.
+func vifp(ref, dist []float64, w, h int) (float64, error) {
+	num, den := 0.0, 0.0
+	err := vifScales([][]float64{ref}, dist, w, h, 2, func(_ int, _, n, d []float64) {
+		for i := range n {
+			num += n[i]
+			den += d[i]
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	if den == 0 {
+		return 0, errVIFFlat
+	}
+	return num / den, nil
 }
 
-// vifMaps computes the per-pixel terms of the multi-scale pixel-domain VIF
-// of Sheikh & Bovik (IEEE TIP 15(2) 2006, the vifp_mscale.m formulation):
-// 4 scales with Gaussian windows of size 2^(5-s)+1 and sigma size/5,
-// dyadic down-sampling after 'valid' filtering, noise variance sigmaN, and
-// the 1e-10 guards of that code. ref is the reference signal and dist the
-// distorted one.
-func vifMaps(ref, dist []float64, w, h int, sigmaN float64) ([4]vifScale, error) {
-	var out [4]vifScale
+// vifScales runs the four scales of vifp_mscale.m on each reference in
+// refs against dist with noise variance sigmaN (dist's pyramid and
+// statistics are computed once) and passes visit, for each scale and then
+// each reference r, the per-window gain g (after the reference code's
+// guards) and the log terms log10(1 + g^2 s1/(sv + sigmaN)) and
+// log10(1 + s1/sigmaN) of the numerator and denominator.
+func vifScales(refs [][]float64, dist []float64, w, h int, sigmaN float64, visit func(r int, g, num, den []float64)) error {
+	refs = append([][]float64(nil), refs...)
 	for scale := 1; scale <= 4; scale++ {
 		n := 1<<(5-scale) + 1
 		k := data.GaussianKernel(float64(n)/5, n) // fspecial('gaussian', n, n/5); n is odd
 		if scale > 1 {
 			if w < n || h < n {
-				return out, errf("image too small for VIF scale %d", scale)
+				return errf("image too small for VIF scale %d", scale)
 			}
-			ref, dist = corrValid(ref, w, h, k), corrValid(dist, w, h, k)
-			w, h = w-n+1, h-n+1
-			ref, _, _ = downsample2(ref, w, h)
-			dist, w, h = downsample2(dist, w, h)
+			ow, oh := w-n+1, h-n+1
+			for i, ref := range refs {
+				refs[i], _, _ = downsample2(corrValid(ref, w, h, k), ow, oh)
+			}
+			dist, w, h = downsample2(corrValid(dist, w, h, k), ow, oh)
 		}
 		if w < n || h < n {
-			return out, errf("image too small for VIF scale %d", scale)
+			return errf("image too small for VIF scale %d", scale)
 		}
-		mu1, mu2 := corrValid(ref, w, h, k), corrValid(dist, w, h, k)
 		prod := func(a, b []float64) []float64 {
 			p := make([]float64, len(a))
 			for i := range a {
@@ -111,55 +126,42 @@ func vifMaps(ref, dist []float64, w, h int, sigmaN float64) ([4]vifScale, error)
 			}
 			return corrValid(p, w, h, k)
 		}
-		e11, e22, e12 := prod(ref, ref), prod(dist, dist), prod(ref, dist)
-		sc := vifScale{g: make([]float64, len(mu1)), num: make([]float64, len(mu1)), den: make([]float64, len(mu1))}
-		for i := range mu1 {
-			s1 := math.Max(e11[i]-mu1[i]*mu1[i], 0)
-			s2 := math.Max(e22[i]-mu2[i]*mu2[i], 0)
-			s12 := e12[i] - mu1[i]*mu2[i]
-			g := s12 / (s1 + 1e-10)
-			sv := s2 - g*s12
-			if s1 < 1e-10 {
-				g, sv, s1 = 0, s2, 0
+		mu2, e22 := corrValid(dist, w, h, k), prod(dist, dist)
+		for r, ref := range refs {
+			mu1 := corrValid(ref, w, h, k)
+			e11, e12 := prod(ref, ref), prod(ref, dist)
+			gs, nums, dens := make([]float64, len(mu1)), make([]float64, len(mu1)), make([]float64, len(mu1))
+			for i := range mu1 {
+				s1 := math.Max(e11[i]-mu1[i]*mu1[i], 0)
+				s2 := math.Max(e22[i]-mu2[i]*mu2[i], 0)
+				s12 := e12[i] - mu1[i]*mu2[i]
+				g := s12 / (s1 + 1e-10)
+				sv := s2 - g*s12
+				if s1 < 1e-10 {
+					g, sv, s1 = 0, s2, 0
+				}
+				if s2 < 1e-10 {
+					g, sv = 0, 0
+				}
+				if g < 0 {
+					sv, g = s2, 0
+				}
+				if sv <= 1e-10 {
+					sv = 1e-10
+				}
+				gs[i] = g
+				nums[i] = math.Log10(1 + g*g*s1/(sv+sigmaN))
+				dens[i] = math.Log10(1 + s1/sigmaN)
 			}
-			if s2 < 1e-10 {
-				g, sv = 0, 0
-			}
-			if g < 0 {
-				sv, g = s2, 0
-			}
-			if sv <= 1e-10 {
-				sv = 1e-10
-			}
-			sc.g[i] = g
-			sc.num[i] = math.Log10(1 + g*g*s1/(sv+sigmaN))
-			sc.den[i] = math.Log10(1 + s1/sigmaN)
+			visit(r, gs, nums, dens)
 		}
-		out[scale-1] = sc
 	}
-	return out, nil
+	return nil
 }
 
-// vifp is the VIF of vifMaps with noise variance 2: the sum of the
-// distorted terms over all scales and pixels divided by the sum of the
-// reference terms.
-func vifp(ref, dist []float64, w, h int) (float64, error) {
-	maps, err := vifMaps(ref, dist, w, h, 2)
-	if err != nil {
-		return 0, err
-	}
-	num, den := 0.0, 0.0
-	for _, sc := range maps {
-		for i := range sc.num {
-			num += sc.num[i]
-			den += sc.den[i]
-		}
-	}
-	if den == 0 {
-		return 0, errf("reference image has no local variance at any scale")
-	}
-	return num / den, nil
-}
+// errVIFFlat is vifp's error for a reference without local variance at
+// any scale (0/0).
+var errVIFFlat = errf("reference image has no local variance at any scale")
 
 // downsample2 keeps every other row and column starting with the first
 // (MATLAB x(1:2:end,1:2:end)).

@@ -26,6 +26,7 @@ type scene struct {
 
 	edgeImgs [][]float64 // Prewitt magnitudes (sources, then fused)
 	joints   map[[2]int]*joint
+	suite    map[string]any // maps private to one suite (suite_*.go)
 
 	ar *arena // buffers of the maps above, released after the evaluation
 }

@@ -13,6 +13,9 @@ type window struct {
 	name   string
 	k      []float64 // 1-D factor; the 2-D window is k (x) k and sums to 1
 	c1, c2 float64
+	// exact, when set, is the n x n window (row-major) filtered in the
+	// order of Octave's filter2 (octFilter2Valid) instead of separably.
+	exact []float64
 }
 
 // gaussWindow is ssim_index.m's default: fspecial('gaussian', 11, 1.5)
@@ -59,7 +62,12 @@ func (s *scene) wfilt(win *window, a, b []float64) ([]float64, error) {
 	if c := s.stats[key]; c != nil {
 		return c.m, nil
 	}
-	m := corrValidMap(s.ar, a, b, s.w, s.h, win.k)
+	var m []float64
+	if win.exact != nil {
+		m = octFilterMap(s.ar, a, b, s.w, s.h, win.exact, len(win.k))
+	} else {
+		m = corrValidMap(s.ar, a, b, s.w, s.h, win.k)
+	}
 	s.stats[key] = &ssimStats{m: m}
 	return m, nil
 }
@@ -194,8 +202,11 @@ func (s *scene) edges() ([][]float64, []float64) {
 
 // qPiella is metricPeilla(...,1): mean2 of the Piella map with SSIM on
 // 11x11 Gaussian windows ('valid', (M-10) x (N-10)).
-func qPiella(s *scene) (float64, error) {
-	q, _, err := s.piellaMaps(gaussWindow, s.src, s.fus)
+func qPiella(s *scene) (float64, error) { return piellaMean(s, gaussWindow) }
+
+// piellaMean is mean2 of the Piella map with window win.
+func piellaMean(s *scene, win *window) (float64, error) {
+	q, _, err := s.piellaMaps(win, s.src, s.fus)
 	if err != nil {
 		return 0, err
 	}

@@ -249,7 +249,7 @@ func sym3Eigen(a [3][3]float64) [3]float64 {
 }
 
 // mefbVIF is metricsVIF.m (Han et al.'s fusion VIF) per channel: the VIF
-// terms of each source against the fused image (vifMaps, noise variance
+// terms of each source against the fused image (vifScales, noise variance
 // 0.005*255^2); at each scale and pixel the source with the smaller gain g
 // supplies both terms; F(s) = sum(num + C)/sum(den + C) with C = 1e-7;
 // the result is sum(F .* [1 0 0.15 1]) / 2.15.
@@ -262,26 +262,27 @@ func mefbVIF(t *tkImages) (float64, error) {
 	const sq, c = 0.005 * 255 * 255, 1e-7
 	p := [4]float64{1 / 2.15, 0 / 2.15, 0.15 / 2.15, 1 / 2.15}
 	return t.perChannel(tkGrayNone, func(a, b, f []float64) (float64, error) {
-		m1, err := vifMaps(a, f, t.w, t.h, sq)
-		if err != nil {
-			return 0, err
-		}
-		m2, err := vifMaps(b, f, t.w, t.h, sq)
-		if err != nil {
-			return 0, err
-		}
-		out := 0.0
-		for s := range m1 {
+		out, scale := 0.0, -1
+		var g0, num0, den0 []float64
+		err := vifScales([][]float64{a, b}, f, t.w, t.h, sq, func(r int, g, num, den []float64) {
+			if r == 0 {
+				scale++
+				g0, num0, den0 = g, num, den
+				return
+			}
 			vid, vind := 0.0, 0.0
-			for i := range m1[s].g {
-				z, m := m2[s].num[i], m2[s].den[i]
-				if m1[s].g[i] < m2[s].g[i] {
-					z, m = m1[s].num[i], m1[s].den[i]
+			for i := range g {
+				z, m := num[i], den[i]
+				if g0[i] < g[i] {
+					z, m = num0[i], den0[i]
 				}
 				vid += z + c
 				vind += m + c
 			}
-			out += vid / vind * p[s]
+			out += vid / vind * p[scale]
+		})
+		if err != nil {
+			return 0, err
 		}
 		return out, nil
 	})

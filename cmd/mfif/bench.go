@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/eval/pipeline"
 	"github.com/mfif/mfif/internal/atomicfile"
@@ -18,12 +20,18 @@ import (
 
 func (a *app) benchCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "bench [--size 520] [--min-time 300ms] | bench --nets CASES [--reps 3] [--json FILE]",
+		Use:   "bench [--size 520] [--min-time 300ms] [--suite NAME,...] | bench --nets CASES [--reps 3] [--json FILE]",
 		Short: "Time each metric and each fusion method on one synthetic colour scene, or the networks",
 		Long: `Time every registered metric on a synthetic colour triple (two sources and
 a fused image) and every method that needs no model on the two sources,
 printing milliseconds per operation. Single-threaded per operation. The
 speed targets themselves live in the Go benchmarks (go test -bench).
+The default metrics are mfif's own (not the suites').
+
+With --suite NAME[,NAME], time each reference-toolkit suite instead: the
+whole suite on the triple (one metrics.Evaluate call, as mfif metrics --suite
+runs it) and then each of its metrics alone; methods are timed only when
+--methods is given. docs/metrics.md compares these times with the toolkits.
 
 With --nets, time network forward passes and training steps on the chosen
 --device instead (train/netbench): fusiondiff/forward/256 and /520,
@@ -38,7 +46,9 @@ in PyTorch (docs/performance.md, scripts/gpu-check.sh).`,
 	f := cmd.Flags()
 	f.Int("size", 520, "side of the test images in pixels")
 	f.Duration("min-time", 300*time.Millisecond, "minimum time spent on each operation")
-	f.StringSlice("metrics", nil, "metrics to time (default: all registered)")
+	f.StringSlice("metrics", nil, "metrics to time (default: all of mfif's own, no suite metrics)")
+	f.StringSlice("suite", nil, "time these metric suites (whole suite, then each metric) instead of the default metrics")
+	f.StringSlice("images", nil, "time on these images, SOURCE1,SOURCE2,FUSED[,REFERENCE], instead of a synthetic --size scene")
 	f.StringSlice("methods", nil, "methods to time (default: all that need no model)")
 	f.StringSlice("nets", nil, "time these network cases instead (all, a case name or a prefix such as fusiondiff)")
 	f.Int("reps", 3, "--nets: timed calls per case after one warm-up")
@@ -56,22 +66,32 @@ func (a *app) runBench(ctx context.Context) error {
 		return a.runBenchNets(ctx, info, nets)
 	}
 	size := a.v.GetInt("bench.size")
-	in, err := pipeline.BenchScene(size, 1)
+	in, scene, err := a.benchInputs(size)
 	if err != nil {
 		return err
 	}
 	minTime := a.v.GetDuration("bench.min-time")
-	names := a.list("bench.metrics")
-	if len(names) == 0 {
-		names = metrics.Names()
+	names, suites := a.list("bench.metrics"), a.list("bench.suite")
+	for _, s := range suites {
+		if _, err := metrics.LookupSuite(s); err != nil {
+			return fmt.Errorf("--suite: %w", err)
+		}
+	}
+	if len(names) == 0 && len(suites) == 0 {
+		names = metrics.ClassicNames()
 	}
 	methods := a.list("bench.methods")
-	if len(methods) == 0 {
+	if len(methods) == 0 && len(suites) == 0 {
 		methods = pipeline.DefaultMethods()
 	}
-	a.logger().Logf("timing %d operations, each for at least %s", 1+len(names)+len(methods), minTime)
-	fmt.Fprintf(a.stdout, "%dx%d colour, %d sources, metric kernels %s, device %s, %d threads, allocator %s\n%-22s %10s %6s\n",
-		size, size, len(in.Sources), metrics.Kernels(), info.Name, info.Threads, backend.Allocator(), "operation", "ms/op", "runs")
+	nsuite := 0
+	for _, name := range suites {
+		s, _ := metrics.LookupSuite(name)
+		nsuite += 1 + len(s.Metrics)
+	}
+	a.logger().Logf("timing %d operations, each for at least %s", 1+len(names)+nsuite+len(methods), minTime)
+	fmt.Fprintf(a.stdout, "%s, %d sources, metric kernels %s, device %s, %d threads, allocator %s\n%-28s %10s %6s\n",
+		scene, len(in.Sources), metrics.Kernels(), info.Name, info.Threads, backend.Allocator(), "operation", "ms/op", "runs")
 	primary := metrics.Primary()
 	a.printTiming(pipeline.TimeOp("metrics: six primary", minTime, func() error { _, err := metrics.Evaluate(primary, in); return err }))
 	for _, n := range names {
@@ -80,6 +100,14 @@ func (a *app) runBench(ctx context.Context) error {
 			return err
 		}
 		a.printTiming(pipeline.TimeOp("metric "+n, minTime, func() error { _, err := m.Compute(in); return err }))
+	}
+	for _, name := range suites {
+		s, _ := metrics.LookupSuite(name)
+		keys := s.Keys()
+		a.printCPUTiming(fmt.Sprintf("suite %s (%d metrics)", name, len(keys)), minTime, func() error { return evalTimed(keys, in) })
+		for _, k := range keys {
+			a.printCPUTiming("  "+k, minTime, func() error { return evalTimed([]string{k}, in) })
+		}
 	}
 	for _, n := range methods {
 		m, err := eval.New(n, nil)
@@ -94,14 +122,65 @@ func (a *app) runBench(ctx context.Context) error {
 	return nil
 }
 
+// evalTimed evaluates keys for timing: a metric that is undefined on the
+// images (ErrDegenerate, e.g. a toolkit's NaN) still ran, so only other
+// errors count.
+func evalTimed(keys []string, in metrics.Inputs) error {
+	_, err := metrics.Evaluate(keys, in)
+	if metrics.OnlyDegenerate(err) {
+		return nil
+	}
+	return err
+}
+
+// benchInputs returns the images to time on: --images when given, else
+// the synthetic colour scene of side size, and a line describing them.
+func (a *app) benchInputs(size int) (metrics.Inputs, string, error) {
+	paths := a.list("bench.images")
+	if len(paths) == 0 {
+		in, err := pipeline.BenchScene(size, 1)
+		return in, fmt.Sprintf("%dx%d colour", size, size), err
+	}
+	if len(paths) < 3 || len(paths) > 4 {
+		return metrics.Inputs{}, "", fmt.Errorf("--images: want SOURCE1,SOURCE2,FUSED[,REFERENCE], got %d paths", len(paths))
+	}
+	imgs := make([]*data.Image, len(paths))
+	for i, p := range paths {
+		m, err := data.ReadImage(p)
+		if err != nil {
+			return metrics.Inputs{}, "", fmt.Errorf("--images: %w", err)
+		}
+		imgs[i] = m
+	}
+	in := metrics.Inputs{Sources: imgs[:2], Fused: imgs[2]}
+	if len(imgs) == 4 {
+		in.Reference = imgs[3]
+	}
+	return in, fmt.Sprintf("%dx%d, %d planes (%s)", in.Fused.W, in.Fused.H, in.Fused.C(), strings.Join(paths, ",")), nil
+}
+
+// printCPUTiming times f as printTiming does and adds the process CPU time
+// per call (user + system), which a busy shared machine does not inflate.
+func (a *app) printCPUTiming(name string, minTime time.Duration, f func() error) {
+	var n int
+	start := processCPU()
+	t, err := pipeline.TimeOp(name, minTime, func() error { n++; return f() })
+	if err != nil {
+		a.printTiming(t, err)
+		return
+	}
+	cpu := (processCPU() - start) / time.Duration(n)
+	fmt.Fprintf(a.stdout, "%-28s %10.2f %6d   cpu %.2f ms/op\n", t.Name, float64(t.PerOp.Microseconds())/1000, t.N, float64(cpu.Microseconds())/1000)
+}
+
 // printTiming prints one row; an operation that fails on the test scene
 // gets its error in place of a time so the other rows still appear.
 func (a *app) printTiming(t pipeline.Timing, err error) {
 	if err != nil {
-		fmt.Fprintf(a.stdout, "%-22s %10s    (%v)\n", t.Name, "error", err)
+		fmt.Fprintf(a.stdout, "%-28s %10s    (%v)\n", t.Name, "error", err)
 		return
 	}
-	fmt.Fprintf(a.stdout, "%-22s %10.2f %6d\n", t.Name, float64(t.PerOp.Microseconds())/1000, t.N)
+	fmt.Fprintf(a.stdout, "%-28s %10.2f %6d\n", t.Name, float64(t.PerOp.Microseconds())/1000, t.N)
 }
 
 // runBenchNets times the network cases of train/netbench on the chosen

@@ -28,8 +28,10 @@ func addCompletions(root *cobra.Command) {
 			completeFlag(c, "method", listCompletion(eval.Names, false))
 		case "metrics":
 			completeFlag(c, "metrics", listCompletion(func() []string { return append(metrics.Names(), "list") }, true))
+			completeFlag(c, "suite", listCompletion(metrics.SuiteNames, true))
 		case "bench":
 			completeFlag(c, "metrics", listCompletion(metrics.Names, true))
+			completeFlag(c, "suite", listCompletion(metrics.SuiteNames, true))
 			completeFlag(c, "methods", listCompletion(eval.Names, true))
 		case "train":
 			c.ValidArgsFunction = firstArg(func(string) ([]string, cobra.ShellCompDirective) {

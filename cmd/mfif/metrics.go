@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,7 +19,7 @@ import (
 
 func (a *app) metricsCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "metrics --pairs DIR --fused DIR[,DIR...] [--metrics Q_NMI,...] [--out DIR]",
+		Use:   "metrics --pairs DIR --fused DIR[,DIR...] [--metrics Q_NMI,...] [--suite NAME,...] [--out DIR]",
 		Short: "Evaluate fused results with the quality metrics",
 		Long: `Evaluate the fused images in one or more --fused folders against the
 source pairs in --pairs. Fused files are named <pair>_<METHOD>.<ext> (MFIFB
@@ -29,6 +30,14 @@ table.md/.csv/.tex and bar and box plots there, after removing the files an
 earlier report wrote into that folder (other files are kept). The default
 metrics are the six of the paper tables (Q_NMI, Q_G, Q_CB, Q_TE, Q_SF,
 Q_Piella). The folders of the pairs' own images are never taken for methods.
+
+--suite NAME[,NAME] adds the metrics of reference toolkits, each computed
+exactly as that toolkit does (its formulas, parameters and colour handling),
+under the keys <suite>.<name> with the toolkit's own names: zhengliu (Zheng
+Liu's fusionAssess.m), cddfuse (CDDFuse's Evaluator.py, what DDFM reports),
+and the others listed by --metrics list. With --suite alone only the suite
+metrics are computed; with --metrics too, both (the named metrics first).
+docs/metrics.md describes every suite metric.
 
 --skip-missing evaluates a method on the pairs it has fused images for
 instead of failing; the skipped pairs of each method are listed on stderr.
@@ -41,7 +50,8 @@ over all its own pairs, and the table shows each method's n.`,
 	f := cmd.Flags()
 	f.String("pairs", "", "folder of source pairs")
 	f.StringSlice("fused", nil, "folder(s) of fused images, comma separated")
-	f.StringSlice("metrics", nil, "metrics to compute (default: the six primary ones; 'list' lists all)")
+	f.StringSlice("metrics", nil, "metrics to compute (default: the six primary ones; 'list' lists all and the suites)")
+	f.StringSlice("suite", nil, "reference-toolkit suites whose metrics to compute, keys <suite>.<name> (zhengliu, cddfuse, ...; see --metrics list)")
 	f.StringSlice("methods", nil, "only evaluate these methods (default: all found)")
 	f.String("out", "", "folder for results.json, tables and plots")
 	f.Bool("skip-missing", false, "skip pairs whose fused image is missing instead of failing (lists them on stderr; means over the pairs every method has)")
@@ -57,6 +67,11 @@ func (a *app) runMetrics(cmd *cobra.Command) error {
 	if len(names) == 1 && names[0] == "list" {
 		return a.listMetrics()
 	}
+	suites := a.list("metrics.suite")
+	names, err := withSuites(names, suites, "--suite")
+	if err != nil {
+		return err
+	}
 	pairsDir, fused := a.v.GetString("metrics.pairs"), a.list("metrics.fused")
 	if err := required(map[string]string{"--pairs": pairsDir, "--fused": strings.Join(fused, ",")}); err != nil {
 		return err
@@ -68,6 +83,9 @@ func (a *app) runMetrics(cmd *cobra.Command) error {
 	sources, err := pipeline.DiscoverSources(fused, pairs, a.list("metrics.methods"))
 	if err != nil {
 		return err
+	}
+	if len(suites) > 0 {
+		names = a.dropReferenceKeys(names, pairs)
 	}
 	skip, rankAll := a.v.GetBool("metrics.skip-missing"), a.v.GetBool("metrics.rank-all")
 	if rankAll && !skip {
@@ -116,14 +134,74 @@ func (a *app) emit(res *report.Results, dir, caption string, opts ...report.Opti
 	return nil
 }
 
+// withSuites appends the metric keys of the named suites to names (flag
+// names the option in errors). Without suites names is returned as is.
+func withSuites(names, suites []string, flag string) ([]string, error) {
+	if len(suites) == 0 {
+		return names, nil
+	}
+	keys, err := metrics.SuiteKeys(strings.Join(suites, ","))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	out := append([]string(nil), names...)
+	for _, k := range keys {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// dropReferenceKeys leaves out the suite metrics that need a ground truth
+// when some pair has none (a suite such as yuliu lists PSNR and SSIM against
+// the ground truth beside its fusion metrics), saying so on stderr. Metrics
+// named with --metrics are kept, so asking for one still fails clearly.
+func (a *app) dropReferenceKeys(names []string, pairs []data.Pair) []string {
+	missing := 0
+	for _, p := range pairs {
+		if p.Reference == "" {
+			missing++
+		}
+	}
+	if missing == 0 {
+		return names
+	}
+	var out, dropped []string
+	for _, n := range names {
+		if m, err := metrics.Lookup(n); err == nil && m.NeedsReference && metrics.IsSuiteKey(n) {
+			dropped = append(dropped, n)
+			continue
+		}
+		out = append(out, n)
+	}
+	if len(dropped) > 0 {
+		fmt.Fprintf(a.stderr, "mfif metrics: %d of %d pairs have no ground truth, so the suite metrics that need one are left out: %s\n",
+			missing, len(pairs), strings.Join(dropped, ", "))
+	}
+	return out
+}
+
+// listMetrics prints mfif's own metrics, then each suite with its toolkit
+// and its metrics in the toolkit's order.
 func (a *app) listMetrics() error {
-	for _, n := range metrics.Names() {
-		m, _ := metrics.Lookup(n)
+	line := func(key string) {
+		m, _ := metrics.Lookup(key)
 		ref := ""
 		if m.NeedsReference {
 			ref = " (needs reference)"
 		}
-		fmt.Fprintf(a.stdout, "%-14s %-7s %s%s\n", n, m.Better, m.Description, ref)
+		fmt.Fprintf(a.stdout, "%-18s %-7s %s%s\n", key, m.Better, m.Description, ref)
+	}
+	for _, n := range metrics.ClassicNames() {
+		line(n)
+	}
+	for _, name := range metrics.SuiteNames() {
+		s, _ := metrics.LookupSuite(name)
+		fmt.Fprintf(a.stdout, "\nsuite %s (--suite %s): %s\n  colour: %s\n", name, name, s.Toolkit, s.Colour)
+		for _, k := range s.Keys() {
+			line(k)
+		}
 	}
 	return nil
 }

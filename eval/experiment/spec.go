@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -28,8 +29,13 @@ type Spec struct {
 	Datasets map[string]Dataset `yaml:"datasets"`
 	// Methods are evaluated on every dataset, in this order.
 	Methods []MethodSpec `yaml:"methods"`
-	// Metrics are metric registry names; empty means the paper's six.
+	// Metrics are metric registry names; empty means the paper's six
+	// (unless Suites names some).
 	Metrics []string `yaml:"metrics"`
+	// Suites names reference-toolkit metric suites (metrics.SuiteNames,
+	// e.g. zhengliu, cddfuse); Load and Parse append their metric keys
+	// "<suite>.<name>" to Metrics, in the toolkit's order.
+	Suites []string `yaml:"suites"`
 	// Sweep varies configuration keys; empty means one cell.
 	Sweep Sweep `yaml:"sweep"`
 	// Outputs selects what runs and reports produce.
@@ -175,6 +181,7 @@ func Load(path string, overrides map[string]any) (*Spec, error) {
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("experiment %s: %w", path, err)
 	}
+	s.expandSuites()
 	return &s, nil
 }
 
@@ -187,7 +194,27 @@ func Parse(b []byte, overrides map[string]any) (*Spec, error) {
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("experiment %s: %w", s.Name, err)
 	}
+	s.expandSuites()
 	return &s, nil
+}
+
+// suiteKeys returns the metric keys of s.Suites (nil when none is named).
+func (s *Spec) suiteKeys() ([]string, error) {
+	if len(s.Suites) == 0 {
+		return nil, nil
+	}
+	return metrics.SuiteKeys(strings.Join(s.Suites, ","))
+}
+
+// expandSuites appends the metric keys of s.Suites to s.Metrics, skipping
+// keys already listed. Validate has checked the suite names.
+func (s *Spec) expandSuites() {
+	keys, _ := s.suiteKeys()
+	for _, k := range keys {
+		if !slices.Contains(s.Metrics, k) {
+			s.Metrics = append(s.Metrics, k)
+		}
+	}
 }
 
 // Validate checks names, method kinds, metrics and sweep axes. Trainer kinds
@@ -234,6 +261,9 @@ func (s *Spec) Validate() error {
 			return fmt.Errorf("methods[%d]: name %q used twice", i, m.Name)
 		}
 		seen[m.Name] = true
+	}
+	if _, err := s.suiteKeys(); err != nil {
+		return fmt.Errorf("suites: %w", err)
 	}
 	for _, list := range append([][]string{s.Metrics}, datasetMetrics(s.Datasets)...) {
 		for _, name := range list {

@@ -33,7 +33,7 @@ func DefaultMethods() []string {
 // six), in name order.
 func ReferenceMetrics() []string {
 	var out []string
-	for _, n := range metrics.Names() {
+	for _, n := range metrics.ClassicNames() {
 		m, err := metrics.Lookup(n)
 		if err != nil || !m.NeedsReference {
 			continue

@@ -267,7 +267,7 @@ func Evaluate(pairs []data.Pair, sources []Source, opt EvalOptions, o Options) (
 	}
 	var mu sync.Mutex
 	err = parallel(len(pairs), o, "evaluate", func(_, i int) error {
-		scores, err := evaluatePair(pairs[i], sources, names, opt.SkipMissing)
+		scores, err := evaluatePair(pairs[i], sources, names, opt.SkipMissing, opt.Log)
 		if err != nil {
 			return err
 		}
@@ -350,7 +350,11 @@ func logf(w io.Writer, format string, args ...any) {
 	}
 }
 
-func evaluatePair(p data.Pair, sources []Source, names []string, skipMissing bool) (map[string]map[string]float64, error) {
+// evaluatePair scores every method's fused image of pair p. A suite metric
+// that is undefined on an image (the toolkit's NaN, ErrDegenerate) is left
+// out for that image with a note on log, so the means are over the images
+// where the toolkit gives a number; any other failure is an error.
+func evaluatePair(p data.Pair, sources []Source, names []string, skipMissing bool, log io.Writer) (map[string]map[string]float64, error) {
 	srcs, ref, err := data.LoadPair(p)
 	if err != nil {
 		return nil, errf(p.Name, err)
@@ -373,6 +377,10 @@ func evaluatePair(p data.Pair, sources []Source, names []string, skipMissing boo
 			return nil, errf(p.Name, err)
 		}
 		scores, err := metrics.Evaluate(names, metrics.Inputs{Sources: srcs, Fused: fused, Reference: ref})
+		if err != nil && scores != nil && metrics.OnlyDegenerate(err) && onlySuiteKeysMissing(names, scores) {
+			logf(log, "pair %s, method %s: undefined here (NaN in the toolkit), left out of the means: %v", p.Name, s.Method, strings.ReplaceAll(err.Error(), "\n", "; "))
+			err = nil
+		}
 		if err != nil {
 			return nil, errf(p.Name, fmt.Errorf("%s: %w", path, err))
 		}
@@ -382,6 +390,17 @@ func evaluatePair(p data.Pair, sources []Source, names []string, skipMissing boo
 		out[s.Method] = scores
 	}
 	return out, nil
+}
+
+// onlySuiteKeysMissing reports whether every metric of names that scores
+// lacks is a suite metric.
+func onlySuiteKeysMissing(names []string, scores map[string]float64) bool {
+	for _, n := range names {
+		if _, ok := scores[n]; !ok && !metrics.IsSuiteKey(n) {
+			return false
+		}
+	}
+	return true
 }
 
 // findFused locates <pair>_<method>.<ext>, or <pair>.<ext> in a folder
