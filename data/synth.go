@@ -364,7 +364,7 @@ func synthMask(w, h int, cover float64, r *rng) *Image {
 		}
 	}
 	k := clampInt(int(math.Round((1-cover)*float64(len(field)))), 0, len(field)-1)
-	th := kthSmallest(append([]float64(nil), field...), k)
+	th := KthSmallest(append([]float64(nil), field...), k)
 	m := NewImage(w, h, 1)
 	for i, v := range field {
 		if v >= th {
@@ -374,9 +374,10 @@ func synthMask(w, h int, cover float64, r *rng) *Image {
 	return m
 }
 
-// kthSmallest returns the k-th smallest value (0-based) of v, reordering v
-// (Hoare's quickselect with a median-of-three pivot).
-func kthSmallest(v []float64, k int) float64 {
+// KthSmallest returns the k-th smallest value (0-based) of v, reordering v
+// so that v[:k] holds values no larger than v[k] and v[k+1:] values no
+// smaller (Hoare's quickselect with a median-of-three pivot).
+func KthSmallest(v []float64, k int) float64 {
 	lo, hi := 0, len(v)-1
 	for lo < hi {
 		mid := lo + (hi-lo)/2

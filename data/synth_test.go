@@ -161,7 +161,7 @@ func TestKthSmallest(t *testing.T) {
 		sorted := append([]float64(nil), v...)
 		sort.Float64s(sorted)
 		for k := 0; k < n; k++ {
-			if got := kthSmallest(append([]float64(nil), v...), k); got != sorted[k] {
+			if got := KthSmallest(append([]float64(nil), v...), k); got != sorted[k] {
 				t.Fatalf("n=%d k=%d: got %v want %v", n, k, got, sorted[k])
 			}
 		}

@@ -267,58 +267,15 @@ func phaseCong(ims [][]float64, w, h int, newLowpass bool) []pcMaps {
 // middle values for an even count); x is reordered.
 func medianOf(x []float64) float64 {
 	m := len(x) / 2
-	hi := selectKth(x, m)
+	hi := data.KthSmallest(x, m)
 	if len(x)%2 == 1 {
 		return hi
 	}
-	lo := x[0] // x[:m] holds the m smallest values after selectKth
+	lo := x[0] // x[:m] holds the m smallest values after KthSmallest
 	for _, v := range x[1:m] {
 		lo = math.Max(lo, v)
 	}
 	return (lo + hi) / 2
-}
-
-// selectKth reorders x so that x[k] is its k-th smallest value, with
-// smaller or equal values before it, and returns x[k] (quickselect with a
-// median-of-three pivot).
-func selectKth(x []float64, k int) float64 {
-	lo, hi := 0, len(x)-1
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		if x[mid] < x[lo] {
-			x[mid], x[lo] = x[lo], x[mid]
-		}
-		if x[hi] < x[lo] {
-			x[hi], x[lo] = x[lo], x[hi]
-		}
-		if x[hi] < x[mid] {
-			x[hi], x[mid] = x[mid], x[hi]
-		}
-		p := x[mid]
-		i, j := lo, hi
-		for i <= j {
-			for x[i] < p {
-				i++
-			}
-			for x[j] > p {
-				j--
-			}
-			if i <= j {
-				x[i], x[j] = x[j], x[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return x[k]
-		}
-	}
-	return x[k]
 }
 
 // zhaoCorr is metricZhao's correlation_coeffcient: with an 11x11 Gaussian
