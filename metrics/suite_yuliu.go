@@ -123,31 +123,7 @@ func ylCvejic(s *scene) (float64, error) {
 // ylYang is Yu Liu's metricYang.m: Zheng Liu's Yang metric, except that
 // where var(A) + var(B) is exactly 0 both variances get 0.5 (lambda = 1/2
 // instead of NaN).
-func ylYang(s *scene) (float64, error) {
-	if err := s.need2(); err != nil {
-		return 0, err
-	}
-	p1, err := s.yangPair(0, 1)
-	if err != nil {
-		return 0, err
-	}
-	p2, _ := s.yangPair(0, 2)
-	p3, _ := s.yangPair(1, 2)
-	acc := 0.0
-	for i, a := range p1.v1 {
-		b := p1.v2[i]
-		if a+b == 0 {
-			a, b = a+0.5, b+0.5
-		}
-		lam := a / (a + b)
-		bin := 0.0
-		if p1.ssim[i] >= 0.75 {
-			bin = 1
-		}
-		acc += (lam*p2.ssim[i]+(1-lam)*p3.ssim[i])*bin + matlabMax(p2.ssim[i], p3.ssim[i])*(1-bin)
-	}
-	return acc / float64(len(p1.v1)), nil
-}
+func ylYang(s *scene) (float64, error) { return yangQ(s, true) }
 
 // ylVIFF is VIFF_Public.m (Han et al. 2013) on gray images: for each of
 // the four VIF scales (noise variance 0.005*255^2), every window takes the

@@ -105,7 +105,11 @@ func zlCvejic(s *scene) (float64, error) {
 // var(A)/(var(A)+var(B)), elsewhere max(SSIM(A,F), SSIM(B,F)); ssim_yang
 // windows (7x7 Gaussian, C = 2e-16). As in the reference, a 0/0 lambda
 // anywhere makes the result NaN (ErrDegenerate), even where it is masked.
-func zlYang(s *scene) (float64, error) {
+func zlYang(s *scene) (float64, error) { return yangQ(s, false) }
+
+// yangQ is metricYang.m on the scene; zeroHalf is Yu Liu's variant, in
+// which both variances get 0.5 where var(A) + var(B) is exactly 0.
+func yangQ(s *scene, zeroHalf bool) (float64, error) {
 	if err := s.need2(); err != nil {
 		return 0, err
 	}
@@ -118,7 +122,11 @@ func zlYang(s *scene) (float64, error) {
 	va, vb, m1, m2, m3 := p1.v1, p1.v2, p1.ssim, p2.ssim, p3.ssim
 	acc := 0.0
 	for i, a := range va {
-		lam := a / (a + vb[i])
+		b := vb[i]
+		if zeroHalf && a+b == 0 {
+			a, b = a+0.5, b+0.5
+		}
+		lam := a / (a + b)
 		// Q1 = (...).*bin_map and Q2 = max(.,.).*(~bin_map): a NaN
 		// multiplied by the zero mask stays NaN, as in the reference.
 		bin := 0.0
