@@ -35,11 +35,11 @@ echo "go-vs-pytorch: $threads threads, $reps timed calls per case and round; $("
 for round in 1 2; do
 	for i in "${!cases[@]}"; do
 		c="${cases[$i]}"
-		echo "round $round: $c (Go)" >&2
 		if [ -n "${BEFORE:-}" ]; then
 			echo "round $round: $c (Go before: $BEFORE)" >&2
 			"$BEFORE" --device cpu --threads "$threads" bench --nets "$c" --reps "$reps" --json "$tmp/before-$round-$i.json" >/dev/null
 		fi
+		echo "round $round: $c (Go)" >&2
 		bin/mfif --device cpu --threads "$threads" bench --nets "$c" --reps "$reps" --json "$tmp/go-$round-$i.json" >/dev/null
 		echo "round $round: $c (PyTorch)" >&2
 		LD_PRELOAD="$tc" "$py" docs/pytorch/bench_nets.py --device cpu --threads "$threads" --reps "$reps" \
