@@ -5,13 +5,16 @@
 # PyTorch with tcmalloc preloaded (the allocator CPU users of PyTorch are told
 # to use). Go and PyTorch alternate over two rounds, each case in its own
 # process, so drift on a shared machine hits both; the ratio uses the sum of
-# both rounds' medians. Prints one table (Markdown).
+# both rounds' medians (each round's median is printed). Prints one table
+# (Markdown).
 #
 # CASE: names or prefixes of `mfif bench --nets` (default: every case with a
 # PyTorch twin). Environment: THREADS (default: all cores), REPS (timed calls
 # per case and round after one warm-up, default 3), MFIF_PYTHON (default
 # /usr/bin/python3: Debian's python3-torch, on the libtorch of
-# libtorch-dev). Needs libtcmalloc-minimal4 and a built bin/mfif (make build).
+# libtorch-dev), BEFORE (another mfif binary, e.g. a build of an older
+# commit: timed as a third side in the same rounds, for before/after
+# tables). Needs libtcmalloc-minimal4 and a built bin/mfif (make build).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,6 +35,10 @@ echo "go-vs-pytorch: $threads threads, $reps timed calls per case and round; $("
 for round in 1 2; do
 	for i in "${!cases[@]}"; do
 		c="${cases[$i]}"
+		if [ -n "${BEFORE:-}" ]; then
+			echo "round $round: $c (Go before: $BEFORE)" >&2
+			"$BEFORE" --device cpu --threads "$threads" bench --nets "$c" --reps "$reps" --json "$tmp/before-$round-$i.json" >/dev/null
+		fi
 		echo "round $round: $c (Go)" >&2
 		bin/mfif --device cpu --threads "$threads" bench --nets "$c" --reps "$reps" --json "$tmp/go-$round-$i.json" >/dev/null
 		echo "round $round: $c (PyTorch)" >&2
@@ -45,12 +52,27 @@ rows = {}
 for p in sorted(glob.glob(os.path.join(sys.argv[1], "*.json"))):
     side = os.path.basename(p).split("-")[0]
     for r in json.load(open(p))["results"]:
-        e = rows.setdefault(r["name"], {"go": [], "pt": [], "gorss": 0, "ptrss": 0})
-        e[side].append(r["median_s"])
-        e[side + "rss"] = max(e[side + "rss"], r["peak_rss_mib"])
-print("| case | Go s (rounds summed) | PyTorch+tcmalloc s | Go/PyTorch | Go peak RSS MiB | PyTorch peak RSS MiB |")
-print("|---|---:|---:|---:|---:|---:|")
+        e = rows.setdefault(r["name"], {})
+        d = e.setdefault(side, {"med": [], "rss": 0})
+        d["med"].append(r["median_s"])
+        d["rss"] = max(d["rss"], r["peak_rss_mib"])
+before = any("before" in e for e in rows.values())
+fmt = lambda d: " + ".join(f"{m:.3f}" for m in d["med"])
+print("| case | " + ("Go before s (rounds) | " if before else "") + "Go s (rounds) | PyTorch+tcmalloc s | "
+      + ("before/PyTorch | " if before else "") + "Go/PyTorch | " + ("Go before peak RSS MiB | " if before else "")
+      + "Go peak RSS MiB | PyTorch peak RSS MiB |")
+print("|---|" + "---:|" * (8 if before else 5))
 for n, e in rows.items():
-    g, t = sum(e["go"]), sum(e["pt"])
-    print(f"| {n} | {g:.3f} | {t:.3f} | {g / t:.2f}x | {e['gorss']:.0f} | {e['ptrss']:.0f} |")
+    g, t = sum(e["go"]["med"]), sum(e["pt"]["med"])
+    cols = [n]
+    if before:
+        cols.append(fmt(e["before"]))
+    cols += [fmt(e["go"]), fmt(e["pt"])]
+    if before:
+        cols.append(f"{sum(e['before']['med']) / t:.2f}x")
+    cols.append(f"{g / t:.2f}x")
+    if before:
+        cols.append(f"{e['before']['rss']:.0f}")
+    cols += [f"{e['go']['rss']:.0f}", f"{e['pt']['rss']:.0f}"]
+    print("| " + " | ".join(cols) + " |")
 PY

@@ -183,38 +183,77 @@ func (o *optim) LR() float64 { return o.lr }
 // SetLR changes the learning rate.
 func (o *optim) SetLR(lr float64) { o.lr = lr }
 
-// ZeroGrad zeroes the gradients by copying zeros into them. gotch v0.9.1's
-// in-place methods (Zero_, Detach_, MulScalar_, ...) replace the handle's C
-// tensor without freeing the old one, which keeps the old storage alive, so
-// this file never calls them; Copy_ writes through the existing handle.
+// ZeroGrad zeroes the gradients in place, all in one call into libtorch.
+// gotch v0.9.1's in-place methods (Zero_, Detach_, MulScalar_, ...)
+// replace the handle's C tensor without freeing the old one, which keeps
+// the old storage alive, so this file never calls them; the updates write
+// through the existing handles (Copy_, or backend's fused calls).
 func (o *optim) ZeroGrad() error {
+	return backend.NoGrad(func() error { return backend.ZeroGrads(o.tensors()) })
+}
+
+// tensors returns the parameter tensors in order.
+func (o *optim) tensors() []*ts.Tensor {
+	out := make([]*ts.Tensor, len(o.params))
+	for i, p := range o.params {
+		out[i] = p.Tensor
+	}
+	return out
+}
+
+// Step updates every parameter that has a gradient. Adam and AdamW update
+// the whole model in one call into libtorch (backend.AdamUpdate: the same
+// tensor operations as adam below, without a Go handle and a cgo call for
+// each).
+func (o *optim) Step() error {
 	return backend.NoGrad(func() error {
-		s := backend.NewScope()
-		defer s.Close()
-		for _, p := range o.params {
-			g, err := p.Tensor.Grad(false)
-			if err != nil {
-				return fmt.Errorf("zero grad %s: %w", p.Name, err)
+		if o.cfg.Kind == "sgd" {
+			for _, p := range o.params {
+				if err := o.stepParam(p); err != nil {
+					return fmt.Errorf("optimizer step %s: %w", p.Name, err)
+				}
 			}
-			s.Add(g)
-			if g.MustDefined() {
-				g.Copy_(s.Add(g.MustZerosLike(false)))
-			}
+			return nil
 		}
-		return nil
+		return o.adamAll()
 	})
 }
 
-// Step updates every parameter that has a gradient.
-func (o *optim) Step() error {
-	return backend.NoGrad(func() error {
-		for _, p := range o.params {
-			if err := o.stepParam(p); err != nil {
-				return fmt.Errorf("optimizer step %s: %w", p.Name, err)
-			}
+// adamAll is Adam/AdamW over every parameter with a gradient: step
+// counts and moment slots are kept here, the arithmetic is
+// backend.AdamUpdate's.
+func (o *optim) adamAll() error {
+	has, err := backend.HasGrad(o.tensors())
+	if err != nil {
+		return fmt.Errorf("optimizer step: %w", err)
+	}
+	c := o.cfg
+	var ps, ms, vs []*ts.Tensor
+	var bc1, bc2 []float64
+	for i, p := range o.params {
+		if !has[i] {
+			continue
 		}
-		return nil
-	})
+		m, err := o.slot("exp_avg", p)
+		if err != nil {
+			return fmt.Errorf("optimizer step %s: %w", p.Name, err)
+		}
+		v, err := o.slot("exp_avg_sq", p)
+		if err != nil {
+			return fmt.Errorf("optimizer step %s: %w", p.Name, err)
+		}
+		o.steps[p.Name]++
+		step := float64(o.steps[p.Name])
+		ps, ms, vs = append(ps, p.Tensor), append(ms, m), append(vs, v)
+		bc1 = append(bc1, 1-math.Pow(c.Beta1, step))
+		bc2 = append(bc2, 1-math.Pow(c.Beta2, step))
+	}
+	err = backend.AdamUpdate(ps, ms, vs, bc1, bc2, backend.AdamConfig{LR: o.lr, Beta1: c.Beta1, Beta2: c.Beta2,
+		Eps: c.Eps, WeightDecay: *c.WeightDecay, Decoupled: c.Kind == "adamw"})
+	if err != nil {
+		return fmt.Errorf("optimizer step: %w", err)
+	}
+	return nil
 }
 
 func (o *optim) stepParam(p backend.Param) error {

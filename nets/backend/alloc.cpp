@@ -17,7 +17,17 @@
 // an allocator that returns every block at once. Smaller blocks go to c10's
 // own alloc_cpu/free_cpu.
 //
-// Every block carries a 64-byte header before its data (data stays 64-byte
+// A request that finds no cached block of about its size resizes the cached
+// block nearest in size
+// (munmap of the tail to shrink it, mremap to grow it) instead of unmapping
+// old blocks and mapping a fresh one: only the pages a block gains are
+// faulted in, where a fresh mapping faults (and the kernel zeroes) all of
+// them.
+//
+// Blocks carry no header: a big block's data pointer is its mapping, whose
+// length a table keeps, so a tensor of an exact multiple of 2 MiB (most
+// activations of a batch of 256x256 maps) takes exactly its own huge pages.
+// Pointers not in the table are small blocks of c10's allocator (64-byte
 // aligned, as c10 requires), so one deleter frees both kinds and the raw
 // allocate/deallocate interface works.
 #include "alloc.h"
@@ -30,24 +40,16 @@
 #include <sys/mman.h>
 
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <new>
+#include <unordered_map>
 #include <vector>
 
 namespace {
 
-constexpr size_t kHeader = 64;
 constexpr size_t kHuge = size_t(2) << 20;
-constexpr uint32_t kSmall = 0x534d4c4c; // "SMLL"
-constexpr uint32_t kBig = 0x42494721;   // "BIG!"
-
-struct Header {
-  uint32_t kind;
-  uint32_t pad;
-  size_t map_len; // whole mapping (big) or 0 (small)
-};
-static_assert(sizeof(Header) <= kHeader, "header too large");
 
 struct State {
   std::mutex mu;
@@ -58,9 +60,11 @@ struct State {
   size_t peak = 0;
   uint64_t maps = 0;
   uint64_t hits = 0;
+  uint64_t resizes = 0;
   uint64_t clock = 0;                           // free order
   std::multimap<size_t, uint64_t> by_size;      // map_len -> free time
   std::map<uint64_t, std::pair<size_t, void *>> by_age; // free time -> block
+  std::unordered_map<void *, size_t> live;      // big blocks in use -> length
 };
 
 // take removes and returns a cached block of at least len and at most
@@ -77,6 +81,41 @@ void *take(State &s, size_t len, size_t *got) {
   s.by_age.erase(age);
   s.by_size.erase(it);
   return base;
+}
+
+// take_nearest removes and returns the cached block whose length is
+// nearest to len (nullptr when the cache is empty). Caller holds s.mu.
+void *take_nearest(State &s, size_t len, size_t *got) {
+  if (s.by_size.empty()) {
+    return nullptr;
+  }
+  auto it = s.by_size.lower_bound(len);
+  if (it == s.by_size.end() || (it != s.by_size.begin() && len - std::prev(it)->first < it->first - len)) {
+    --it;
+  }
+  auto age = s.by_age.find(it->second);
+  void *base = age->second.second;
+  *got = it->first;
+  s.cached -= it->first;
+  s.by_age.erase(age);
+  s.by_size.erase(it);
+  return base;
+}
+
+// resize_block makes the mapping base of old bytes len bytes long and
+// returns its (possibly moved) address, or nullptr when that fails (the
+// block is then unmapped).
+void *resize_block(void *base, size_t old, size_t len) {
+  if (len < old) {
+    munmap(static_cast<char *>(base) + len, old - len);
+    return base;
+  }
+  void *p = mremap(base, old, len, MREMAP_MAYMOVE);
+  if (p == MAP_FAILED) {
+    munmap(base, old);
+    return nullptr;
+  }
+  return p;
 }
 
 // evict_oldest removes the least recently freed block from the cache and
@@ -116,26 +155,29 @@ void delete_block(void *data) {
   if (data == nullptr) {
     return;
   }
-  char *base = static_cast<char *>(data) - kHeader;
-  Header *h = reinterpret_cast<Header *>(base);
-  if (h->kind == kSmall) {
-    c10::free_cpu(base);
-    return;
-  }
-  size_t len = h->map_len;
   State &s = state();
+  size_t len = 0;
   {
     std::lock_guard<std::mutex> g(s.mu);
-    s.in_use -= len;
-    if (s.cached + len <= s.cache_max) {
-      uint64_t t = ++s.clock;
-      s.by_age.emplace(t, std::make_pair(len, static_cast<void *>(base)));
-      s.by_size.emplace(len, t);
-      s.cached += len;
-      return;
+    auto it = s.live.find(data);
+    if (it != s.live.end()) {
+      len = it->second;
+      s.live.erase(it);
+      s.in_use -= len;
+      if (s.cached + len <= s.cache_max) {
+        uint64_t t = ++s.clock;
+        s.by_age.emplace(t, std::make_pair(len, data));
+        s.by_size.emplace(len, t);
+        s.cached += len;
+        return;
+      }
     }
   }
-  munmap(base, len);
+  if (len == 0) {
+    c10::free_cpu(data);
+    return;
+  }
+  munmap(data, len);
 }
 
 // libtorch 2.3 made Allocator::allocate non-const and added copy_data;
@@ -157,17 +199,14 @@ class Allocator final : public c10::Allocator {
 
   c10::DataPtr allocate(size_t n) MFIF_ALLOC_CONST override {
     State &s = state();
-    size_t need = n + kHeader;
     if (n < s.big) {
-      void *base = c10::alloc_cpu(need);
-      Header *h = static_cast<Header *>(base);
-      h->kind = kSmall;
-      h->map_len = 0;
-      void *data = static_cast<char *>(base) + kHeader;
+      void *data = c10::alloc_cpu(n);
       return {data, data, &delete_block, c10::Device(c10::DeviceType::CPU)};
     }
-    size_t len = (need + kHuge - 1) / kHuge * kHuge;
+    size_t len = (n + kHuge - 1) / kHuge * kHuge;
     void *base = nullptr;
+    void *resize = nullptr;
+    size_t resize_from = 0;
     std::vector<std::pair<size_t, void *>> evicted;
     {
       std::lock_guard<std::mutex> g(s.mu);
@@ -177,9 +216,14 @@ class Allocator final : public c10::Allocator {
         len = got;
         s.hits++;
         s.in_use += len;
+        s.live.emplace(base, len);
       } else {
-        // Keep in use + cached within the high-water mark of in use.
+        // Resize the cached block nearest in size rather than map anew, and
+        // keep in use + cached within the high-water mark of in use.
         size_t limit = s.peak > s.in_use + len ? s.peak : s.in_use + len;
+        if (s.in_use + s.cached + len > limit) {
+          resize = take_nearest(s, len, &resize_from);
+        }
         while (!s.by_age.empty() && s.in_use + s.cached + len > limit) {
           evicted.push_back(evict_oldest(s));
         }
@@ -189,7 +233,14 @@ class Allocator final : public c10::Allocator {
       munmap(b.second, b.first);
     }
     if (base == nullptr) {
-      base = map_block(len);
+      bool resized = false;
+      if (resize != nullptr) {
+        base = resize_block(resize, resize_from, len);
+        resized = base != nullptr;
+      }
+      if (base == nullptr) {
+        base = map_block(len);
+      }
       if (base == nullptr) {
         // Out of address space or memory: give the cache back and retry.
         mfif_alloc_release();
@@ -199,8 +250,13 @@ class Allocator final : public c10::Allocator {
         throw std::bad_alloc();
       }
       std::lock_guard<std::mutex> g(s.mu);
-      s.maps++;
+      if (resized) {
+        s.resizes++;
+      } else {
+        s.maps++;
+      }
       s.in_use += len;
+      s.live.emplace(base, len);
     }
     {
       std::lock_guard<std::mutex> g(s.mu);
@@ -208,11 +264,7 @@ class Allocator final : public c10::Allocator {
         s.peak = s.in_use;
       }
     }
-    Header *h = static_cast<Header *>(base);
-    h->kind = kBig;
-    h->map_len = len;
-    void *data = static_cast<char *>(base) + kHeader;
-    return {data, data, &delete_block, c10::Device(c10::DeviceType::CPU)};
+    return {base, base, &delete_block, c10::Device(c10::DeviceType::CPU)};
   }
 
   c10::DeleterFnPtr raw_deleter() const override { return &delete_block; }
@@ -227,7 +279,7 @@ int mfif_alloc_install(uint64_t big_bytes, uint64_t cache_bytes) {
   State &s = state();
   {
     std::lock_guard<std::mutex> g(s.mu);
-    s.big = big_bytes < kHeader ? kHeader : big_bytes;
+    s.big = big_bytes < 64 ? 64 : big_bytes;
     s.cache_max = cache_bytes;
   }
   c10::SetCPUAllocator(alloc, 1);
@@ -235,7 +287,7 @@ int mfif_alloc_install(uint64_t big_bytes, uint64_t cache_bytes) {
 }
 
 void mfif_alloc_stats(uint64_t *in_use, uint64_t *cached, uint64_t *peak, uint64_t *maps,
-                      uint64_t *hits) {
+                      uint64_t *hits, uint64_t *resizes) {
   State &s = state();
   std::lock_guard<std::mutex> g(s.mu);
   *in_use = s.in_use;
@@ -243,6 +295,7 @@ void mfif_alloc_stats(uint64_t *in_use, uint64_t *cached, uint64_t *peak, uint64
   *peak = s.peak;
   *maps = s.maps;
   *hits = s.hits;
+  *resizes = s.resizes;
 }
 
 void mfif_alloc_release(void) {

@@ -25,8 +25,10 @@ type AllocStats struct {
 	// InUse and Cached are the bytes held by live tensors and kept for
 	// reuse; Peak is the largest InUse so far.
 	InUse, Cached, Peak uint64
-	// Maps counts fresh mappings, Hits allocations served from the cache.
-	Maps, Hits uint64
+	// Maps counts fresh mappings, Hits allocations served from the cache
+	// and Resizes those served by resizing a cached block of another size
+	// (only the pages it gains are faulted in).
+	Maps, Hits, Resizes uint64
 }
 
 // allocMode is how libtorch's CPU memory is allocated: "mfif" (the
@@ -57,9 +59,10 @@ func Allocator() string { return allocMode }
 // ReadAllocStats returns the allocator's counters (zero with "system").
 func ReadAllocStats() AllocStats {
 	var s AllocStats
-	var inUse, cached, peak, maps, hits C.uint64_t
-	C.mfif_alloc_stats(&inUse, &cached, &peak, &maps, &hits)
-	s.InUse, s.Cached, s.Peak, s.Maps, s.Hits = uint64(inUse), uint64(cached), uint64(peak), uint64(maps), uint64(hits)
+	var inUse, cached, peak, maps, hits, resizes C.uint64_t
+	C.mfif_alloc_stats(&inUse, &cached, &peak, &maps, &hits, &resizes)
+	s.InUse, s.Cached, s.Peak = uint64(inUse), uint64(cached), uint64(peak)
+	s.Maps, s.Hits, s.Resizes = uint64(maps), uint64(hits), uint64(resizes)
 	return s
 }
 
@@ -68,6 +71,6 @@ func ReleaseCache() { C.mfif_alloc_release() }
 
 // String formats the counters in MiB.
 func (s AllocStats) String() string {
-	return fmt.Sprintf("in use %d MiB, cached %d MiB, peak %d MiB, %d maps, %d cache hits",
-		s.InUse>>20, s.Cached>>20, s.Peak>>20, s.Maps, s.Hits)
+	return fmt.Sprintf("in use %d MiB, cached %d MiB, peak %d MiB, %d maps, %d cache hits, %d resizes",
+		s.InUse>>20, s.Cached>>20, s.Peak>>20, s.Maps, s.Hits, s.Resizes)
 }

@@ -11,9 +11,10 @@ extern "C" {
 // total stays within cache_bytes. Returns 0 on success.
 int mfif_alloc_install(uint64_t big_bytes, uint64_t cache_bytes);
 // mfif_alloc_stats reports the bytes in use and cached in big blocks, the
-// peak of in-use big bytes, and the counts of fresh mappings and cache hits.
+// peak of in-use big bytes, and the counts of fresh mappings, cache hits and
+// cached blocks resized for a request.
 void mfif_alloc_stats(uint64_t *in_use, uint64_t *cached, uint64_t *peak,
-                      uint64_t *maps, uint64_t *hits);
+                      uint64_t *maps, uint64_t *hits, uint64_t *resizes);
 // mfif_alloc_release unmaps every cached block.
 void mfif_alloc_release(void);
 #ifdef __cplusplus

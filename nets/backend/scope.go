@@ -3,6 +3,7 @@ package backend
 import (
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/sugarme/gotch/ts"
@@ -137,6 +138,11 @@ func LeakedHandles(fn func() error) (int, error) {
 	err := fn()
 	return liveTensors() - before, err
 }
+
+// TensorsCreated is the number of gotch tensor handles created so far in
+// the process (each costs gotch a registry entry, a finalizer and a
+// 100 kB Go allocation); benchmarks report it per step.
+func TensorsCreated() int64 { return atomic.LoadInt64(&ts.TensorCount) }
 
 // liveTensors reads the size of gotch's registry of tensor handles. gotch
 // guards the map with an unexported lock; reading its length without it is

@@ -1,6 +1,7 @@
 package traintest
 
 import (
+	"syscall"
 	"testing"
 
 	"github.com/mfif/mfif/internal/memstat"
@@ -38,7 +39,10 @@ func Step(task train.Task, opt train.Optimizer, b train.Batch) (float64, error) 
 // side of the Go-against-PyTorch step benchmarks (docs/performance.md).
 func BenchSteps(b *testing.B, task train.Task, opt train.Optimizer, batch func(i int) train.Batch) {
 	b.Helper()
+	var a0 backend.AllocStats
+	var h0, f0 int64
 	err := backend.Run(func() error {
+		a0, h0, f0 = backend.ReadAllocStats(), backend.TensorsCreated(), minorFaults()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			if _, err := Step(task, opt, batch(i)); err != nil {
@@ -51,6 +55,22 @@ func BenchSteps(b *testing.B, task train.Task, opt train.Optimizer, batch func(i
 	if err != nil {
 		b.Fatal(err)
 	}
+	a1, n := backend.ReadAllocStats(), float64(b.N)
+	b.ReportMetric(float64(backend.TensorsCreated()-h0)/n, "handles/op")
+	b.ReportMetric(float64(minorFaults()-f0)/n, "page-faults/op")
+	b.ReportMetric(float64(a1.Maps-a0.Maps)/n, "maps/op")
+	b.ReportMetric(float64(a1.Hits-a0.Hits)/n, "cache-hits/op")
+	b.ReportMetric(float64(a1.Resizes-a0.Resizes)/n, "resizes/op")
 	b.ReportMetric(float64(backend.NumParams(task.VarStore())), "params")
 	b.ReportMetric(float64(memstat.Peak())/(1<<20), "peak-RSS-MiB")
+}
+
+// minorFaults is the process's count of page faults served without I/O
+// (each a page the kernel zeroed or mapped in; 2 MiB with huge pages).
+func minorFaults() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Minflt
 }
