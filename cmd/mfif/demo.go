@@ -44,6 +44,11 @@ plots and a qualitative figure of the first pair into OUT/report.`,
 
 func (a *app) runDemo(cmd *cobra.Command) error {
 	out := a.v.GetString("demo.out")
+	unlock, err := lockOut("demo --out", out)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	pairs, err := a.demoPairs(filepath.Join(out, "pairs"))
 	if err != nil {
 		return err

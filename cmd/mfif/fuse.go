@@ -74,6 +74,11 @@ func (a *app) runFuse(cmd *cobra.Command) error {
 		return err
 	}
 	if n := a.v.GetInt("fuse.repeats"); n > 1 {
+		unlock, err := lockOut("fuse --out", out)
+		if err != nil {
+			return err
+		}
+		defer unlock()
 		return a.runRepeats(cmd, pairs, method, opts, out, n)
 	}
 	paths, err := pipeline.FuseFolder(pairs, method, opts, out, a.options())

@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mfif/mfif/eval/pipeline"
+	"github.com/mfif/mfif/internal/dirlock"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/report"
 )
@@ -188,4 +189,16 @@ func (a *app) settings(cmd *cobra.Command) map[string]any {
 		}
 	})
 	return out
+}
+
+// lockOut takes the one-writer lock of a folder the command writes
+// (dirlock.Acquire: created when missing, refused at once with the holder's
+// pid, command line and start time when another mfif writes it). flag names
+// the option that gave the folder.
+func lockOut(flag, dir string) (unlock func(), err error) {
+	unlock, err = dirlock.Acquire(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	return unlock, nil
 }

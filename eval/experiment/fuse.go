@@ -16,6 +16,7 @@ import (
 	"github.com/mfif/mfif/eval"
 	"github.com/mfif/mfif/eval/pipeline"
 	"github.com/mfif/mfif/internal/atomicfile"
+	"github.com/mfif/mfif/internal/dirlock"
 	"github.com/mfif/mfif/internal/progress"
 	"github.com/mfif/mfif/nets/checkpoint"
 )
@@ -124,7 +125,7 @@ func (r *Runner) train(m planMethod) (ModelRef, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return ModelRef{}, err
 	}
-	unlock, err := lockFile(filepath.Join(dir, ".lock"))
+	unlock, err := dirlock.Wait(filepath.Join(dir, ".lock"))
 	if err != nil {
 		return ModelRef{}, err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval/pipeline"
 	"github.com/mfif/mfif/internal/atomicfile"
+	"github.com/mfif/mfif/internal/dirlock"
 	"github.com/mfif/mfif/metrics"
 	"github.com/mfif/mfif/report"
 )
@@ -320,7 +321,7 @@ func (r *Runner) RunCell(c Cell) (skipped bool, err error) {
 	if err := os.MkdirAll(filepath.Join(r.Dir(), ".locks"), 0o755); err != nil {
 		return false, err
 	}
-	unlock, err := lockFile(filepath.Join(r.Dir(), ".locks", c.Name+".lock"))
+	unlock, err := dirlock.Wait(filepath.Join(r.Dir(), ".locks", c.Name+".lock"))
 	if err != nil {
 		return false, err
 	}
@@ -559,7 +560,7 @@ func (r *Runner) synthesize(name string, s Synthetic) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	unlock, err := lockFile(filepath.Join(dir, ".lock"))
+	unlock, err := dirlock.Wait(filepath.Join(dir, ".lock"))
 	if err != nil {
 		return "", err
 	}

@@ -3,12 +3,12 @@ package pipeline
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
+	"github.com/mfif/mfif/internal/dirlock"
 )
 
 // FusedName is the MFIFB file name of a fused image: <pair>_<method>.png.
@@ -28,7 +28,9 @@ func MapName(pair string) string { return pair + "_map.png" }
 // first worker, so a model is loaded at most once per worker, and every
 // instance is closed (eval.Close) before FuseFolder returns. An outDir that
 // is, contains or lies inside a folder of the pairs' images is refused
-// (CheckOutDir). It returns the fused paths in pair order.
+// (CheckOutDir). While it writes, it holds outDir's lock (dirlock.Acquire),
+// so a second writer of the folder fails at once with an error naming this
+// one. It returns the fused paths in pair order.
 func FuseFolder(pairs []data.Pair, name string, opts eval.Options, outDir string, o Options) (paths []string, err error) {
 	if err := CheckOutDir(outDir, ImageDirs(pairs)...); err != nil {
 		return nil, fmt.Errorf("fuse %s: %w", name, err)
@@ -46,9 +48,11 @@ func FuseFolder(pairs []data.Pair, name string, opts eval.Options, outDir string
 			}
 		}
 	}()
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
+	unlock, err := dirlock.Acquire(outDir) // one writer per folder
+	if err != nil {
 		return nil, fmt.Errorf("fuse %s: %w", name, err)
 	}
+	defer unlock()
 	out := make([]string, len(pairs))
 	err = parallel(len(pairs), o, "fuse "+name, func(w, i int) error {
 		if methods[w] == nil {
