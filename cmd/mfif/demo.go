@@ -95,7 +95,7 @@ func (a *app) demoPairs(dir string) ([]data.Pair, error) {
 		defer func() { data.ProgressOutput = prev }()
 	}
 	size := a.v.GetInt("demo.size")
-	return data.WriteSyntheticSet(dir, a.v.GetInt("demo.n"), data.SynthConfig{W: size, H: size}, a.v.GetInt64("demo.seed"))
+	return data.WriteSyntheticSetContext(a.ctx, dir, a.v.GetInt("demo.n"), data.SynthConfig{W: size, H: size}, a.v.GetInt64("demo.seed"))
 }
 
 // demoModel trains the model cfg describes into out/<model> (resuming what

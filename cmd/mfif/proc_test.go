@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/internal/dirlock"
 )
 
@@ -169,6 +171,137 @@ func TestWritersRefuseHeldFolder(t *testing.T) {
 			_, _, err = run(t, args...)
 			if !errors.Is(err, dirlock.ErrHeld) || !strings.Contains(err.Error(), "pid "+strconv.Itoa(os.Getpid())) {
 				t.Fatalf("%v: %v, want the folder-in-use error naming this process", args, err)
+			}
+		})
+	}
+}
+
+// pngs lists the fused images (<pair>_<method>.png) in dir.
+func fusedImages(t *testing.T, dir, method string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, "*_"+method+".png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestSignalStopsFuseAndResume: SIGTERM stops fuse within a pair or so,
+// with exit status 143 and every written image whole; fuse --resume then
+// fuses only the rest, leaving the finished images untouched.
+func TestSignalStopsFuseAndResume(t *testing.T) {
+	const n = 40
+	data.ProgressOutput = io.Discard
+	pairs := filepath.Join(t.TempDir(), "pairs")
+	if _, err := data.WriteSyntheticSet(pairs, n, data.SynthConfig{W: 160, H: 160}, 3); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "fused")
+	args := []string{"--quiet", "--workers", "1", "fuse", "--method", "gff", "--pairs", pairs, "--out", out}
+	p := startMfif(t, args...)
+	p.waitFor(t, "a first fused image", func() bool { return len(fusedImages(t, out, "gff")) > 0 })
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.exitCode(t); code != 143 {
+		t.Fatalf("fuse after SIGTERM: exit %d, want 143\n%s", code, p.stderr)
+	}
+	done := fusedImages(t, out, "gff")
+	if len(done) == 0 || len(done) >= n {
+		t.Fatalf("after SIGTERM %d of %d pairs fused, want some but not all\n%s", len(done), n, p.stderr)
+	}
+	if !strings.Contains(p.stderr.String(), "stopped after") {
+		t.Errorf("stderr does not say where it stopped:\n%s", p.stderr)
+	}
+	mtimes := map[string]time.Time{}
+	for _, f := range done {
+		if _, err := data.ReadImage(f); err != nil {
+			t.Errorf("an image written before the signal is damaged: %v", err)
+		}
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mtimes[f] = fi.ModTime()
+	}
+	if left, _ := filepath.Glob(filepath.Join(out, ".mfif-tmp-*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+	// --resume with other options is refused; with the same, it does the rest.
+	if _, _, err := run(t, append(args, "--resume", "--opt", "r1=7")...); err == nil || !strings.Contains(err.Error(), "other options") {
+		t.Errorf("--resume with other options: %v", err)
+	}
+	if _, _, err := run(t, append(args, "--resume")...); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(fusedImages(t, out, "gff")); got != n {
+		t.Errorf("after --resume %d of %d pairs fused", got, n)
+	}
+	for f, mt := range mtimes {
+		if fi, err := os.Stat(f); err != nil || !fi.ModTime().Equal(mt) {
+			t.Errorf("--resume fused %s again", filepath.Base(f))
+		}
+	}
+}
+
+// TestSignalStopsOtherCommands: metrics, synth and demo stop on SIGTERM
+// with exit status 143, without writing a partial report or set.
+func TestSignalStopsOtherCommands(t *testing.T) {
+	data.ProgressOutput = io.Discard
+	pairs := filepath.Join(t.TempDir(), "pairs")
+	if _, err := data.WriteSyntheticSet(pairs, 30, data.SynthConfig{W: 128, H: 128}, 3); err != nil {
+		t.Fatal(err)
+	}
+	fused := filepath.Join(t.TempDir(), "fused")
+	if _, _, err := run(t, "--quiet", "fuse", "--method", "average", "--pairs", pairs, "--out", fused); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		out   string // the folder the command writes
+		ready func(out string) bool
+		gone  []string // files (under out) that must not exist afterwards
+	}{
+		{"metrics", []string{"metrics", "--pairs", pairs, "--fused", fused, "--out", "{out}"}, "rep",
+			nil, []string{"results.json", "table.md"}},
+		{"synth", []string{"synth", "scenes", "--n", "400", "--size", "128", "--out", "{out}"}, "syn",
+			func(out string) bool {
+				m, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".syn.synth-tmp-*", "mask", "*.png"))
+				return len(m) > 0
+			}, []string{"source_1"}},
+		{"demo", []string{"demo", "--n", "30", "--size", "128", "--train-config", "", "--out", "{out}"}, "demo",
+			func(out string) bool {
+				m, _ := filepath.Glob(filepath.Join(out, "fused", "*", "*.png"))
+				return len(m) > 0
+			}, []string{"report"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), tc.out)
+			args := []string{"--quiet", "--workers", "1"}
+			for _, a := range tc.args {
+				args = append(args, strings.ReplaceAll(a, "{out}", out))
+			}
+			p := startMfif(t, args...)
+			ready := tc.ready
+			if ready == nil {
+				ready = func(out string) bool { return p.holds(out) }
+			}
+			p.waitFor(t, "work under way", func() bool { return ready(out) })
+			time.Sleep(100 * time.Millisecond)
+			if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			if code := p.exitCode(t); code != 143 {
+				t.Fatalf("exit %d after SIGTERM, want 143\n%s", code, p.stderr)
+			}
+			for _, g := range tc.gone {
+				if _, err := os.Stat(filepath.Join(out, g)); err == nil {
+					t.Errorf("%s written after SIGTERM", g)
+				}
+			}
+			if tmp, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*synth-tmp-*")); len(tmp) > 0 {
+				t.Errorf("temporary folders left: %v", tmp)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -26,6 +27,8 @@ type app struct {
 	stderr io.Writer
 	// device is what initBackend resolved (nil before).
 	device *backend.Info
+	// ctx is the running command's context (cancelled by SIGINT/SIGTERM).
+	ctx context.Context
 }
 
 // extraCommands lets other files of this package add subcommands from an
@@ -59,6 +62,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		root.AddCommand(c(a))
 	}
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		a.ctx = cmd.Context()
 		if err := a.configure(root, cmd); err != nil {
 			return err
 		}
@@ -174,7 +178,7 @@ func checkKeys(b []byte, allowed map[string]map[string]bool) error {
 
 // options returns the pipeline options from the global flags.
 func (a *app) options() pipeline.Options {
-	return pipeline.Options{Workers: a.v.GetInt("workers"), Progress: a.logger().Writer()}
+	return pipeline.Options{Workers: a.v.GetInt("workers"), Progress: a.logger().Writer(), Context: a.ctx}
 }
 
 // infof prints an informational line unless --quiet.

@@ -362,7 +362,11 @@ func (cr *cellRun) fuse(ds string, pairs []data.Pair, m planMethod, opts eval.Op
 			errs <- err
 		}(w)
 	}
+	var stop error
 	for _, p := range todo {
+		if stop = cr.r.interrupted(); stop != nil {
+			break // the pairs in progress end; the rest waits for the rerun
+		}
 		next <- p
 	}
 	close(next)
@@ -373,7 +377,7 @@ func (cr *cellRun) fuse(ds string, pairs []data.Pair, m planMethod, opts eval.Op
 			return err
 		}
 	}
-	return nil
+	return stop
 }
 
 func (cr *cellRun) fuseTimed(ds string, todo []data.Pair, m planMethod, meth eval.Method, dir string) error {
@@ -393,6 +397,9 @@ func (cr *cellRun) fuseTimed(ds string, todo []data.Pair, m planMethod, meth eva
 	bar := cr.bar(len(todo), fmt.Sprintf("time %s/%s", ds, m.Name))
 	defer bar.Finish()
 	for _, p := range todo {
+		if err := cr.r.interrupted(); err != nil {
+			return err
+		}
 		sec, err := fuseOne(meth, p, m.Name, dir)
 		if err != nil {
 			return err

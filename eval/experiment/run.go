@@ -588,7 +588,7 @@ func (cr *cellRun) evaluate(ds string, pairs []data.Pair, sources []pipeline.Sou
 	d := cr.p.Datasets[ds]
 	cfg := map[string]any{"experiment": cr.p.Experiment, "cell": cr.p.Cell.Name, "key": cr.key, "version": cr.p.Version}
 	res, err := pipeline.Evaluate(pairs, sources, pipeline.EvalOptions{Metrics: d.Metrics, Dataset: ds, Config: cfg},
-		pipeline.Options{Workers: cr.r.Workers, Progress: cr.r.Progress})
+		pipeline.Options{Workers: cr.r.Workers, Progress: cr.r.Progress, Context: cr.r.Context})
 	if err != nil {
 		return err
 	}

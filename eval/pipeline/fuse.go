@@ -3,11 +3,15 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"image"
+	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
+	"github.com/mfif/mfif/internal/atomicfile"
 	"github.com/mfif/mfif/internal/dirlock"
 )
 
@@ -54,7 +58,12 @@ func FuseFolder(pairs []data.Pair, name string, opts eval.Options, outDir string
 	}
 	defer unlock()
 	out := make([]string, len(pairs))
-	err = parallel(len(pairs), o, "fuse "+name, func(w, i int) error {
+	todo, err := resumable(pairs, name, opts, outDir, o.Resume, out)
+	if err != nil {
+		return nil, fmt.Errorf("fuse %s: %w", name, err)
+	}
+	err = parallel(len(todo), o, "fuse "+name, func(w, k int) error {
+		i := todo[k]
 		if methods[w] == nil {
 			m, err := eval.New(name, opts)
 			if err != nil {
@@ -70,6 +79,81 @@ func FuseFolder(pairs []data.Pair, name string, opts eval.Options, outDir string
 		return nil, err
 	}
 	return out, nil
+}
+
+// optionsFile records, in a fuse output folder, the options a method was
+// run with, so that --resume never mixes images fused with other options.
+func optionsFile(outDir, method string) string {
+	return filepath.Join(outDir, ".mfif-fuse-"+method+".opts")
+}
+
+// canonicalOptions is opts as sorted key=value lines.
+func canonicalOptions(opts eval.Options) string {
+	keys := make([]string, 0, len(opts))
+	for k := range opts {
+		if k != "progress" { // display only
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%v\n", k, opts[k])
+	}
+	return b.String()
+}
+
+// resumable records the options in outDir and returns the indices of the
+// pairs to fuse: all of them, or with resume those whose fused image is
+// missing, unreadable or not of the pair's size (their paths go into
+// done). Resuming a folder fused with other options, or with no record of
+// them, is an error.
+func resumable(pairs []data.Pair, name string, opts eval.Options, outDir string, resume bool, done []string) ([]int, error) {
+	rec := optionsFile(outDir, name)
+	want := canonicalOptions(opts)
+	var todo []int
+	if resume {
+		b, err := os.ReadFile(rec)
+		if err != nil {
+			return nil, fmt.Errorf("--resume: %s has no record of the options %s was run with (%w): fuse again without --resume", outDir, name, err)
+		}
+		if string(b) != want {
+			return nil, fmt.Errorf("--resume: %s was fused with other options of %s (%q, now %q): fuse again without --resume, or into another folder",
+				outDir, name, strings.TrimSpace(string(b)), strings.TrimSpace(want))
+		}
+	}
+	for i, p := range pairs {
+		path := filepath.Join(outDir, FusedName(p.Name, name))
+		if resume && completeImage(path, p.Sources[0]) {
+			done[i] = path
+			continue
+		}
+		todo = append(todo, i)
+	}
+	if err := atomicfile.WriteFile(rec, []byte(want)); err != nil {
+		return nil, err
+	}
+	return todo, nil
+}
+
+// completeImage reports whether the image at path decodes completely and
+// has the size of the image at like.
+func completeImage(path, like string) bool {
+	m, err := data.ReadImage(path)
+	if err != nil {
+		return false
+	}
+	f, err := os.Open(like)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		s, err := data.ReadImage(like)
+		return err == nil && s.W == m.W && s.H == m.H
+	}
+	return cfg.Width == m.W && cfg.Height == m.H
 }
 
 // ErrOutDir reports an output folder that would mix results with inputs.
@@ -164,14 +248,16 @@ func fuseOne(m eval.Method, p data.Pair, name, outDir string) (string, error) {
 	if depth != 16 {
 		depth = 8
 	}
-	path := filepath.Join(outDir, FusedName(p.Name, name))
-	if err := data.WriteImage(path, res.Fused, depth); err != nil {
-		return "", errf(p.Name, err)
-	}
+	// The map first, the fused image last: a fused image on disk means the
+	// pair is complete (what --resume relies on).
 	if res.Map != nil {
 		if err := data.WriteImage(filepath.Join(outDir, MethodMapName(p.Name, name)), scaleMap(res.Map), 8); err != nil {
 			return "", errf(p.Name, err)
 		}
+	}
+	path := filepath.Join(outDir, FusedName(p.Name, name))
+	if err := data.WriteImage(path, res.Fused, depth); err != nil {
+		return "", errf(p.Name, err)
 	}
 	return path, nil
 }
