@@ -327,15 +327,21 @@ func (cr *cellRun) fuse(ds string, pairs []data.Pair, m planMethod, opts eval.Op
 	if len(todo) == 0 {
 		return nil
 	}
-	cr.logf("fusing %d of %d pairs of %s with %s", len(todo), len(pairs), ds, m.Name)
-	if cr.p.Timing {
-		return cr.fuseTimed(ds, todo, m, first, dir)
-	}
 	workers := cr.r.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
 	workers = max(1, min(workers, len(todo)))
+	if cr.p.Timing {
+		workers = 1 // one pair at a time
+	}
+	if err := pipeline.CheckMemory(todo, m.Method, workers); err != nil {
+		return err
+	}
+	cr.logf("fusing %d of %d pairs of %s with %s", len(todo), len(pairs), ds, m.Name)
+	if cr.p.Timing {
+		return cr.fuseTimed(ds, todo, m, first, dir)
+	}
 	bar := cr.bar(len(todo), fmt.Sprintf("fuse %s/%s", ds, m.Name))
 	defer bar.Finish()
 	next := make(chan data.Pair)

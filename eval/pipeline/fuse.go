@@ -43,6 +43,10 @@ func FuseFolder(pairs []data.Pair, name string, opts eval.Options, outDir string
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckMemory(pairs, name, o.workers(len(pairs))); err != nil {
+		_ = eval.Close(first)
+		return nil, fmt.Errorf("fuse %s: %w", name, err)
+	}
 	methods := make([]eval.Method, o.workers(len(pairs)))
 	methods[0] = first
 	defer func() {
