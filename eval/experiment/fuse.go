@@ -302,6 +302,9 @@ type Timing struct {
 // The method built to check the options serves the first worker; every
 // instance is closed (eval.Close) before fuse returns.
 func (cr *cellRun) fuse(ds string, pairs []data.Pair, m planMethod, opts eval.Options, dir string) (err error) {
+	if err := pipeline.CheckNames(pairs, m.Name); err != nil {
+		return err
+	}
 	first, err := eval.New(m.Method, opts) // fail on bad options before any work
 	if err != nil {
 		return err

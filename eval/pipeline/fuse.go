@@ -39,6 +39,9 @@ func FuseFolder(pairs []data.Pair, name string, opts eval.Options, outDir string
 	if err := CheckOutDir(outDir, ImageDirs(pairs)...); err != nil {
 		return nil, fmt.Errorf("fuse %s: %w", name, err)
 	}
+	if err := CheckNames(pairs, name); err != nil {
+		return nil, fmt.Errorf("fuse %s: %w", name, err)
+	}
 	first, err := eval.New(name, opts) // fail on bad options before any work
 	if err != nil {
 		return nil, err
