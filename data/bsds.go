@@ -240,11 +240,11 @@ func (d *bsdsDataset) Get(i int) (Sample, error) {
 
 // readRegionPhoto reads a photo and its region map and checks their sizes.
 func readRegionPhoto(imgDir, segDir, s string) (img, lab *Image, err error) {
-	img, err = ReadImage(filepath.Join(imgDir, s+".jpg"))
+	img, err = ReadImage(fileOfStem(imgDir, s, ".jpg"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("bsds: %w", err)
 	}
-	lab, err = ReadLabels(filepath.Join(segDir, s+".png"))
+	lab, err = ReadSegments(fileOfStem(segDir, s, ".png"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("bsds: %w", err)
 	}
@@ -395,17 +395,17 @@ const regionTries = 16
 
 // focusRegion picks a subset of the segments of lab (one plane; each
 // integer value 0..255 is one segment) whose union covers a share of the
-// pixels in [lo, hi]: it draws a target share t in [lo, hi], then, for up
+// pixels in [lo, hi] (16-bit maps: values 0..65535): it draws a target share t in [lo, hi], then, for up
 // to regionTries random segment orders, adds segments that keep the union
 // within hi until it reaches t. The first order that lands in [lo, hi]
 // wins; otherwise the union closest to the range, which must still leave
 // both sides non-empty. It returns the region as a 0/1 plane and its
 // share, or nil when lab has a single segment.
 func focusRegion(lab *Image, lo, hi float64, r *rng) (*Image, float64) {
-	var area [256]int
+	area := make([]int, maxSegments)
 	p := lab.Planes[0]
 	for _, v := range p {
-		area[int(v)&0xff]++
+		area[segmentID(v)]++
 	}
 	var ids []int
 	for id, a := range area {
@@ -421,7 +421,7 @@ func focusRegion(lab *Image, lo, hi float64, r *rng) (*Image, float64) {
 	var best []bool
 	bestD, bestSum := math.Inf(1), 0
 	for t := 0; t < regionTries && bestD > 0; t++ {
-		pick := make([]bool, 256)
+		pick := make([]bool, maxSegments)
 		sum := 0
 		for _, k := range r.perm(len(ids)) {
 			a := area[ids[k]]
@@ -445,7 +445,7 @@ func focusRegion(lab *Image, lo, hi float64, r *rng) (*Image, float64) {
 	}
 	if best == nil {
 		// Every segment alone exceeds hi (hi < 1/2): take the smallest.
-		best = make([]bool, 256)
+		best = make([]bool, maxSegments)
 		small := ids[0]
 		for _, id := range ids {
 			if area[id] < area[small] {
@@ -456,7 +456,7 @@ func focusRegion(lab *Image, lo, hi float64, r *rng) (*Image, float64) {
 	}
 	fg := NewImage(lab.W, lab.H, 1)
 	for i, v := range p {
-		if best[int(v)&0xff] {
+		if best[segmentID(v)] {
 			fg.Planes[0][i] = 1
 		}
 	}

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -77,6 +78,12 @@ const BSDSBenchManifest = "manifest.csv"
 // on (seed, photo, variant). DiscoverPairs(out) finds the pairs with their
 // masks.
 func WriteBSDSBenchmark(root, split, out string, n int, cfg BSDSBenchConfig, seed int64) ([]Pair, error) {
+	return WriteBSDSBenchmarkContext(context.Background(), root, split, out, n, cfg, seed)
+}
+
+// WriteBSDSBenchmarkContext is WriteBSDSBenchmark that stops before the
+// next photo once ctx is done, returning context.Cause(ctx).
+func WriteBSDSBenchmarkContext(ctx context.Context, root, split, out string, n int, cfg BSDSBenchConfig, seed int64) ([]Pair, error) {
 	if n <= 0 {
 		return nil, fmt.Errorf("bsds benchmark %s: pair count %d must be positive", out, n)
 	}
@@ -100,6 +107,9 @@ func WriteBSDSBenchmark(root, split, out string, n int, cfg BSDSBenchConfig, see
 	var pairs []Pair
 	lastHit := -1
 	for k := 0; len(pairs) < n; k++ {
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
 		if k-lastHit > len(stems) {
 			return nil, fmt.Errorf("bsds benchmark %s: only %d of %d pairs: no photo of %s has a focus region covering [%g, %g]",
 				out, len(pairs), n, imgDir, cfg.CoverMin, cfg.CoverMax)

@@ -2,6 +2,7 @@ package data
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"image"
@@ -141,6 +142,12 @@ func tooLarge(f format, w, h int) error {
 
 // checkSize reads the header and rejects images over MaxPixels.
 func checkSize(f format, b []byte) error {
+	if f == fmtPNG && len(b) >= 24 && string(b[12:16]) == "IHDR" {
+		// Go's decoder says only "non-positive dimension".
+		if w, h := binary.BigEndian.Uint32(b[16:]), binary.BigEndian.Uint32(b[20:]); w == 0 || h == 0 {
+			return fmt.Errorf("%s: %w: the header declares %dx%d pixels (width and height must be at least 1)", f, ErrEmpty, w, h)
+		}
+	}
 	r := bytes.NewReader(b)
 	var cfg image.Config
 	var err error

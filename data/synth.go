@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -55,6 +56,9 @@ func (c SynthConfig) withDefaults() (SynthConfig, error) {
 	switch {
 	case c.W < 1 || c.H < 1 || c.W > maxSynthSide || c.H > maxSynthSide:
 		return c, fmt.Errorf("synth: size %dx%d outside 1..%d", c.W, c.H, maxSynthSide)
+	case int64(c.W)*int64(c.H) > int64(MaxPixels):
+		return c, fmt.Errorf("synth: size %dx%d is %d pixels, over the limit of %d (raise it with --max-pixels or data.MaxPixels)",
+			c.W, c.H, int64(c.W)*int64(c.H), MaxPixels)
 	case !(c.SigmaMin > 0 && c.SigmaMin <= c.SigmaMax) || math.IsInf(c.SigmaMax, 0):
 		return c, fmt.Errorf("synth: blur sigma range [%g, %g] must satisfy 0 < min <= max < inf", c.SigmaMin, c.SigmaMax)
 	case !(c.CoverMin > 0 && c.CoverMin <= c.CoverMax && c.CoverMax < 1):
@@ -425,6 +429,13 @@ func sceneSeed(seed int64, i int) int64 {
 // seed derived from (seed, i), so a set is reproducible and scene i does not
 // depend on n.
 func WriteSyntheticSet(dir string, n int, cfg SynthConfig, seed int64) ([]Pair, error) {
+	return WriteSyntheticSetContext(context.Background(), dir, n, cfg, seed)
+}
+
+// WriteSyntheticSetContext is WriteSyntheticSet that stops before the next
+// scene once ctx is done, returning context.Cause(ctx); the scenes written
+// before stay whole.
+func WriteSyntheticSetContext(ctx context.Context, dir string, n int, cfg SynthConfig, seed int64) ([]Pair, error) {
 	if n <= 0 {
 		return nil, fmt.Errorf("write synthetic set %s: scene count %d must be positive", dir, n)
 	}
@@ -441,6 +452,9 @@ func WriteSyntheticSet(dir string, n int, cfg SynthConfig, seed int64) ([]Pair, 
 	defer bar.Finish()
 	pairs := make([]Pair, n)
 	for i := 0; i < n; i++ {
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
 		sc, err := Synthesize(cfg, sceneSeed(seed, i))
 		if err != nil {
 			return nil, fmt.Errorf("write synthetic set %s: %w", dir, err)

@@ -7,6 +7,7 @@ func init() {
 		Name:        "average",
 		Description: "pixel-wise mean of all sources",
 		Citation:    "baseline (no paper)",
+		PeakMBPerMP: 103, // measured: see Info.PeakMBPerMP
 	}, newAverage)
 }
 

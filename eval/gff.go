@@ -10,6 +10,7 @@ func init() {
 		Description: "guided-filter fusion: two-scale decomposition, Laplacian saliency, guided-filter weight refinement",
 		Citation:    "S. Li, X. Kang, J. Hu, \"Image fusion with guided filtering\", IEEE Trans. Image Process. 22(7):2864-2875, 2013",
 		HasMap:      true,
+		PeakMBPerMP: 330, // measured: see Info.PeakMBPerMP
 	}, newGFF)
 }
 

@@ -66,6 +66,13 @@ type Info struct {
 	// experiments also call it without the model option for a model that is
 	// still to be trained: the other options are then checked alone.
 	CheckOptions func(opts Options) error
+	// PeakMBPerMP is the method's peak memory per megapixel of one pair of
+	// colour sources, in MB (10^6 bytes), measured as the peak resident
+	// size of mfif fuse --workers 1 at 1 and 4 megapixels (the slope; the
+	// process itself takes about 200 MB more). 0 = not measured. Front ends
+	// compare it with the memory available before they start (see
+	// pipeline.FuseFolder); docs/errors.md lists the values.
+	PeakMBPerMP float64
 }
 
 type entry struct {

@@ -42,9 +42,10 @@ func (r Request) Fit(ctx context.Context, task Task, loop LoopConfig, config str
 // Fit runs t in its output folder with the rules of `mfif train`:
 //
 //   - resume continues from Dir/last.ckpt, which must exist;
-//   - otherwise a folder that already holds a run (any of its checkpoints,
-//     history or logs) is refused, unless force is set, which deletes that
-//     run's files first (other files in the folder are left alone);
+//   - otherwise a folder that already holds a run with a checkpoint is
+//     refused, unless force is set, which deletes that run's files first
+//     (other files in the folder are left alone); the files of a run that
+//     stopped before its first checkpoint are deleted without force;
 //   - every file is written atomically, so an interruption at any moment
 //     leaves the previous checkpoint intact.
 //
@@ -69,6 +70,14 @@ func Fit(ctx context.Context, t *Trainer, resume, force bool) (*Result, error) {
 		return t.Run(ctx)
 	}
 	existing := ExistingRun(t.Dir)
+	if len(existing) > 0 && !force && !hasCheckpoint(existing) {
+		// A run that stopped before its first checkpoint (bad data, a
+		// signal in the first epoch) has nothing to resume or lose: start
+		// it over without asking for --force.
+		t.logf("%s holds only the logs of a run that stopped before its first checkpoint (%s): starting over",
+			t.Dir, strings.Join(existing, ", "))
+		force = true
+	}
 	if len(existing) > 0 && !force {
 		return nil, fmt.Errorf("%s already holds a training run (%s): use --resume to continue it, or --force to delete it and start over",
 			t.Dir, strings.Join(existing, ", "))
@@ -79,6 +88,16 @@ func Fit(ctx context.Context, t *Trainer, resume, force bool) (*Result, error) {
 		}
 	}
 	return t.Run(ctx)
+}
+
+// hasCheckpoint reports whether the run files include a checkpoint.
+func hasCheckpoint(files []string) bool {
+	for _, f := range files {
+		if f == LastName || f == BestName {
+			return true
+		}
+	}
+	return false
 }
 
 // ExistingRun lists the files of a training run present in dir (empty when

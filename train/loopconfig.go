@@ -3,6 +3,8 @@ package train
 import (
 	"fmt"
 	"math"
+
+	"github.com/mfif/mfif/nets/backend"
 )
 
 // LoopConfig is the YAML "train" section shared by every trainer: what the
@@ -77,6 +79,9 @@ func (c LoopConfig) Validate() error {
 		if k.v < k.min {
 			return fmt.Errorf("%s = %d, want >= %d", k.key, k.v, k.min)
 		}
+	}
+	if c.Threads > backend.MaxThreads() {
+		return fmt.Errorf("train.threads = %d, want at most %d (4 per core on this machine)", c.Threads, backend.MaxThreads())
 	}
 	floats := []struct {
 		key string

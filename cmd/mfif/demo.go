@@ -44,6 +44,11 @@ plots and a qualitative figure of the first pair into OUT/report.`,
 
 func (a *app) runDemo(cmd *cobra.Command) error {
 	out := a.v.GetString("demo.out")
+	unlock, err := lockOut("demo --out", out)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	pairs, err := a.demoPairs(filepath.Join(out, "pairs"))
 	if err != nil {
 		return err
@@ -90,7 +95,7 @@ func (a *app) demoPairs(dir string) ([]data.Pair, error) {
 		defer func() { data.ProgressOutput = prev }()
 	}
 	size := a.v.GetInt("demo.size")
-	return data.WriteSyntheticSet(dir, a.v.GetInt("demo.n"), data.SynthConfig{W: size, H: size}, a.v.GetInt64("demo.seed"))
+	return data.WriteSyntheticSetContext(a.ctx, dir, a.v.GetInt("demo.n"), data.SynthConfig{W: size, H: size}, a.v.GetInt64("demo.seed"))
 }
 
 // demoModel trains the model cfg describes into out/<model> (resuming what

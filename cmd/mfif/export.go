@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -59,6 +60,12 @@ func (a *app) runExport(ckpt string) error {
 	if _, err := a.initBackend(); err != nil {
 		return err
 	}
+	// The lock is the folder's: one writer of a folder at a time.
+	unlock, err := lockOut("export --out", filepath.Dir(out))
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	r, err := export.File(ckpt, out)
 	if err != nil {
 		return err

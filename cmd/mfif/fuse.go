@@ -25,7 +25,11 @@ parallel.
 Methods come from the fusion registry, so methods registered by other
 packages (for example trained models) are available under their names.
 --opt k=v sets a method option (repeatable; values are parsed as YAML
-scalars: 3, 0.5, true, text); --model CKPT is short for --opt model=CKPT.`,
+scalars: 3, 0.5, true, text); --model CKPT is short for --opt model=CKPT.
+
+SIGINT or SIGTERM stops fuse within one pair: the pairs in progress are
+finished (every image is written atomically), the command exits with
+128+signal, and the same command with --resume fuses only the rest.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runFuse(cmd) },
 	}
@@ -35,6 +39,7 @@ scalars: 3, 0.5, true, text); --model CKPT is short for --opt model=CKPT.`,
 	f.String("model", "", "model checkpoint, same as --opt model=CKPT")
 	f.String("pairs", "", "folder of source pairs (source_1/, source_2/ or NAME_A/NAME_B files)")
 	f.String("out", "", "output folder for fused images")
+	f.Bool("resume", false, "skip the pairs whose fused image is already in --out, complete and of the pair's size (after an interruption; the method's options must be the same)")
 	f.Bool("list", false, "list the registered methods and exit")
 	f.Int("repeats", 1, "fuse N >= 1 times with seeds seed, seed+1, ... (methods with a seed option, e.g. fusiondiff, ddfm) and report every metric's mean and spread")
 	return cmd
@@ -74,9 +79,16 @@ func (a *app) runFuse(cmd *cobra.Command) error {
 		return err
 	}
 	if n := a.v.GetInt("fuse.repeats"); n > 1 {
+		unlock, err := lockOut("fuse --out", out)
+		if err != nil {
+			return err
+		}
+		defer unlock()
 		return a.runRepeats(cmd, pairs, method, opts, out, n)
 	}
-	paths, err := pipeline.FuseFolder(pairs, method, opts, out, a.options())
+	o := a.options()
+	o.Resume = a.v.GetBool("fuse.resume")
+	paths, err := pipeline.FuseFolder(pairs, method, opts, out, o)
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func signalContext() (context.Context, func()) {
 			return
 		}
 		progress.Interrupt() // end a progress bar's line first
-		fmt.Fprintf(os.Stderr, "mfif: %s: finishing the current step and saving (send it again to quit at once)\n", signalName(s))
+		fmt.Fprintf(os.Stderr, "mfif: %s: stopping after the current step or pairs in progress, keeping every finished output (send it again to quit at once)\n", signalName(s))
 		cancel(signalError{s})
 		if s, ok = <-ch; ok {
 			progress.Interrupt()

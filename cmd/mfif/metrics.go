@@ -91,6 +91,13 @@ func (a *app) runMetrics(cmd *cobra.Command) error {
 	if rankAll && !skip {
 		return fmt.Errorf("--rank-all only applies with --skip-missing")
 	}
+	if out := a.v.GetString("metrics.out"); out != "" {
+		unlock, err := lockOut("metrics --out", out)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	res, err := pipeline.Evaluate(pairs, sources, pipeline.EvalOptions{
 		Metrics: names, SkipMissing: skip, RankAll: rankAll, Log: prefixed{a.stderr, "mfif metrics: "},
 		Dataset: pairsDir, Config: a.settings(cmd),

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -20,6 +22,14 @@ loss curves and qualitative figures, linked from runs/<experiment>/report/report
 Unfinished cells are listed and skipped, so it can run while a sweep is going.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := os.Stat(args[0]); err != nil {
+				return fmt.Errorf("report: %w", err)
+			}
+			unlock, err := lockOut("report", filepath.Join(args[0], "report"))
+			if err != nil {
+				return err
+			}
+			defer unlock()
 			sum, err := experiment.Report(args[0])
 			if err != nil {
 				return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mfif/mfif/eval/pipeline"
+	"github.com/mfif/mfif/internal/dirlock"
 	"github.com/mfif/mfif/nets/backend"
 	"github.com/mfif/mfif/report"
 )
@@ -25,6 +27,8 @@ type app struct {
 	stderr io.Writer
 	// device is what initBackend resolved (nil before).
 	device *backend.Info
+	// ctx is the running command's context (cancelled by SIGINT/SIGTERM).
+	ctx context.Context
 }
 
 // extraCommands lets other files of this package add subcommands from an
@@ -58,6 +62,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		root.AddCommand(c(a))
 	}
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		a.ctx = cmd.Context()
 		if err := a.configure(root, cmd); err != nil {
 			return err
 		}
@@ -173,7 +178,7 @@ func checkKeys(b []byte, allowed map[string]map[string]bool) error {
 
 // options returns the pipeline options from the global flags.
 func (a *app) options() pipeline.Options {
-	return pipeline.Options{Workers: a.v.GetInt("workers"), Progress: a.logger().Writer()}
+	return pipeline.Options{Workers: a.v.GetInt("workers"), Progress: a.logger().Writer(), Context: a.ctx}
 }
 
 // infof prints an informational line unless --quiet.
@@ -188,4 +193,16 @@ func (a *app) settings(cmd *cobra.Command) map[string]any {
 		}
 	})
 	return out
+}
+
+// lockOut takes the one-writer lock of a folder the command writes
+// (dirlock.Acquire: created when missing, refused at once with the holder's
+// pid, command line and start time when another mfif writes it). flag names
+// the option that gave the folder.
+func lockOut(flag, dir string) (unlock func(), err error) {
+	unlock, err = dirlock.Acquire(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	return unlock, nil
 }

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -116,5 +117,120 @@ func TestSynthErrors(t *testing.T) {
 	}
 	if pairs, err := data.DiscoverPairs(dir); err != nil || len(pairs) != 2 || pairs[1].Mask == "" {
 		t.Errorf("scenes: %v %v", pairs, err)
+	}
+}
+
+// synthFiles lists the files under dir (slash paths), without the lock.
+func synthFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && d.Name() != ".mfif.lock" {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestSynthOutRules: a used --out is refused; --force replaces exactly the
+// earlier synth's files, so the new set (and the bsds manifest) hold the
+// new pairs only; a real dataset or a stranger's file is never deleted; a
+// failing synth leaves nothing.
+func TestSynthOutRules(t *testing.T) {
+	root := bsdsTree(t, 4)
+	out := filepath.Join(t.TempDir(), "bench")
+	synth := func(extra ...string) error {
+		_, _, err := run(t, append([]string{"--quiet", "synth", "bsds", "--root", root, "--out", out}, extra...)...)
+		return err
+	}
+	if err := synth("--n", "4", "--seed", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := synth("--n", "2", "--seed", "5"); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("second synth into a used --out: %v, want a not-empty error", err)
+	}
+	if err := synth("--n", "2", "--seed", "5", "--force"); err != nil {
+		t.Fatalf("--force: %v", err)
+	}
+	pairs, err := data.DiscoverPairs(out)
+	if err != nil || len(pairs) != 2 {
+		t.Fatalf("after --force: %d pairs (%v), want the 2 of the new set", len(pairs), err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, data.BSDSBenchManifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")[1:]
+	if len(lines) != len(pairs) {
+		t.Errorf("manifest lists %d pairs, the folder holds %d", len(lines), len(pairs))
+	}
+	var listed, held []string
+	for i, l := range lines {
+		name, _, _ := strings.Cut(l, ",")
+		listed, held = append(listed, name), append(held, pairs[i].Name)
+	}
+	slices.Sort(listed)
+	slices.Sort(held)
+	if !slices.Equal(listed, held) {
+		t.Errorf("manifest lists %v, the folder holds %v", listed, held)
+	}
+	// A stranger's file beside the set: refused with --force, and kept.
+	own := filepath.Join(out, "notes.txt")
+	if err := os.WriteFile(own, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := synthFiles(t, out)
+	if err := synth("--n", "1", "--force"); err == nil || !strings.Contains(err.Error(), "notes.txt") {
+		t.Errorf("--force beside a stranger's file: %v, want a refusal naming it", err)
+	}
+	if after := synthFiles(t, out); !slices.Equal(before, after) {
+		t.Errorf("refused --force changed the folder:\n%v\n%v", before, after)
+	}
+	// A real dataset (no synth manifest): refused, even with --force.
+	real := tinySet(t, 1)
+	out = real
+	before = synthFiles(t, real)
+	for _, extra := range [][]string{nil, {"--force"}} {
+		if err := synth(append([]string{"--n", "1"}, extra...)...); err == nil {
+			t.Errorf("synth %v into a real dataset: no error", extra)
+		}
+	}
+	if after := synthFiles(t, real); !slices.Equal(before, after) {
+		t.Errorf("synth changed a real dataset:\n%v\n%v", before, after)
+	}
+	// A failing synth (asks for more pairs than the photos allow: no photo
+	// reaches coverage 0.99) leaves no folder and no temporary one.
+	parent := t.TempDir()
+	out = filepath.Join(parent, "fail")
+	if err := synth("--n", "3", "--cover-min", "0.98", "--cover-max", "0.99"); err == nil {
+		t.Fatal("impossible coverage: no error")
+	}
+	if left, _ := os.ReadDir(parent); len(left) != 0 {
+		t.Errorf("a failed synth left %v", left)
+	}
+}
+
+func TestSynthSizeLimits(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"synth", "scenes", "--size", "0"}, "--size 0"},
+		{[]string{"synth", "scenes", "--size", "-3"}, "--size -3"},
+		{[]string{"--max-pixels", "10000", "synth", "scenes", "--size", "101"}, "over the limit of 10000"},
+	} {
+		out := filepath.Join(t.TempDir(), "s")
+		_, _, err := run(t, append(append([]string{"--quiet"}, tc.args...), "--n", "1", "--out", out)...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%v: wrote %s", tc.args, out)
+		}
 	}
 }

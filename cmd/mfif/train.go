@@ -73,6 +73,11 @@ func (a *app) runTrain(cmd *cobra.Command, cfg string) error {
 	if _, err := a.initBackend(); err != nil {
 		return err
 	}
+	unlock, err := lockOut("train --out", out)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	w := a.logger().Writer()
 	ckpt, err := fn(cmd.Context(), experiment.TrainRequest{Config: cfg, Overrides: overrides, Dir: out,
 		Resume: resume, Force: force, Progress: w, Log: w})

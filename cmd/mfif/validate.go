@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/nets/backend"
 )
 
 // addGlobalFlags registers the global flags whose values validateGlobals
@@ -46,8 +47,11 @@ func (a *app) validateGlobals() error {
 	if _, err := a.checkInt("workers", "workers"); err != nil {
 		return err
 	}
-	if _, err := a.checkInt("threads", "threads"); err != nil {
+	if n, err := a.checkInt("threads", "threads"); err != nil {
 		return err
+	} else if n > backend.MaxThreads() {
+		return a.badValue("threads", "threads", a.v.Get("threads"),
+			fmt.Sprintf("must be at most %d (4 per core on this machine)", backend.MaxThreads()))
 	}
 	if err := a.checkString("device", "device"); err != nil {
 		return err

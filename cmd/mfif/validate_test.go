@@ -60,6 +60,8 @@ func TestInvalidSettings(t *testing.T) {
 		{"repeats: two", "fuse:\n  repeats: two\n", [2]string{}, nil, []string{`repeats = "two"`, "the config file"}},
 		{"MFIF_FUSE_REPEATS=-3", "", [2]string{"MFIF_FUSE_REPEATS", "-3"}, nil, []string{"MFIF_FUSE_REPEATS", "at least 1"}},
 		{"MFIF_MAX_PIXELS=0", "", [2]string{"MFIF_MAX_PIXELS", "0"}, nil, []string{"max-pixels = \"0\" (from MFIF_MAX_PIXELS)", "at least 1"}},
+		{"--threads 100000", "", [2]string{}, []string{"--threads", "100000"}, []string{"threads = 100000 (from --threads)", "at most"}},
+		{"MFIF_THREADS=100000", "", [2]string{"MFIF_THREADS", "100000"}, nil, []string{"MFIF_THREADS", "at most"}},
 		{"model: a list", "fuse:\n  model: [a.ckpt, b.ckpt]\n", [2]string{}, nil, []string{"model = [a.ckpt b.ckpt]", "not a single value"}},
 	}
 	for _, tc := range tests {

@@ -90,6 +90,6 @@ func (cr *cellRun) fuse(ds string, pairs []data.Pair, m planMethod, opts eval.Op
 			return writeJSON(path, tm)
 		}
 	}
-	_, err := pipeline.FuseFolderWith(todo, m.Method, opts, dir, pipeline.Options{Workers: cr.r.Workers, Progress: cr.r.Progress}, fo)
+	_, err := pipeline.FuseFolderWith(todo, m.Method, opts, dir, pipeline.Options{Workers: cr.r.Workers, Progress: cr.r.Progress, Context: cr.r.Context}, fo)
 	return err
 }

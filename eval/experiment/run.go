@@ -20,6 +20,7 @@ import (
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval/pipeline"
 	"github.com/mfif/mfif/internal/atomicfile"
+	"github.com/mfif/mfif/internal/dirlock"
 	"github.com/mfif/mfif/report"
 )
 
@@ -172,7 +173,7 @@ func (r *Runner) RunCell(c Cell) (skipped bool, err error) {
 	if err := os.MkdirAll(filepath.Join(r.Dir(), ".locks"), 0o755); err != nil {
 		return false, err
 	}
-	unlock, err := lockFile(filepath.Join(r.Dir(), ".locks", c.Name+".lock"))
+	unlock, err := dirlock.Wait(filepath.Join(r.Dir(), ".locks", c.Name+".lock"))
 	if err != nil {
 		return false, err
 	}
@@ -411,7 +412,7 @@ func (r *Runner) synthesize(name string, s Synthetic) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	unlock, err := lockFile(filepath.Join(dir, ".lock"))
+	unlock, err := dirlock.Wait(filepath.Join(dir, ".lock"))
 	if err != nil {
 		return "", err
 	}
@@ -439,7 +440,7 @@ func (cr *cellRun) evaluate(ds string, pairs []data.Pair, sources []pipeline.Sou
 	d := cr.p.Datasets[ds]
 	cfg := map[string]any{"experiment": cr.p.Experiment, "cell": cr.p.Cell.Name, "key": cr.key, "version": cr.p.Version}
 	res, err := pipeline.Evaluate(pairs, sources, pipeline.EvalOptions{Metrics: d.Metrics, Dataset: ds, Config: cfg},
-		pipeline.Options{Workers: cr.r.Workers, Progress: cr.r.Progress})
+		pipeline.Options{Workers: cr.r.Workers, Progress: cr.r.Progress, Context: cr.r.Context})
 	if err != nil {
 		return err
 	}

@@ -171,6 +171,9 @@ func Load(path string, overrides map[string]any) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("experiment %s: %w", path, err)
 	}
+	if err := declaredDatasets(b, overrides); err != nil {
+		return nil, fmt.Errorf("experiment %s: %w", path, err)
+	}
 	var s Spec
 	if err := configs.Decode(b, overrides, &s); err != nil {
 		return nil, fmt.Errorf("experiment %s: %w", path, err)
@@ -187,6 +190,9 @@ func Load(path string, overrides map[string]any) (*Spec, error) {
 
 // Parse decodes an experiment from YAML bytes (name must be set in it).
 func Parse(b []byte, overrides map[string]any) (*Spec, error) {
+	if err := declaredDatasets(b, overrides); err != nil {
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
 	var s Spec
 	if err := configs.Decode(b, overrides, &s); err != nil {
 		return nil, fmt.Errorf("experiment: %w", err)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mfif/mfif/internal/atomicfile"
+	"github.com/mfif/mfif/internal/dirlock"
 	"github.com/mfif/mfif/nets/checkpoint"
 )
 
@@ -117,7 +118,7 @@ func (r *Runner) train(m planMethod) (ModelRef, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return ModelRef{}, err
 	}
-	unlock, err := lockFile(filepath.Join(dir, ".lock"))
+	unlock, err := dirlock.Wait(filepath.Join(dir, ".lock"))
 	if err != nil {
 		return ModelRef{}, err
 	}

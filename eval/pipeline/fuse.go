@@ -3,13 +3,17 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/mfif/mfif/data"
 	"github.com/mfif/mfif/eval"
+	"github.com/mfif/mfif/internal/atomicfile"
+	"github.com/mfif/mfif/internal/dirlock"
 )
 
 // FusedName is the MFIFB file name of a fused image: <pair>_<method>.png.
@@ -29,7 +33,9 @@ func MapName(pair string) string { return pair + "_map.png" }
 // first worker, so a model is loaded at most once per worker, and every
 // instance is closed (eval.Close) before FuseFolder returns. An outDir that
 // is, contains or lies inside a folder of the pairs' images is refused
-// (CheckOutDir). It returns the fused paths in pair order.
+// (CheckOutDir). While it writes, it holds outDir's lock (dirlock.Acquire),
+// so a second writer of the folder fails at once with an error naming this
+// one. It returns the fused paths in pair order.
 func FuseFolder(pairs []data.Pair, name string, opts eval.Options, outDir string, o Options) (paths []string, err error) {
 	return FuseFolderWith(pairs, name, opts, outDir, o, FuseOptions{})
 }
@@ -70,12 +76,19 @@ func FuseFolderWith(pairs []data.Pair, name string, opts eval.Options, outDir st
 	if err := CheckOutDir(outDir, ImageDirs(pairs)...); err != nil {
 		return nil, fmt.Errorf("fuse %s: %w", label, err)
 	}
+	if err := CheckNames(pairs, label); err != nil {
+		return nil, fmt.Errorf("fuse %s: %w", label, err)
+	}
 	first, err := eval.New(name, opts) // fail on bad options before any work
 	if err != nil {
 		return nil, err
 	}
 	if f.Timed != nil {
 		o.Workers = 1
+	}
+	if err := CheckMemory(pairs, name, o.workers(len(pairs))); err != nil {
+		_ = eval.Close(first)
+		return nil, fmt.Errorf("fuse %s: %w", label, err)
 	}
 	methods := make([]eval.Method, o.workers(len(pairs)))
 	methods[0] = first
@@ -86,20 +99,28 @@ func FuseFolderWith(pairs []data.Pair, name string, opts eval.Options, outDir st
 			}
 		}
 	}()
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
+	unlock, err := dirlock.Acquire(outDir) // one writer per folder
+	if err != nil {
 		return nil, fmt.Errorf("fuse %s: %w", label, err)
 	}
-	if f.Timed != nil && len(pairs) > 0 {
-		srcs, _, err := data.LoadPair(pairs[0])
+	defer unlock()
+	out := make([]string, len(pairs))
+	todo, err := resumable(pairs, label, opts, outDir, o.Resume, out)
+	if err != nil {
+		return nil, fmt.Errorf("fuse %s: %w", label, err)
+	}
+	if f.Timed != nil && len(todo) > 0 {
+		p := pairs[todo[0]]
+		srcs, _, err := data.LoadPair(p)
 		if err != nil {
-			return nil, errf(pairs[0].Name, err)
+			return nil, errf(p.Name, err)
 		}
 		if _, err := first.Fuse(srcs); err != nil { // warm-up, not timed
-			return nil, errf(pairs[0].Name, fmt.Errorf("fuse with %s: %w", label, err))
+			return nil, errf(p.Name, fmt.Errorf("fuse with %s: %w", label, err))
 		}
 	}
-	out := make([]string, len(pairs))
-	err = parallel(len(pairs), o, f.Task, func(w, i int) error {
+	err = parallel(len(todo), o, f.Task, func(w, k int) error {
+		i := todo[k]
 		if methods[w] == nil {
 			m, err := eval.New(name, opts)
 			if err != nil {
@@ -118,6 +139,81 @@ func FuseFolderWith(pairs []data.Pair, name string, opts eval.Options, outDir st
 		return nil, err
 	}
 	return out, nil
+}
+
+// optionsFile records, in a fuse output folder, the options a method was
+// run with, so that --resume never mixes images fused with other options.
+func optionsFile(outDir, method string) string {
+	return filepath.Join(outDir, ".mfif-fuse-"+method+".opts")
+}
+
+// canonicalOptions is opts as sorted key=value lines.
+func canonicalOptions(opts eval.Options) string {
+	keys := make([]string, 0, len(opts))
+	for k := range opts {
+		if k != "progress" { // display only
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%v\n", k, opts[k])
+	}
+	return b.String()
+}
+
+// resumable records the options in outDir and returns the indices of the
+// pairs to fuse: all of them, or with resume those whose fused image is
+// missing, unreadable or not of the pair's size (their paths go into
+// done). Resuming a folder fused with other options, or with no record of
+// them, is an error.
+func resumable(pairs []data.Pair, name string, opts eval.Options, outDir string, resume bool, done []string) ([]int, error) {
+	rec := optionsFile(outDir, name)
+	want := canonicalOptions(opts)
+	var todo []int
+	if resume {
+		b, err := os.ReadFile(rec)
+		if err != nil {
+			return nil, fmt.Errorf("--resume: %s has no record of the options %s was run with (%w): fuse again without --resume", outDir, name, err)
+		}
+		if string(b) != want {
+			return nil, fmt.Errorf("--resume: %s was fused with other options of %s (%q, now %q): fuse again without --resume, or into another folder",
+				outDir, name, strings.TrimSpace(string(b)), strings.TrimSpace(want))
+		}
+	}
+	for i, p := range pairs {
+		path := filepath.Join(outDir, FusedName(p.Name, name))
+		if resume && completeImage(path, p.Sources[0]) {
+			done[i] = path
+			continue
+		}
+		todo = append(todo, i)
+	}
+	if err := atomicfile.WriteFile(rec, []byte(want)); err != nil {
+		return nil, err
+	}
+	return todo, nil
+}
+
+// completeImage reports whether the image at path decodes completely and
+// has the size of the image at like.
+func completeImage(path, like string) bool {
+	m, err := data.ReadImage(path)
+	if err != nil {
+		return false
+	}
+	f, err := os.Open(like)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		s, err := data.ReadImage(like)
+		return err == nil && s.W == m.W && s.H == m.H
+	}
+	return cfg.Width == m.W && cfg.Height == m.H
 }
 
 // ErrOutDir reports an output folder that would mix results with inputs.
@@ -217,6 +313,8 @@ func fuseOne(m eval.Method, p data.Pair, name, outDir string, mapName func(pair,
 	if depth != 16 {
 		depth = 8
 	}
+	// The map first, the fused image last: a fused image on disk means the
+	// pair is complete (what --resume relies on).
 	if res.Map != nil {
 		if err := data.WriteImage(filepath.Join(outDir, mapName(p.Name, name)), scaleMap(res.Map), 8); err != nil {
 			return "", 0, errf(p.Name, err)

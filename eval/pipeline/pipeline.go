@@ -5,6 +5,7 @@
 package pipeline
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"runtime"
@@ -21,6 +22,23 @@ type Options struct {
 	// Progress, when not nil, receives the progress of each step
 	// (normally os.Stderr): a bar on a terminal, else a line every 10 %.
 	Progress io.Writer
+	// Context, when not nil and done (SIGINT, SIGTERM), stops a step
+	// within one pair: no new pair is started, the pairs in progress end
+	// and keep their outputs (each written atomically), and the step
+	// returns an error wrapping context.Cause(Context).
+	Context context.Context
+	// Resume makes FuseFolder skip the pairs whose fused image is already
+	// in the output folder, complete and of the pair's size (see
+	// FuseFolder).
+	Resume bool
+}
+
+// stopped returns the cancellation cause of o.Context, or nil.
+func (o Options) stopped() error {
+	if o.Context == nil || o.Context.Err() == nil {
+		return nil
+	}
+	return context.Cause(o.Context)
 }
 
 func (o Options) workers(n int) int {
@@ -38,7 +56,8 @@ func (o Options) bar(n int, what string) *progress.Bar {
 // parallel runs job(i) for i in [0, n) on o.workers goroutines, advancing a
 // progress bar, and returns the error of the lowest failing index so that
 // the reported error does not depend on scheduling. Work stops being
-// started after the first failure.
+// started after the first failure, or when o.Context is done: then the
+// jobs in progress end and the error wraps the context's cause.
 func parallel(n int, o Options, what string, job func(worker, i int) error) error {
 	if n == 0 {
 		return nil
@@ -50,6 +69,8 @@ func parallel(n int, o Options, what string, job func(worker, i int) error) erro
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	failed := false
+	var stop error
+	started := 0
 	for w := 0; w < o.workers(n); w++ {
 		wg.Add(1)
 		go func(w int) {
@@ -72,12 +93,16 @@ func parallel(n int, o Options, what string, job func(worker, i int) error) erro
 	}
 	for i := 0; i < n; i++ {
 		mu.Lock()
-		stop := failed
+		halt := failed
 		mu.Unlock()
-		if stop {
+		if halt {
+			break
+		}
+		if stop = o.stopped(); stop != nil {
 			break
 		}
 		next <- i
+		started++
 	}
 	close(next)
 	wg.Wait()
@@ -85,6 +110,9 @@ func parallel(n int, o Options, what string, job func(worker, i int) error) erro
 		if err != nil {
 			return err
 		}
+	}
+	if stop != nil {
+		return fmt.Errorf("%s: stopped after %d of %d pairs (each finished output is complete): %w", what, started, n, stop)
 	}
 	return nil
 }

@@ -77,7 +77,16 @@ func (c Config) LevelWidth(l int) int {
 	return c.Width << l
 }
 
-// Validate reports the first problem with c, naming the field.
+// MaxLevelWidth bounds the channel count of the widest encoder level,
+// Width·2^min(Levels,3): twice the paper's 256 (Width 32). With it the
+// largest valid network (e.g. Width 64, Levels 6) holds well under 1 GB of
+// weights, so a checkpoint whose stored model_config asks for more (say
+// Width 512 with 6 levels, 4096 channels) is refused before anything is
+// built, instead of reaching gigabytes.
+const MaxLevelWidth = 512
+
+// Validate reports the first problem with c, naming the field. It runs
+// before any tensor is made (NewModel, FromCheckpoint, WriteStateDict).
 func (c Config) Validate() error {
 	if c.Name != "siamese" {
 		return fmt.Errorf("model.name %q: this package builds only \"siamese\"", c.Name)
@@ -114,6 +123,10 @@ func (c Config) Validate() error {
 		if k.v < k.min || k.v > k.max {
 			return fmt.Errorf("%s = %d, want %d..%d", k.name, k.v, k.min, k.max)
 		}
+	}
+	if w := c.LevelWidth(c.Levels); w > MaxLevelWidth {
+		return fmt.Errorf("model.width = %d with model.levels = %d gives %d channels at the widest level, over the limit of %d (width·2^min(levels,3) <= %d)",
+			c.Width, c.Levels, w, MaxLevelWidth, MaxLevelWidth)
 	}
 	return nil
 }

@@ -1,0 +1,73 @@
+package pipeline
+
+import (
+	"bufio"
+	"fmt"
+	"image"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/mfif/mfif/data"
+	"github.com/mfif/mfif/eval"
+)
+
+// memAvailable returns the memory the system can give without swapping
+// (MemAvailable of /proc/meminfo) in bytes; ok is false where it is
+// unknown. A variable so tests can pretend a small machine.
+var memAvailable = func() (bytes int64, ok bool) {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, found := strings.CutPrefix(sc.Text(), "MemAvailable:"); found {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb * 1024, err == nil
+		}
+	}
+	return 0, false
+}
+
+// CheckMemory estimates the peak memory of fusing the largest of pairs
+// with method name on workers workers (eval.Info.PeakMBPerMP per megapixel
+// and worker) and refuses to start when it is over the memory available.
+// Pairs whose header cannot be read are left to the loader's own checks.
+func CheckMemory(pairs []data.Pair, name string, workers int) error {
+	info, err := eval.Lookup(name)
+	if err != nil || info.PeakMBPerMP <= 0 || len(pairs) == 0 {
+		return nil
+	}
+	var largest int64
+	var which string
+	for _, p := range pairs {
+		if len(p.Sources) == 0 {
+			continue
+		}
+		f, err := os.Open(p.Sources[0])
+		if err != nil {
+			continue
+		}
+		cfg, _, err := image.DecodeConfig(f)
+		f.Close()
+		if err == nil && int64(cfg.Width)*int64(cfg.Height) > largest {
+			largest, which = int64(cfg.Width)*int64(cfg.Height), p.Name
+		}
+	}
+	if largest == 0 {
+		return nil
+	}
+	avail, ok := memAvailable()
+	if !ok {
+		return nil
+	}
+	mp := float64(largest) / 1e6
+	need := mp * info.PeakMBPerMP * 1e6 * float64(workers)
+	if need <= float64(avail) {
+		return nil
+	}
+	return fmt.Errorf("method %s needs about %.0f MB per megapixel and worker: pair %s (%.1f megapixels) on %d worker(s) needs about %.1f GB, more than the %.1f GB available (MemAvailable in /proc/meminfo): use fewer --workers, smaller images or a larger machine",
+		name, info.PeakMBPerMP, which, mp, workers, need/1e9, float64(avail)/1e9)
+}
