@@ -2,9 +2,9 @@ package metrics
 
 import (
 	"fmt"
-	"sort"
 	"strings"
-	"sync"
+
+	"github.com/mfif/mfif/internal/registry"
 )
 
 // Suite is the metric set of one reference toolkit (for example VIFB or
@@ -38,10 +38,8 @@ func (s Suite) Keys() []string {
 	return out
 }
 
-var (
-	suiteMu sync.RWMutex
-	suites  = map[string]Suite{}
-)
+// suites is the suite registry.
+var suites registry.Registry[Suite]
 
 // RegisterSuite adds s to the suite registry and registers each of its
 // metrics as "<suite>.<name>". It panics on an empty or duplicate name or a
@@ -50,13 +48,9 @@ func RegisterSuite(s Suite) {
 	if s.Name == "" || strings.Contains(s.Name, ".") {
 		panic("metrics: RegisterSuite needs a Name without dots")
 	}
-	suiteMu.Lock()
-	if _, dup := suites[s.Name]; dup {
-		suiteMu.Unlock()
-		panic("metrics: duplicate suite name " + s.Name)
+	if err := suites.Add(s.Name, s); err != nil {
+		panic("metrics: suite: " + err.Error())
 	}
-	suites[s.Name] = s
-	suiteMu.Unlock()
 	for _, m := range s.Metrics {
 		m.Name = s.Name + "." + m.Name
 		m.raw = true
@@ -67,26 +61,15 @@ func RegisterSuite(s Suite) {
 // LookupSuite returns the suite registered under name; the error lists every
 // known suite.
 func LookupSuite(name string) (Suite, error) {
-	suiteMu.RLock()
-	s, ok := suites[name]
-	suiteMu.RUnlock()
+	s, ok := suites.Get(name)
 	if !ok {
-		return Suite{}, fmt.Errorf("unknown metric suite %q (known: %s)", name, strings.Join(SuiteNames(), ", "))
+		return Suite{}, fmt.Errorf("unknown metric suite %q (known: %s)", name, suites.Known())
 	}
 	return s, nil
 }
 
 // SuiteNames returns the registered suite names, sorted.
-func SuiteNames() []string {
-	suiteMu.RLock()
-	defer suiteMu.RUnlock()
-	out := make([]string, 0, len(suites))
-	for n := range suites {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
+func SuiteNames() []string { return suites.Names() }
 
 // SuiteKeys expands a comma-separated list of suite names into their metric
 // keys, in the order given and each suite in its toolkit's order.
