@@ -355,7 +355,11 @@ func fromGeneric(img image.Image, w, h int) *Image {
 // VOC2012 SegmentationClass) it returns the raw palette indices as one
 // plane; for any other file it returns the gray image (RGB is converted with
 // Gray).
-func ReadLabels(path string) (*Image, error) {
+func ReadLabels(path string) (*Image, error) { return readLabels(path, false) }
+
+// readLabels is ReadLabels; with raw16 a 16-bit gray PNG keeps its raw
+// values 0..65535 (ReadSegments).
+func readLabels(path string, raw16 bool) (*Image, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read labels %s: unreadable: %w", path, err)
@@ -374,6 +378,21 @@ func ReadLabels(path string) (*Image, error) {
 				return nil, fmt.Errorf("read labels %s: %w", path, ErrEmpty)
 			}
 			return fromGray8(p.Pix, p.Stride, w, h), nil
+		}
+		if g, ok := img.(*image.Gray16); ok && raw16 {
+			w, h := g.Rect.Dx(), g.Rect.Dy()
+			if w <= 0 || h <= 0 {
+				return nil, fmt.Errorf("read labels %s: %w", path, ErrEmpty)
+			}
+			m := NewImage(w, h, 1)
+			m.Depth = 16
+			for y := 0; y < h; y++ {
+				row := g.Pix[y*g.Stride:]
+				for x := 0; x < w; x++ {
+					m.Planes[0][y*w+x] = float64(uint16(row[2*x])<<8 | uint16(row[2*x+1]))
+				}
+			}
+			return m, nil
 		}
 	}
 	m, err := DecodeImage(b)

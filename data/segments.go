@@ -1,8 +1,6 @@
 package data
 
 import (
-	"fmt"
-	"image"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,37 +17,7 @@ func segmentID(v float64) int { return min(max(int(v), 0), maxSegments-1) }
 // ReadSegments reads a region map: like ReadLabels, but a 16-bit gray PNG
 // keeps its raw values 0..65535 as segment ids (ReadLabels scales it to
 // 0..255, which merges neighbouring ids).
-func ReadSegments(path string) (*Image, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read labels %s: unreadable: %w", path, err)
-	}
-	if f, ok := sniff(b); ok && f != fmtJPEG {
-		if err := checkSize(f, b); err != nil {
-			return nil, fmt.Errorf("read labels %s: %w", path, err)
-		}
-		img, err := decodeStd(f, b)
-		if err != nil {
-			return nil, fmt.Errorf("read labels %s: %w", path, classify(f, err))
-		}
-		if g, ok := img.(*image.Gray16); ok {
-			w, h := g.Rect.Dx(), g.Rect.Dy()
-			if w <= 0 || h <= 0 {
-				return nil, fmt.Errorf("read labels %s: %w", path, ErrEmpty)
-			}
-			m := NewImage(w, h, 1)
-			m.Depth = 16
-			for y := 0; y < h; y++ {
-				row := g.Pix[y*g.Stride:]
-				for x := 0; x < w; x++ {
-					m.Planes[0][y*w+x] = float64(uint16(row[2*x])<<8 | uint16(row[2*x+1]))
-				}
-			}
-			return m, nil
-		}
-	}
-	return ReadLabels(path)
-}
+func ReadSegments(path string) (*Image, error) { return readLabels(path, true) }
 
 // fileOfStem is dir/stem+ext, or the file of that stem whose extension
 // differs from ext only in case (121.JPG), when only that one exists.
