@@ -61,6 +61,10 @@ func init() {
 				Description: "Xydeas-Petrovic Q^{AB/F} (Qabf.m) on 255 x the 0..255 values",
 				Citation:    "Xydeas & Petrovic, Electron. Lett. 36(4) 2000; MEFB metricsQabf.m",
 				Compute:     mefbMetric(tkQabf)},
+			{Name: "Qp", Better: HigherIsBetter,
+				Description: "Zhao's phase-congruency metric (metricZhao with myphasecong3) per channel: product of the masked correlations of PC, M and m",
+				Citation:    "Zhao, Laganiere, Liu, IJICIC 3(6A) 2007; MEFB metricsQp.m (Zheng Liu's metricZhao.m)",
+				Compute:     mefbMetric(mefbQp)},
 			{Name: "SD", Better: HigherIsBetter,
 				Description: "population standard deviation of the fused image",
 				Citation:    "Rao, Meas. Sci. Technol. 8(4) 1997; MEFB metricsSD.m",
@@ -107,7 +111,6 @@ var mefbOmitted = map[string]string{
 	"FMI": "metricsFMI.m's default feature is edge(double image 0..255): Octave's edge rejects such input " +
 		"(\"IM must be a grayscale image\"), and MATLAB's edge (Sobel threshold and thinning) differs from Octave's, " +
 		"so there is no toolkit value to match under Octave",
-	"Qp": "metricsQp.m with myphasecong3.m (phase congruency, about 1400 lines) is not ported yet",
 }
 
 // mefbMetric wraps a per-channel metric with MEFB's rule for gray sources
