@@ -23,7 +23,7 @@ func init() {
 	RegisterSuite(Suite{
 		Name:    "mefb",
 		Toolkit: "github.com/xingchenzhang/MEFB metrics/metrics<Name>.m, list util/configMetrics.m (commit 9e185bf8)",
-		Colour:  "uint8 images; per RGB channel and the mean over channels; gray sources with a colour fused image use its red channel (Avg_gradient: rgb2gray); MEF_SSIM on rgb2gray of colour images only",
+		Colour:  "uint8 images; per RGB channel and the mean over channels; gray sources with a colour fused image use its red channel (Avg_gradient: rgb2gray); one colour and one gray source with a colour fused image fail as in the toolkit (all but Avg_gradient); MEF_SSIM on rgb2gray of colour images only",
 		Metrics: []Metric{
 			{Name: "Cross_entropy", Better: LowerIsBetter,
 				Description: "mean of the cross entropies (bits) of the fused histogram against each source's",
@@ -113,10 +113,17 @@ var mefbOmitted = map[string]string{
 		"so there is no toolkit value to match under Octave",
 }
 
-// mefbMetric wraps a per-channel metric with MEFB's rule for gray sources
-// and a colour fused image (the fused image's first channel).
+// mefbMetric wraps a per-channel metric with MEFB's rules for a colour fused
+// image: with two gray sources the fused image's first channel is used;
+// with one colour and one gray source the toolkit fails. Its wrappers test
+// img1's channel count (where VIFB's test img2's) and then index
+// img1(:,:,k) or img2(:,:,k), which is out of bounds for k = 2 on the gray
+// one, so no value exists (ErrUnsupported).
 func mefbMetric(f func(t *tkImages) (float64, error)) func(Inputs) (float64, error) {
 	return tkMetric(func(t *tkImages) (float64, error) {
+		if t.f.C() == 3 && t.a.C() != t.b.C() {
+			return 0, fmt.Errorf("%w: the fused image is colour and only one source is (MEFB's wrapper indexes channel 2 of the gray source and fails)", ErrUnsupported)
+		}
 		if t.a.C() == 1 && t.b.C() == 1 && t.f.C() == 3 {
 			c := *t
 			c.f = &data.Image{W: t.w, H: t.h, Depth: 8, Planes: t.f.Planes[:1]}

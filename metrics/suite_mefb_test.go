@@ -72,6 +72,23 @@ func TestMEFBColourHandling(t *testing.T) {
 	if _, err := Evaluate([]string{"mefb.VIF"}, Inputs{Sources: []*data.Image{rgb(a), rgb(b)}, Fused: f}); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("VIF with colour sources and a gray fused image (srgb2lab in MEFB): got %v, want ErrUnsupported", err)
 	}
+	// One colour and one gray source with a colour fused image: MEFB's
+	// wrappers index channel 2 of the gray source and fail, in either
+	// order; Avg_gradient looks at the fused image only and gives a value.
+	for _, srcs := range [][]*data.Image{{rgb(a), b}, {a, rgb(b)}} {
+		for _, k := range keys {
+			_, err := Evaluate([]string{k}, Inputs{Sources: srcs, Fused: rgb(f)})
+			if k == "mefb.Avg_gradient" {
+				if err != nil {
+					t.Errorf("%s, mixed sources: %v", k, err)
+				}
+				continue
+			}
+			if !errors.Is(err, ErrUnsupported) {
+				t.Errorf("%s, colour fused image, source channels %d and %d: got %v, want ErrUnsupported", k, srcs[0].C(), srcs[1].C(), err)
+			}
+		}
+	}
 }
 
 // BenchmarkToolkitSuites times each suite on every triple of its test
