@@ -23,7 +23,7 @@ func init() {
 	RegisterSuite(Suite{
 		Name:    "mefb",
 		Toolkit: "github.com/xingchenzhang/MEFB metrics/metrics<Name>.m, list util/configMetrics.m (commit 9e185bf8)",
-		Colour:  "uint8 images; per RGB channel and the mean over channels; gray sources with a colour fused image use its red channel (Avg_gradient: rgb2gray); one colour and one gray source with a colour fused image fail as in the toolkit (all but Avg_gradient); MEF_SSIM on rgb2gray of colour images only",
+		Colour:  "uint8 images; per RGB channel and the mean over channels; gray sources with a colour fused image use its red channel (Avg_gradient: rgb2gray); one colour and one gray source with a colour fused image fail as in the toolkit (all but Avg_gradient and Edge_intensity); MEF_SSIM on rgb2gray of colour images only",
 		Metrics: []Metric{
 			{Name: "Cross_entropy", Better: LowerIsBetter,
 				Description: "mean of the cross entropies (bits) of the fused histogram against each source's",
@@ -56,7 +56,7 @@ func init() {
 			{Name: "Edge_intensity", Better: HigherIsBetter,
 				Description: "mean Sobel magnitude of the fused image (imfilter, replicated border)",
 				Citation:    "Rajalingam & Priya, IJESI 2018; MEFB metricsEdge_intensity.m",
-				Compute:     mefbMetric(tkEdgeIntensity)},
+				Compute:     mefbFusedOnly(tkEdgeIntensity)},
 			{Name: "Qabf", Better: HigherIsBetter,
 				Description: "Xydeas-Petrovic Q^{AB/F} (Qabf.m) on 255 x the 0..255 values",
 				Citation:    "Xydeas & Petrovic, Electron. Lett. 36(4) 2000; MEFB metricsQabf.m",
@@ -120,10 +120,20 @@ var mefbOmitted = map[string]string{
 // img1(:,:,k) or img2(:,:,k), which is out of bounds for k = 2 on the gray
 // one, so no value exists (ErrUnsupported).
 func mefbMetric(f func(t *tkImages) (float64, error)) func(Inputs) (float64, error) {
-	return tkMetric(func(t *tkImages) (float64, error) {
+	return mefbFusedOnly(func(t *tkImages) (float64, error) {
 		if t.f.C() == 3 && t.a.C() != t.b.C() {
 			return 0, fmt.Errorf("%w: the fused image is colour and only one source is (MEFB's wrapper indexes channel 2 of the gray source and fails)", ErrUnsupported)
 		}
+		return f(t)
+	})
+}
+
+// mefbFusedOnly is mefbMetric for a wrapper that reads only the fused
+// image (metricsEdge_intensity.m): the red channel of a colour fused image
+// with two gray sources, and no per-channel indexing of the sources, so
+// mixed sources give a value.
+func mefbFusedOnly(f func(t *tkImages) (float64, error)) func(Inputs) (float64, error) {
+	return tkMetric(func(t *tkImages) (float64, error) {
 		if t.a.C() == 1 && t.b.C() == 1 && t.f.C() == 3 {
 			c := *t
 			c.f = &data.Image{W: t.w, H: t.h, Depth: 8, Planes: t.f.Planes[:1]}

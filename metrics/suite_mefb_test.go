@@ -74,11 +74,12 @@ func TestMEFBColourHandling(t *testing.T) {
 	}
 	// One colour and one gray source with a colour fused image: MEFB's
 	// wrappers index channel 2 of the gray source and fail, in either
-	// order; Avg_gradient looks at the fused image only and gives a value.
+	// order; Avg_gradient and Edge_intensity look at the fused image only
+	// and give a value.
 	for _, srcs := range [][]*data.Image{{rgb(a), b}, {a, rgb(b)}} {
 		for _, k := range keys {
 			_, err := Evaluate([]string{k}, Inputs{Sources: srcs, Fused: rgb(f)})
-			if k == "mefb.Avg_gradient" {
+			if k == "mefb.Avg_gradient" || k == "mefb.Edge_intensity" {
 				if err != nil {
 					t.Errorf("%s, mixed sources: %v", k, err)
 				}
