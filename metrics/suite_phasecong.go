@@ -283,6 +283,11 @@ func medianOf(x []float64) float64 {
 // three masked correlation ratios (sigma_xf + C)/(sqrt|sigma_x sigma_f| + C)
 // of x1, x2 and xmax against xf (C = 1e-4), summed and divided by the
 // number of pixels of mask3.
+//
+// NaN follows MATLAB's arithmetic, as it appears when an input is constant
+// (every filter response exactly 0, so the moments M and m are 0/0): mask.*x
+// keeps a NaN of x outside the mask, filter2 spreads it over the window, all
+// three ratio maps start as mu1.*0, and max ignores NaN.
 func zhaoCorr(x1, x2, xmax, xf []float64, m1, m2, m3 []bool, w, h int) float64 {
 	const c = 0.0001
 	k := data.GaussianKernel(1.5, 11)
@@ -298,6 +303,8 @@ func zhaoCorr(x1, x2, xmax, xf []float64, m1, m2, m3 []bool, w, h int) float64 {
 		for i, v := range x {
 			if m[i] {
 				out[i] = v
+			} else {
+				out[i] = 0 * v // NaN for NaN or Inf, as mask.*x
 			}
 		}
 		return out
@@ -312,6 +319,7 @@ func zhaoCorr(x1, x2, xmax, xf []float64, m1, m2, m3 []bool, w, h int) float64 {
 	a, b, mx := masked(x1, m1), masked(x2, m2), masked(xmax, m3)
 	muF := same(xf)
 	varF := same(mul(xf, xf))
+	mu1 := same(a)
 	ratio := func(x []float64, m []bool) []float64 {
 		mu := same(x)
 		vx := same(mul(x, x))
@@ -319,6 +327,7 @@ func zhaoCorr(x1, x2, xmax, xf []float64, m1, m2, m3 []bool, w, h int) float64 {
 		out := make([]float64, len(x))
 		for i := range out {
 			if !m[i] {
+				out[i] = 0 * mu1[i] // res = mu1.*0 outside the mask
 				continue
 			}
 			sx := vx[i] - mu[i]*mu[i]
@@ -361,13 +370,14 @@ func zhao(s *scene, newLowpass bool) (float64, error) {
 	p1, p2, pf := pcs[0], pcs[1], pcs[2]
 	n := w * h
 	var m1, m2, m3 = make([]bool, n), make([]bool, n), make([]bool, n)
+	// mask.*a + (~mask).*b: NaN where either is NaN or infinite.
 	pick := func(a, b []float64) []float64 {
 		out := make([]float64, n)
 		for i := range out {
 			if p1.pc[i] > p2.pc[i] {
-				out[i] = a[i]
+				out[i] = a[i] + 0*b[i]
 			} else {
-				out[i] = b[i]
+				out[i] = 0*a[i] + b[i]
 			}
 		}
 		return out
