@@ -194,19 +194,35 @@ func (n *Net) Forward(a, b *ts.Tensor, train bool) Output {
 	}
 	fa := n.encA.fwd(s, out.CleanA, train)
 	fb := n.encB.fwd(s, out.CleanB, train)
+	// Every intermediate is released as soon as nothing later reads it
+	// (autograd keeps what backward needs), so inference holds only the
+	// merged skips and the current stage: keeping each stage's maps to the
+	// end of the pass would need several times the memory at full
+	// resolution (TestDecisionMapMemory).
 	merged := make([]*ts.Tensor, len(fa))
 	for l := range fa {
 		cat := s.Add(ts.MustCat([]*ts.Tensor{fa[l], fb[l]}, 1))
+		if fb[l] != fa[l] {
+			s.Release(fb[l])
+		}
+		s.Release(fa[l])
 		merged[l] = n.merge[l].fwd(s, cat, train)
+		s.Release(cat)
 	}
 	d := merged[len(merged)-1]
 	for i, st := range n.dec {
 		l := len(merged) - 2 - i
 		sz := merged[l].MustSize()
 		up := s.Add(d.MustUpsampleBilinear2d([]int64{sz[2], sz[3]}, false, nil, nil, false))
-		d = st.cbr.fwd(s, s.Add(ts.MustCat([]*ts.Tensor{up, merged[l]}, 1)), train)
+		s.Release(d)
+		cat := s.Add(ts.MustCat([]*ts.Tensor{up, merged[l]}, 1))
+		s.Release(up, merged[l])
+		d = st.cbr.fwd(s, cat, train)
+		s.Release(cat)
 		if st.dca != nil {
+			prev := d
 			d = st.dca.fwd(s, d)
+			s.Release(prev)
 		}
 	}
 	out.Logits = n.head.fwd(d)
