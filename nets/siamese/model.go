@@ -117,20 +117,25 @@ func (o Output) Drop() {
 // from a Go RNG seeded with seed (so two calls with one seed are equal), on
 // a locked OS thread (see backend.Run).
 func New(root *nn.Path, cfg Config, seed int64) (n *Net, err error) {
+	return build(root, cfg, rand.New(rand.NewSource(seed)))
+}
+
+// build runs newNet on a locked OS thread.
+func build(root *nn.Path, cfg Config, rng *rand.Rand) (n *Net, err error) {
 	err = backend.Run(func() error {
 		var err error
-		n, err = newNet(root, cfg, seed)
+		n, err = newNet(root, cfg, rng)
 		return err
 	})
 	return n, err
 }
 
-// newNet builds the network; New runs it on a locked thread.
-func newNet(root *nn.Path, cfg Config, seed int64) (*Net, error) {
+// newNet builds the network, its parameters drawn from rng, or zero when
+// rng is nil (see param).
+func newNet(root *nn.Path, cfg Config, rng *rand.Rand) (*Net, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewSource(seed))
 	n := &Net{cfg: cfg}
 	if cfg.Has(ModGCB) {
 		n.gcb = newGCB(root.Sub("gcb"), rng, cfg.GCBDepth, cfg.GCBWidth)
