@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -20,7 +21,7 @@ import (
 
 func (a *app) benchCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "bench [--size 520] [--min-time 300ms] [--suite NAME,...] | bench --nets CASES [--reps 3] [--json FILE]",
+		Use:   "bench [--size 520] [--min-time 300ms] [--suite NAME,...] | bench --nets CASES [--reps 3] [--json FILE] | bench --models [--pytorch] [--rounds 2]",
 		Short: "Time each metric and each fusion method on one synthetic colour scene, or the networks",
 		Long: `Time every registered metric on a synthetic colour triple (two sources and
 a fused image) and every method that needs no model on the two sources,
@@ -39,7 +40,19 @@ fusiondiff/step/b4/256, siamese/step/b8/256, siamese-cpu/step/b8/256,
 ddfm-prior/step/b4/64, or a prefix such as fusiondiff, or all. Each case is
 built, run once untimed, then --reps times; the median is printed, and
 --json writes every time. docs/pytorch/bench_nets.py times the same cases
-in PyTorch (docs/performance.md, scripts/gpu-check.sh).`,
+in PyTorch (docs/performance.md, scripts/gpu-check.sh).
+
+With --models, time inference end to end instead: for each model case
+(siamese-cpu, siamese: the paper network, fusiondiff-cpu: one sample at
+the config's default K; --model-cases picks some) run "mfif fuse" on one
+synthetic --size pair as a child process (load the model, read the pair,
+fuse, write) and report its wall time and peak resident memory (the
+child's ru_maxrss), the mean over --rounds. The weights are fresh ones of
+the embedded config (speed does not depend on their values) unless
+--checkpoint CASE=PATH gives a checkpoint. With --pytorch, the Siamese
+cases are also fused by docs/pytorch/fuse_siamese.py (python3, with
+tcmalloc preloaded when installed) on the same weights through
+"mfif export", alternating with the Go runs in every round.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runBench(cmd.Context()) },
 	}
@@ -53,14 +66,29 @@ in PyTorch (docs/performance.md, scripts/gpu-check.sh).`,
 	f.StringSlice("nets", nil, "time these network cases instead (all, a case name or a prefix such as fusiondiff)")
 	f.Int("reps", 3, "--nets: timed calls per case after one warm-up")
 	f.Bool("quick", false, "--nets: small inputs (a quarter of the side for forward passes, 64x64 and batch at most 2 for steps; a smoke test)")
-	f.String("json", "", "--nets: also write the results to this JSON file")
+	f.String("json", "", "--nets, --models: also write the results to this JSON file")
+	f.Bool("models", false, "time mfif fuse end to end per model case (child processes; wall time and peak memory) instead")
+	f.StringSlice("model-cases", nil, "--models: the cases (siamese-cpu, siamese, fusiondiff-cpu; default all)")
+	f.StringArray("checkpoint", nil, "--models: CASE=PATH, use this checkpoint instead of fresh weights (repeatable)")
+	f.Int("rounds", 2, "--models: rounds of runs; Go and PyTorch alternate within each")
+	f.Bool("pytorch", false, "--models: also time docs/pytorch/fuse_siamese.py on the same weights")
+	f.String("python", "/usr/bin/python3", "--models --pytorch: the Python interpreter with torch")
+	f.String("pytorch-script", filepath.Join("docs", "pytorch", "fuse_siamese.py"), "--models --pytorch: the PyTorch fuse script")
+	f.String("fresh-checkpoint", "", "CASE=PATH: write a checkpoint of the model case with fresh weights and exit (--models runs this in a child)")
+	_ = f.MarkHidden("fresh-checkpoint")
 	return cmd
 }
 
 func (a *app) runBench(ctx context.Context) error {
+	if a.v.GetBool("bench.models") {
+		return a.runBenchModels(ctx)
+	}
 	info, err := a.initBackend()
 	if err != nil {
 		return err
+	}
+	if v := a.v.GetString("bench.fresh-checkpoint"); v != "" {
+		return a.freshCheckpoint(v)
 	}
 	if nets := a.list("bench.nets"); len(nets) > 0 {
 		return a.runBenchNets(ctx, info, nets)

@@ -79,11 +79,14 @@ var _ contract.Model = (*Model)(nil)
 var arch = contract.Arch[Config, *Model]{
 	Name: Kind, Kind: Kind, SpecOf: configOf, Validate: Config.Validate, Match: matchProbes,
 	Build: func(c Config) (*Model, *nn.VarStore, error) {
-		m, err := NewModel(c, 0)
+		// The weights are loaded next: zeros, not a random draw.
+		vs := backend.NewVarStore()
+		n, err := build(vs.Root(), c, nil)
 		if err != nil {
+			vs.Destroy()
 			return nil, nil, err
 		}
-		return m, m.VS, nil
+		return &Model{Net: n, VS: vs}, vs, nil
 	},
 }
 

@@ -47,7 +47,16 @@ func newConv(p *nn.Path, rng *rand.Rand, in, out, k int, o convOpt) *conv {
 	return c
 }
 
+// param adds a trainable parameter drawn from U(±bound); with a nil rng
+// it is zero, for a network whose weights are loaded next (drawing them
+// would take longer than loading and leave their copies to the GC).
 func param(p *nn.Path, name string, rng *rand.Rand, bound float64, dims ...int64) *ts.Tensor {
+	if rng == nil {
+		t := ts.MustZeros(dims, gotch.Float, backend.Device())
+		out := p.MustAdd(name, t, true)
+		t.MustDrop()
+		return out
+	}
 	n := int64(1)
 	for _, d := range dims {
 		n *= d

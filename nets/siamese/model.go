@@ -117,20 +117,25 @@ func (o Output) Drop() {
 // from a Go RNG seeded with seed (so two calls with one seed are equal), on
 // a locked OS thread (see backend.Run).
 func New(root *nn.Path, cfg Config, seed int64) (n *Net, err error) {
+	return build(root, cfg, rand.New(rand.NewSource(seed)))
+}
+
+// build runs newNet on a locked OS thread.
+func build(root *nn.Path, cfg Config, rng *rand.Rand) (n *Net, err error) {
 	err = backend.Run(func() error {
 		var err error
-		n, err = newNet(root, cfg, seed)
+		n, err = newNet(root, cfg, rng)
 		return err
 	})
 	return n, err
 }
 
-// newNet builds the network; New runs it on a locked thread.
-func newNet(root *nn.Path, cfg Config, seed int64) (*Net, error) {
+// newNet builds the network, its parameters drawn from rng, or zero when
+// rng is nil (see param).
+func newNet(root *nn.Path, cfg Config, rng *rand.Rand) (*Net, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewSource(seed))
 	n := &Net{cfg: cfg}
 	if cfg.Has(ModGCB) {
 		n.gcb = newGCB(root.Sub("gcb"), rng, cfg.GCBDepth, cfg.GCBWidth)
@@ -194,19 +199,35 @@ func (n *Net) Forward(a, b *ts.Tensor, train bool) Output {
 	}
 	fa := n.encA.fwd(s, out.CleanA, train)
 	fb := n.encB.fwd(s, out.CleanB, train)
+	// Every intermediate is released as soon as nothing later reads it
+	// (autograd keeps what backward needs), so inference holds only the
+	// merged skips and the current stage: keeping each stage's maps to the
+	// end of the pass would need several times the memory at full
+	// resolution (TestDecisionMapMemory).
 	merged := make([]*ts.Tensor, len(fa))
 	for l := range fa {
 		cat := s.Add(ts.MustCat([]*ts.Tensor{fa[l], fb[l]}, 1))
+		if fb[l] != fa[l] {
+			s.Release(fb[l])
+		}
+		s.Release(fa[l])
 		merged[l] = n.merge[l].fwd(s, cat, train)
+		s.Release(cat)
 	}
 	d := merged[len(merged)-1]
 	for i, st := range n.dec {
 		l := len(merged) - 2 - i
 		sz := merged[l].MustSize()
 		up := s.Add(d.MustUpsampleBilinear2d([]int64{sz[2], sz[3]}, false, nil, nil, false))
-		d = st.cbr.fwd(s, s.Add(ts.MustCat([]*ts.Tensor{up, merged[l]}, 1)), train)
+		s.Release(d)
+		cat := s.Add(ts.MustCat([]*ts.Tensor{up, merged[l]}, 1))
+		s.Release(up, merged[l])
+		d = st.cbr.fwd(s, cat, train)
+		s.Release(cat)
 		if st.dca != nil {
+			prev := d
 			d = st.dca.fwd(s, d)
+			s.Release(prev)
 		}
 	}
 	out.Logits = n.head.fwd(d)

@@ -162,13 +162,22 @@ func (m *dca) fwd(s *backend.Scope, x *ts.Tensor) *ts.Tensor {
 	mc := s.Add(m.mlp(s, avg).MustAdd(m.mlp(s, mx), false))
 	mc = s.Add(mc.MustSigmoid(false))
 	f1 := s.Add(f.MustMul(mc, false))
-	ms := s.Add(m.spatial.fwd(channelStats(s, f1)))
+	s.Release(f) // the full-resolution maps go as soon as they are read
+	stats := channelStats(s, f1)
+	ms := s.Add(m.spatial.fwd(stats))
+	s.Release(stats)
 	ms = s.Add(ms.MustSigmoid(false))
 	f2 := s.Add(f1.MustMul(ms, false))
+	s.Release(f1)
 	if m.residual {
-		f2 = s.Add(m.res.fwd(s.Add(ts.MustCat([]*ts.Tensor{f2, x}, 1))))
+		cat := s.Add(ts.MustCat([]*ts.Tensor{f2, x}, 1))
+		s.Release(f2)
+		f2 = s.Add(m.res.fwd(cat))
+		s.Release(cat)
 	}
-	return s.Add(f2.MustRelu(false))
+	out := s.Add(f2.MustRelu(false))
+	s.Release(f2)
+	return out
 }
 
 func itoa(i int) string {
