@@ -3,7 +3,6 @@ package pipeline
 import (
 	"errors"
 	"fmt"
-	"image"
 	"os"
 	"path/filepath"
 	"sort"
@@ -203,17 +202,8 @@ func completeImage(path, like string) bool {
 	if err != nil {
 		return false
 	}
-	f, err := os.Open(like)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	cfg, _, err := image.DecodeConfig(f)
-	if err != nil {
-		s, err := data.ReadImage(like)
-		return err == nil && s.W == m.W && s.H == m.H
-	}
-	return cfg.Width == m.W && cfg.Height == m.H
+	w, h, err := data.ReadHeader(like)
+	return err == nil && w == m.W && h == m.H
 }
 
 // ErrOutDir reports an output folder that would mix results with inputs.

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"bufio"
 	"fmt"
-	"image"
 	"os"
 	"strconv"
 	"strings"
@@ -46,14 +45,9 @@ func CheckMemory(pairs []data.Pair, name string, workers int) error {
 		if len(p.Sources) == 0 {
 			continue
 		}
-		f, err := os.Open(p.Sources[0])
-		if err != nil {
-			continue
-		}
-		cfg, _, err := image.DecodeConfig(f)
-		f.Close()
-		if err == nil && int64(cfg.Width)*int64(cfg.Height) > largest {
-			largest, which = int64(cfg.Width)*int64(cfg.Height), p.Name
+		w, h, err := data.ReadHeader(p.Sources[0])
+		if err == nil && int64(w)*int64(h) > largest {
+			largest, which = int64(w)*int64(h), p.Name
 		}
 	}
 	if largest == 0 {
