@@ -85,7 +85,7 @@ func FuseFolderWith(pairs []data.Pair, name string, opts eval.Options, outDir st
 	if f.Timed != nil {
 		o.Workers = 1
 	}
-	if err := CheckMemory(pairs, name, o.workers(len(pairs))); err != nil {
+	if err := CheckMemory(pairs, name, first, o.workers(len(pairs))); err != nil {
 		_ = eval.Close(first)
 		return nil, fmt.Errorf("fuse %s: %w", label, err)
 	}
