@@ -10,11 +10,13 @@ import (
 // channels of the two encoder branches and the GCB denoiser. Both terms
 // were fit to the peak resident size of `mfif --workers 1 fuse --method
 // siamese` (docs/errors.md, "Peak memory of the methods") with the
-// siamese-cpu network (width 8, gcb_width 8: 1454 MB per megapixel) and
-// the paper's (width 32, gcb_width 64: 4980 MB per megapixel).
+// siamese-cpu network (width 8, gcb_width 8: 642 MB per megapixel) and
+// the paper's (width 32, gcb_width 64: 1388 MB per megapixel), with the
+// forward pass that releases its intermediates as soon as they are read
+// (main at 5534638; before it the two took 1454 and 4980).
 const (
-	memBase       = 640
-	memPerChannel = 33.9
+	memBase       = 469
+	memPerChannel = 7.18
 )
 
 var _ eval.PeakMemory = (*Method)(nil)

@@ -17,7 +17,7 @@ func TestPeakMBFollowsTheNetwork(t *testing.T) {
 	for _, tc := range []struct {
 		cfg  net.Config
 		want float64 // measured MB per megapixel
-	}{{cpu, 1454}, {paper, 4980}} {
+	}{{cpu, 642}, {paper, 1388}} {
 		m, err := net.NewModel(tc.cfg, 1)
 		if err != nil {
 			t.Fatal(err)
