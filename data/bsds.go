@@ -200,6 +200,12 @@ func (d *bsdsDataset) Len() int { return len(d.stems) * d.cfg.Variants }
 // Group of a BSDS sample is the photo's stem.
 func (d *bsdsDataset) Group(i int) string { return d.stems[i/d.cfg.Variants] }
 
+// SampleFiles implements FileSource: the photo and its region map.
+func (d *bsdsDataset) SampleFiles(i int) []string {
+	s := d.stems[i/d.cfg.Variants]
+	return []string{fileOfStem(d.imgDir, s, ".jpg"), fileOfStem(d.segDir, s, ".png")}
+}
+
 func (d *bsdsDataset) Get(i int) (Sample, error) {
 	if err := checkIndex(i, d.Len()); err != nil {
 		return Sample{}, fmt.Errorf("bsds: %w", err)

@@ -106,6 +106,12 @@ func NewVOCDataset(root string, n int, size int, seed int64) (Dataset, error) {
 
 func (d *vocDataset) Len() int { return 3 * len(d.stems) }
 
+// SampleFiles implements FileSource: the photo and its label map.
+func (d *vocDataset) SampleFiles(i int) []string {
+	s := d.stems[i/3]
+	return []string{filepath.Join(d.root, "JPEGImages", s+".jpg"), filepath.Join(d.root, "SegmentationClass", s+".png")}
+}
+
 func (d *vocDataset) Get(i int) (Sample, error) {
 	if err := checkIndex(i, d.Len()); err != nil {
 		return Sample{}, fmt.Errorf("voc: %w", err)
@@ -194,6 +200,12 @@ func NewTripletDataset(dir string, size int, limit int) (Dataset, error) {
 }
 
 func (d *tripletDataset) Len() int { return len(d.pairs) }
+
+// SampleFiles implements FileSource: the sources and the reference.
+func (d *tripletDataset) SampleFiles(i int) []string {
+	p := d.pairs[i]
+	return append(append([]string(nil), p.Sources...), p.Reference)
+}
 
 func (d *tripletDataset) Get(i int) (Sample, error) {
 	if err := checkIndex(i, d.Len()); err != nil {
@@ -291,6 +303,15 @@ type subset struct {
 }
 
 func (s *subset) Len() int { return len(s.idx) }
+
+// SampleFiles implements FileSource for a dataset that does (nil for
+// others).
+func (s *subset) SampleFiles(i int) []string {
+	if fs, ok := s.ds.(FileSource); ok {
+		return fs.SampleFiles(s.idx[i])
+	}
+	return nil
+}
 
 func (s *subset) Get(i int) (Sample, error) {
 	if err := checkIndex(i, len(s.idx)); err != nil {

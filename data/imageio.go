@@ -103,7 +103,7 @@ func DecodeImage(b []byte) (*Image, error) {
 	if f == fmtJPEG {
 		return decodeJPEG(b)
 	}
-	if err := checkSize(f, b); err != nil {
+	if _, _, err := checkSize(f, b); err != nil {
 		return nil, err
 	}
 	img, err := decodeStd(f, b)
@@ -140,17 +140,17 @@ func tooLarge(f format, w, h int) error {
 		f, ErrTooLarge, w, h, int64(w)*int64(h), MaxPixels)
 }
 
-// checkSize reads the header and rejects images over MaxPixels.
-func checkSize(f format, b []byte) error {
+// checkSize reads the header of a PNG, BMP or TIFF file, rejects images
+// without pixels or over MaxPixels and returns the declared size.
+func checkSize(f format, b []byte) (w, h int, err error) {
 	if f == fmtPNG && len(b) >= 24 && string(b[12:16]) == "IHDR" {
 		// Go's decoder says only "non-positive dimension".
 		if w, h := binary.BigEndian.Uint32(b[16:]), binary.BigEndian.Uint32(b[20:]); w == 0 || h == 0 {
-			return fmt.Errorf("%s: %w: the header declares %dx%d pixels (width and height must be at least 1)", f, ErrEmpty, w, h)
+			return 0, 0, fmt.Errorf("%s: %w: the header declares %dx%d pixels (width and height must be at least 1)", f, ErrEmpty, w, h)
 		}
 	}
 	r := bytes.NewReader(b)
 	var cfg image.Config
-	var err error
 	switch f {
 	case fmtPNG:
 		cfg, err = png.DecodeConfig(r)
@@ -160,12 +160,15 @@ func checkSize(f format, b []byte) error {
 		cfg, err = tiff.DecodeConfig(r)
 	}
 	if err != nil {
-		return classify(f, err)
+		return 0, 0, classify(f, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return 0, 0, fmt.Errorf("%s: %w: the header declares %dx%d pixels (width and height must be at least 1)", f, ErrEmpty, cfg.Width, cfg.Height)
 	}
 	if float64(cfg.Width)*float64(cfg.Height) > float64(MaxPixels) {
-		return tooLarge(f, cfg.Width, cfg.Height)
+		return 0, 0, tooLarge(f, cfg.Width, cfg.Height)
 	}
-	return nil
+	return cfg.Width, cfg.Height, nil
 }
 
 func decodeStd(f format, b []byte) (image.Image, error) {
@@ -365,7 +368,7 @@ func readLabels(path string, raw16 bool) (*Image, error) {
 		return nil, fmt.Errorf("read labels %s: unreadable: %w", path, err)
 	}
 	if f, ok := sniff(b); ok && f != fmtJPEG {
-		if err := checkSize(f, b); err != nil {
+		if _, _, err := checkSize(f, b); err != nil {
 			return nil, fmt.Errorf("read labels %s: %w", path, err)
 		}
 		img, err := decodeStd(f, b)

@@ -92,9 +92,11 @@ static void mfif_progress(j_common_ptr c) {
 // freed by the caller). It returns MFIF_OK, MFIF_TOO_LARGE (the header
 // announces more than maxpix pixels; *w and *h are set, nothing decoded),
 // MFIF_CMYK, MFIF_LOST (a warning meaning lost pixels; msg says which) or
-// MFIF_FAIL (msg holds libjpeg's error).
+// MFIF_FAIL (msg holds libjpeg's error). With header_only it stops after
+// the header (and those checks), returning MFIF_OK with *w and *h set and
+// nothing decoded.
 static int mfif_decode(const unsigned char *buf, unsigned long n, int *w, int *h, int *comps,
-                       unsigned char **out, char *msg, int msglen, double maxpix) {
+                       unsigned char **out, char *msg, int msglen, double maxpix, int header_only) {
 	struct jpeg_decompress_struct d;
 	struct jpeg_progress_mgr prog;
 	struct mfif_err e;
@@ -130,6 +132,10 @@ static int mfif_decode(const unsigned char *buf, unsigned long n, int *w, int *h
 	if ((double)d.image_width * (double)d.image_height > maxpix) {
 		jpeg_destroy_decompress(&d);
 		return MFIF_TOO_LARGE;
+	}
+	if (header_only) {
+		jpeg_destroy_decompress(&d);
+		return MFIF_OK;
 	}
 	d.out_color_space = (d.jpeg_color_space == JCS_GRAYSCALE) ? JCS_GRAYSCALE : JCS_RGB;
 	jpeg_start_decompress(&d);
@@ -172,26 +178,12 @@ const JPEGDecoder = "libjpeg-turbo"
 // (padding before a marker, unknown JFIF revision or Adobe transform, bad
 // ICC marker) are tolerated, as MATLAB and OpenCV tolerate them.
 func decodeJPEG(b []byte) (*Image, error) {
-	var w, h, comps C.int
-	var out *C.uchar
-	msg := (*C.char)(C.malloc(C.JMSG_LENGTH_MAX + 64))
-	defer C.free(unsafe.Pointer(msg))
-	// b holds no Go pointers, so C may read it in place for the call.
-	ret := C.mfif_decode((*C.uchar)(unsafe.Pointer(&b[0])), C.ulong(len(b)), &w, &h, &comps, &out,
-		msg, C.JMSG_LENGTH_MAX+64, C.double(MaxPixels))
+	w, h, comps, out, err := turboDecode(b, false)
 	if out != nil {
 		defer C.free(unsafe.Pointer(out))
 	}
-	switch ret {
-	case C.MFIF_TOO_LARGE:
-		return nil, tooLarge(fmtJPEG, int(w), int(h))
-	case C.MFIF_CMYK:
-		return nil, fmt.Errorf("jpeg: %w: CMYK/YCCK colour space", ErrUnsupported)
-	case C.MFIF_LOST:
-		return nil, jpegWarning(C.GoString(msg))
-	case C.MFIF_OK:
-	default:
-		return nil, jpegError(C.GoString(msg))
+	if err != nil {
+		return nil, err
 	}
 	c := int(comps)
 	if w <= 0 || h <= 0 || out == nil || (c != 1 && c != 3) {
@@ -207,6 +199,46 @@ func decodeJPEG(b []byte) (*Image, error) {
 		}
 	}
 	return m, nil
+}
+
+// jpegHeader reads a JPEG's header as decodeJPEG checks it (CMYK, more
+// than MaxPixels), decoding no pixel.
+func jpegHeader(b []byte) (w, h int, err error) {
+	cw, ch, _, _, err := turboDecode(b, true)
+	if err != nil {
+		return 0, 0, err
+	}
+	if cw <= 0 || ch <= 0 {
+		return 0, 0, fmt.Errorf("jpeg: %w: the header declares %dx%d pixels", ErrEmpty, cw, ch)
+	}
+	return int(cw), int(ch), nil
+}
+
+// turboDecode runs mfif_decode on b (only its header with headerOnly) and
+// maps its result onto the package's errors; out, when not nil, is the
+// caller's to free.
+func turboDecode(b []byte, headerOnly bool) (w, h, comps C.int, out *C.uchar, err error) {
+	msg := (*C.char)(C.malloc(C.JMSG_LENGTH_MAX + 64))
+	defer C.free(unsafe.Pointer(msg))
+	hdr := C.int(0)
+	if headerOnly {
+		hdr = 1
+	}
+	// b holds no Go pointers, so C may read it in place for the call.
+	ret := C.mfif_decode((*C.uchar)(unsafe.Pointer(&b[0])), C.ulong(len(b)), &w, &h, &comps, &out,
+		msg, C.JMSG_LENGTH_MAX+64, C.double(MaxPixels), hdr)
+	switch ret {
+	case C.MFIF_TOO_LARGE:
+		err = tooLarge(fmtJPEG, int(w), int(h))
+	case C.MFIF_CMYK:
+		err = fmt.Errorf("jpeg: %w: CMYK/YCCK colour space", ErrUnsupported)
+	case C.MFIF_LOST:
+		err = jpegWarning(C.GoString(msg))
+	case C.MFIF_OK:
+	default:
+		err = jpegError(C.GoString(msg))
+	}
+	return w, h, comps, out, err
 }
 
 // jpegWarning classifies a libjpeg warning that means lost pixels.

@@ -75,6 +75,15 @@ type Info struct {
 	PeakMBPerMP float64
 }
 
+// PeakMemory is implemented by methods whose peak memory depends on the
+// model they loaded (the network's widths, a diffusion prior's attention
+// over all pixels, tiling). PeakMB returns the estimated peak memory, in MB,
+// of fusing one pair of the given megapixels with that model, beyond the
+// process's own; front ends use it in place of Info.PeakMBPerMP.
+type PeakMemory interface {
+	PeakMB(megapixels float64) float64
+}
+
 type entry struct {
 	info    Info
 	factory Factory

@@ -18,15 +18,19 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/mfif/mfif/internal/printable"
 	"github.com/mfif/mfif/internal/progress"
 )
 
 func main() {
 	ctx, stop := signalContext()
 	defer stop()
-	root := newRootCmd(os.Stdout, os.Stderr)
+	// Messages name files, whose names may be any bytes: show those that
+	// are not UTF-8 as \xNN.
+	stderr := printable.Writer(os.Stderr)
+	root := newRootCmd(os.Stdout, stderr)
 	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "mfif:", err)
+		fmt.Fprintln(stderr, "mfif:", err)
 		os.Exit(exitCode(err))
 	}
 }

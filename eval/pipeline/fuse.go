@@ -3,7 +3,6 @@ package pipeline
 import (
 	"errors"
 	"fmt"
-	"image"
 	"os"
 	"path/filepath"
 	"sort"
@@ -86,7 +85,7 @@ func FuseFolderWith(pairs []data.Pair, name string, opts eval.Options, outDir st
 	if f.Timed != nil {
 		o.Workers = 1
 	}
-	if err := CheckMemory(pairs, name, o.workers(len(pairs))); err != nil {
+	if err := CheckMemory(pairs, name, first, o.workers(len(pairs))); err != nil {
 		_ = eval.Close(first)
 		return nil, fmt.Errorf("fuse %s: %w", label, err)
 	}
@@ -203,17 +202,8 @@ func completeImage(path, like string) bool {
 	if err != nil {
 		return false
 	}
-	f, err := os.Open(like)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	cfg, _, err := image.DecodeConfig(f)
-	if err != nil {
-		s, err := data.ReadImage(like)
-		return err == nil && s.W == m.W && s.H == m.H
-	}
-	return cfg.Width == m.W && cfg.Height == m.H
+	w, h, err := data.ReadHeader(like)
+	return err == nil && w == m.W && h == m.H
 }
 
 // ErrOutDir reports an output folder that would mix results with inputs.

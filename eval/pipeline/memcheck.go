@@ -3,7 +3,6 @@ package pipeline
 import (
 	"bufio"
 	"fmt"
-	"image"
 	"os"
 	"strconv"
 	"strings"
@@ -32,12 +31,18 @@ var memAvailable = func() (bytes int64, ok bool) {
 }
 
 // CheckMemory estimates the peak memory of fusing the largest of pairs
-// with method name on workers workers (eval.Info.PeakMBPerMP per megapixel
-// and worker) and refuses to start when it is over the memory available.
-// Pairs whose header cannot be read are left to the loader's own checks.
-func CheckMemory(pairs []data.Pair, name string, workers int) error {
+// with method name on workers workers, each with its own method like m
+// (m.PeakMB when m implements eval.PeakMemory, else eval.Info.PeakMBPerMP
+// per megapixel, per worker), and refuses to start when it is over the
+// memory available. Pairs whose header cannot be read are left to the
+// loader's own checks.
+func CheckMemory(pairs []data.Pair, name string, m eval.Method, workers int) error {
 	info, err := eval.Lookup(name)
-	if err != nil || info.PeakMBPerMP <= 0 || len(pairs) == 0 {
+	if err != nil || len(pairs) == 0 {
+		return nil
+	}
+	est, _ := m.(eval.PeakMemory)
+	if est == nil && info.PeakMBPerMP <= 0 {
 		return nil
 	}
 	var largest int64
@@ -46,14 +51,9 @@ func CheckMemory(pairs []data.Pair, name string, workers int) error {
 		if len(p.Sources) == 0 {
 			continue
 		}
-		f, err := os.Open(p.Sources[0])
-		if err != nil {
-			continue
-		}
-		cfg, _, err := image.DecodeConfig(f)
-		f.Close()
-		if err == nil && int64(cfg.Width)*int64(cfg.Height) > largest {
-			largest, which = int64(cfg.Width)*int64(cfg.Height), p.Name
+		w, h, err := data.ReadHeader(p.Sources[0])
+		if err == nil && int64(w)*int64(h) > largest {
+			largest, which = int64(w)*int64(h), p.Name
 		}
 	}
 	if largest == 0 {
@@ -64,10 +64,16 @@ func CheckMemory(pairs []data.Pair, name string, workers int) error {
 		return nil
 	}
 	mp := float64(largest) / 1e6
-	need := mp * info.PeakMBPerMP * 1e6 * float64(workers)
+	perMP := info.PeakMBPerMP
+	what := "per megapixel and worker"
+	if est != nil {
+		perMP = est.PeakMB(mp) / mp
+		what = "per megapixel and worker with its model at this size"
+	}
+	need := mp * perMP * 1e6 * float64(workers)
 	if need <= float64(avail) {
 		return nil
 	}
-	return fmt.Errorf("method %s needs about %.0f MB per megapixel and worker: pair %s (%.1f megapixels) on %d worker(s) needs about %.1f GB, more than the %.1f GB available (MemAvailable in /proc/meminfo): use fewer --workers, smaller images or a larger machine",
-		name, info.PeakMBPerMP, which, mp, workers, need/1e9, float64(avail)/1e9)
+	return fmt.Errorf("method %s needs about %.0f MB %s: pair %s (%.1f megapixels) on %d worker(s) needs about %.1f GB, more than the %.1f GB available (MemAvailable in /proc/meminfo): use fewer --workers, smaller images or a larger machine",
+		name, perMP, what, which, mp, workers, need/1e9, float64(avail)/1e9)
 }

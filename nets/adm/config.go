@@ -137,3 +137,22 @@ func (c Config) heads(ch int) (int, error) {
 	}
 	return c.NumHeads, nil
 }
+
+// AttentionScores is the number of attention scores (heads x tokens²) of
+// the largest self-attention layer on a w x h input, the term of the
+// network's memory that grows with the square of the pixels (0 when no
+// level attends).
+func (c Config) AttentionScores(w, h int) float64 {
+	var most float64
+	ds := 1
+	for _, m := range c.ChannelMult {
+		if c.attends(ds) {
+			if n, err := c.heads(m * c.NumChannels); err == nil {
+				tokens := float64((w+ds-1)/ds) * float64((h+ds-1)/ds)
+				most = max(most, float64(n)*tokens*tokens)
+			}
+		}
+		ds *= 2
+	}
+	return most
+}

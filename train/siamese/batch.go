@@ -172,7 +172,10 @@ func newBSDSProviders(d DataConfig, seed int64) (data.Dataset, int, provider, pr
 // newProviders builds the training and validation sample sources named by
 // data.kind. The validation side never shares a source photo (or mask, or
 // scene) with the training side: bsds uses its val split, the other kinds
-// split their source photos with data.SplitByGroup.
+// split their source photos with data.SplitByGroup. The header of every
+// file either side reads is checked here (data.CheckInputs), so a broken
+// photo, map or triplet stops the run before the model is built, not when
+// the sample is first drawn (for a validation photo, after a whole epoch).
 func newProviders(fc FileConfig) (tr, val provider, err error) {
 	d := fc.Data
 	kind, err := lookupDataKind(d.Kind)
@@ -187,9 +190,19 @@ func newProviders(fc FileConfig) (tr, val provider, err error) {
 		}
 		return nil, nil, err
 	}
-	if ds == nil {
-		return tr, val, nil
+	if ds != nil {
+		trDS, valDS := data.SplitByGroup(ds, d.ValFraction, train.TorchSeed(train.DeriveSeed(fc.Train.Seed, streamSplit)))
+		tr, val = dsProvider{ds: trDS, band: band}, dsProvider{ds: valDS, band: band}
 	}
-	trDS, valDS := data.SplitByGroup(ds, d.ValFraction, train.TorchSeed(train.DeriveSeed(fc.Train.Seed, streamSplit)))
-	return dsProvider{ds: trDS, band: band}, dsProvider{ds: valDS, band: band}, nil
+	for _, side := range []struct {
+		name string
+		p    provider
+	}{{"training", tr}, {"validation", val}} {
+		if dp, ok := side.p.(dsProvider); ok {
+			if err := data.CheckInputs(dp.ds); err != nil {
+				return nil, nil, fmt.Errorf("data.root %s: %s set: %w", d.Root, side.name, err)
+			}
+		}
+	}
+	return tr, val, nil
 }
