@@ -52,6 +52,15 @@ func fftshiftIndex(k, n int) int { return (k + (n+1)/2) % n }
 // the filters' inverse transforms are taken in the frequency domain
 // (Parseval), which needs no transform.
 //
+// The spectra and filters are kept in the transposed layout that the 2-D
+// transform produces without its final transpose (frequency (ky, kx) at
+// kx*h + ky), so each forward and each inverse transform does one
+// transpose instead of two; the 1/(w h) of ifft2 is folded into the
+// filters. Per orientation and image, one pass over the four scales'
+// responses computes every per-pixel quantity, and the accumulators of
+// the orientations are interleaved per pixel, so the 72 responses of three
+// images are each read once after their transform.
+//
 // Two versions of Kovesi's lowpassfilter exist in the toolkits: Zheng
 // Liu's myphasecong3.m holds an older one (grid (j - (fix(n/2)+1))/n, then
 // fftshift), Yu Liu's copy calls the newer lowpassfilter.m (the radius
@@ -73,39 +82,46 @@ func phaseCong(ims [][]float64, w, h int, newLowpass bool) []pcMaps {
 	defer putComplex(t)
 	imfs := make([][]complex128, len(ims))
 	for i, im := range ims {
-		imf := make([]complex128, n)
+		imf := getComplex(n)
+		defer putComplex(imf)
 		for k, v := range im {
 			imf[k] = complex(v, 0)
 		}
-		fft2(imf, t, w, h, false)
+		transformCols(imf, t, w, h, false) // along y
+		transpose(t, imf, w, h)            // t is w x h: t[kx*h+ky]
+		transformCols(t, imf, h, w, false) // along x
+		imf, t = t, imf
 		imfs[i] = imf
 	}
 
 	// radius and theta on the centred grid, then ifftshift; the lowpass
 	// filter is built on its own grid and fftshift-ed, as in the reference.
+	// Index kt = x*h + y holds frequency (y, x) (transposed layout).
 	xr, yr := pcFreq(w), pcFreq(h)
-	radius := make([]float64, n)
-	sinT, cosT := make([]float64, n), make([]float64, n)
-	lp := make([]float64, n)
-	for y := 0; y < h; y++ {
-		sy := ifftshiftIndex(y, h)
-		ly := fftshiftIndex(y, h)
-		for x := 0; x < w; x++ {
-			sx := ifftshiftIndex(x, w)
+	radius := getFloats(n)
+	defer putFloats(radius)
+	theta := getFloats(n)
+	defer putFloats(theta)
+	lp := getFloats(n)
+	defer putFloats(lp)
+	for x := 0; x < w; x++ {
+		sx := ifftshiftIndex(x, w)
+		lx := fftshiftIndex(x, w)
+		for y := 0; y < h; y++ {
+			sy := ifftshiftIndex(y, h)
 			xv, yv := xr[sx], yr[sy]
 			r := math.Sqrt(xv*xv + yv*yv)
 			r0 := r // before the centre is set to 1
 			if sy == h/2 && sx == w/2 {
 				r = 1
 			}
-			th := math.Atan2(-yv, xv)
-			k := y*w + x
-			radius[k], sinT[k], cosT[k] = r, math.Sin(th), math.Cos(th)
+			k := x*h + y
+			radius[k], theta[k] = r, math.Atan2(-yv, xv)
 			var lr float64
 			if newLowpass {
 				lr = r0
 			} else {
-				lx := fftshiftIndex(x, w)
+				ly := fftshiftIndex(y, h)
 				fx := (float64(lx+1) - float64(w/2+1)) / float64(w)
 				fy := (float64(ly+1) - float64(h/2+1)) / float64(h)
 				lr = math.Sqrt(fx*fx + fy*fy)
@@ -117,7 +133,8 @@ func phaseCong(ims [][]float64, w, h int, newLowpass bool) []pcMaps {
 	den := 2 * math.Pow(math.Log(sigmaOnf), 2)
 	for s := range logGabor {
 		fo := 1.0 / (minWave * math.Pow(mult, float64(s)))
-		lg := make([]float64, n)
+		lg := getFloats(n)
+		defer putFloats(lg)
 		for k, r := range radius {
 			l := math.Log(r / fo)
 			lg[k] = math.Exp(-(l*l)/den) * lp[k]
@@ -125,51 +142,49 @@ func phaseCong(ims [][]float64, w, h int, newLowpass bool) []pcMaps {
 		lg[0] = 0
 		logGabor[s] = lg
 	}
-	// neg[k] is the index of the frequency -k.
-	neg := make([]int, n)
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			neg[y*w+x] = ((h-y)%h)*w + (w-x)%w
-		}
-	}
 
-	type acc struct{ totalEnergy, totalSumAn, covx2, covy2, covxy []float64 }
-	accs := make([]acc, len(ims))
+	// acc holds one pixel's sums over the orientations.
+	type acc struct{ totalEnergy, totalSumAn, covx2, covy2, covxy float64 }
+	accs := make([][]acc, len(ims))
 	for i := range accs {
-		accs[i] = acc{make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)}
+		accs[i] = make([]acc, n)
 	}
-	spread := make([]float64, n)
-	filters := make([][]float64, nscale)
-	sym := make([][]float64, nscale)
+	spread := radius                     // radius is not needed any more
+	filters := make([][]float64, nscale) // scaled by 1/n for ifft2
 	eo := make([][]complex128, nscale)
 	for s := range filters {
-		filters[s], sym[s], eo[s] = make([]float64, n), make([]float64, n), make([]complex128, n)
+		filters[s] = getFloats(n)
+		defer putFloats(filters[s])
+		eo[s] = getComplex(n)
+		defer putComplex(eo[s])
 	}
-	sumE, sumO, sumAn, maxAn := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-	energy, e2 := make([]float64, n), make([]float64, n)
+	sumAn, maxAn, energy, e2 := getFloats(n), getFloats(n), getFloats(n), getFloats(n)
+	defer putFloats(sumAn)
+	defer putFloats(maxAn)
+	defer putFloats(energy)
+	defer putFloats(e2)
 	inv := 1 / float64(n)
 	for o := 0; o < norient; o++ {
 		angl := float64(o) * math.Pi / norient
 		ca, sa := math.Cos(angl), math.Sin(angl)
-		for k := range spread {
-			ds := sinT[k]*ca - cosT[k]*sa
-			dc := cosT[k]*ca + sinT[k]*sa
-			dt := math.Abs(math.Atan2(ds, dc))
+		// dtheta = |atan2(sin(theta-angl), cos(theta-angl))| is the
+		// angle difference wrapped to [-pi, pi].
+		for k, th := range theta {
+			dt := th - angl
+			if dt < -math.Pi {
+				dt += 2 * math.Pi
+			}
+			dt = math.Abs(dt)
 			spread[k] = math.Exp((-(dt * dt)) / (2 * (thetaSigma * thetaSigma)))
 		}
-		for s := 0; s < nscale; s++ {
-			f := filters[s]
-			for k := range f {
-				f[k] = logGabor[s][k] * spread[k]
-			}
-		}
 		// EM_n = sum(sum(filter.^2)) of the first scale: column sums,
-		// then their sum.
+		// then their sum (a column is a run of h values here).
 		emN := 0.0
 		for x := 0; x < w; x++ {
 			col := 0.0
-			for y := 0; y < h; y++ {
-				v := filters[0][y*w+x]
+			lg, sp := logGabor[0][x*h:(x+1)*h], spread[x*h:(x+1)*h]
+			for y, g := range lg {
+				v := g * sp[y]
 				col += v * v
 			}
 			emN += col
@@ -177,74 +192,80 @@ func phaseCong(ims [][]float64, w, h int, newLowpass bool) []pcMaps {
 		// real(ifft2(filter))*sqrt(n) is the inverse transform of the
 		// even part of the filter times sqrt(n); by Parseval the sums over
 		// pixels of products of two of them are sums over frequencies of
-		// products of the even parts.
-		for s := range sym {
-			for k, v := range filters[s] {
-				sym[s][k] = (v + filters[s][neg[k]]) / 2
-			}
-		}
+		// products of the even parts, (f(k) + f(-k))/2.
 		sumAn2, sumAiAj := 0.0, 0.0
-		for k := 0; k < n; k++ {
-			for si := 0; si < nscale; si++ {
-				a := sym[si][k]
-				sumAn2 += a * a
-				for sj := si + 1; sj < nscale; sj++ {
-					sumAiAj += a * sym[sj][k]
+		for x := 0; x < w; x++ {
+			nx := (w - x) % w
+			for y := 0; y < h; y++ {
+				k, nk := x*h+y, nx*h+(h-y)%h
+				var a [nscale]float64
+				for si := range a {
+					a[si] = (logGabor[si][k]*spread[k] + logGabor[si][nk]*spread[nk]) / 2
+				}
+				for si := 0; si < nscale; si++ {
+					sumAn2 += a[si] * a[si]
+					for sj := si + 1; sj < nscale; sj++ {
+						sumAiAj += a[si] * a[sj]
+					}
 				}
 			}
 		}
+		for s := 0; s < nscale; s++ {
+			f, lg := filters[s], logGabor[s]
+			for k := range f {
+				f[k] = lg[k] * spread[k] * inv
+			}
+		}
 		for i, imf := range imfs {
-			clear(sumE)
-			clear(sumO)
-			clear(sumAn)
-			clear(energy)
 			for s := 0; s < nscale; s++ {
 				e := eo[s]
 				for k, v := range filters[s] {
 					e[k] = complex(real(imf[k])*v, imag(imf[k])*v)
 				}
-				fft2(e, t, w, h, true)
-				for k := range e {
-					e[k] = complex(real(e[k])*inv, imag(e[k])*inv)
-					an := math.Sqrt(real(e[k])*real(e[k]) + imag(e[k])*imag(e[k]))
-					sumAn[k] += an
-					sumE[k] += real(e[k])
-					sumO[k] += imag(e[k])
-					if s == 0 {
-						maxAn[k] = an
-					} else {
-						maxAn[k] = math.Max(maxAn[k], an)
-					}
-				}
+				transformCols(e, t, h, w, true) // along x
+				transpose(t, e, h, w)
+				transformCols(t, e, w, h, true) // along y
+				eo[s], t = t, e
 			}
+			r0, r1, r2, r3 := eo[0][:n], eo[1][:n], eo[2][:n], eo[3][:n]
+			sumAn, maxAn, energy, e2 := sumAn[:n], maxAn[:n], energy[:n], e2[:n]
 			for k := range energy {
-				xe := math.Sqrt(sumE[k]*sumE[k]+sumO[k]*sumO[k]) + epsilon
-				me, mo := sumE[k]/xe, sumO[k]/xe
-				for s := 0; s < nscale; s++ {
-					ev, ov := real(eo[s][k]), imag(eo[s][k])
-					energy[k] += ev*me + ov*mo - math.Abs(ev*mo-ov*me)
-				}
-			}
-			for k, v := range eo[0] {
-				e2[k] = real(v)*real(v) + imag(v)*imag(v)
+				v0, v1, v2, v3 := r0[k], r1[k], r2[k], r3[k]
+				a0 := math.Sqrt(real(v0)*real(v0) + imag(v0)*imag(v0))
+				a1 := math.Sqrt(real(v1)*real(v1) + imag(v1)*imag(v1))
+				a2 := math.Sqrt(real(v2)*real(v2) + imag(v2)*imag(v2))
+				a3 := math.Sqrt(real(v3)*real(v3) + imag(v3)*imag(v3))
+				sE := real(v0) + real(v1) + real(v2) + real(v3)
+				sO := imag(v0) + imag(v1) + imag(v2) + imag(v3)
+				sumAn[k] = a0 + a1 + a2 + a3
+				maxAn[k] = max(a0, a1, a2, a3) // no NaN: a sqrt of a finite sum of squares
+				xe := math.Sqrt(sE*sE+sO*sO) + epsilon
+				me, mo := sE/xe, sO/xe
+				en := real(v0)*me + imag(v0)*mo - math.Abs(real(v0)*mo-imag(v0)*me)
+				en += real(v1)*me + imag(v1)*mo - math.Abs(real(v1)*mo-imag(v1)*me)
+				en += real(v2)*me + imag(v2)*mo - math.Abs(real(v2)*mo-imag(v2)*me)
+				en += real(v3)*me + imag(v3)*mo - math.Abs(real(v3)*mo-imag(v3)*me)
+				energy[k] = en
+				e2[k] = real(v0)*real(v0) + imag(v0)*imag(v0)
 			}
 			median := medianOf(e2)
 			noisePower := (-median / math.Log(0.5)) / emN
 			en2 := 2*noisePower*sumAn2 + 4*noisePower*sumAiAj
 			tau := math.Sqrt(en2 / 2)
 			thr := (tau*math.Sqrt(math.Pi/2) + kNoise*math.Sqrt((2-math.Pi/2)*(tau*tau))) / 1.7
-			a := accs[i]
-			for k := range energy {
+			a := accs[i][:n]
+			for k := range a {
+				p := &a[k]
 				en := math.Max(energy[k]-thr, 0)
 				width := sumAn[k] / (maxAn[k] + epsilon) / nscale
 				weight := 1.0 / (1 + math.Exp((cutOff-width)*gain))
-				a.totalSumAn[k] += sumAn[k]
-				a.totalEnergy[k] += weight * en
+				p.totalSumAn += sumAn[k]
+				p.totalEnergy += weight * en
 				pc := weight * en / sumAn[k]
 				cx, cy := pc*ca, pc*sa
-				a.covx2[k] += cx * cx
-				a.covy2[k] += cy * cy
-				a.covxy[k] += cx * cy
+				p.covx2 += cx * cx
+				p.covy2 += cy * cy
+				p.covxy += cx * cy
 			}
 		}
 	}
@@ -252,8 +273,9 @@ func phaseCong(ims [][]float64, w, h int, newLowpass bool) []pcMaps {
 	for i, a := range accs {
 		m := pcMaps{pc: make([]float64, n), bigM: make([]float64, n), smallM: make([]float64, n)}
 		for k := range m.pc {
-			m.pc[k] = a.totalEnergy[k] / (a.totalSumAn[k] + epsilon)
-			x2, y2, xy := a.covx2[k]/(norient/2), a.covy2[k]/(norient/2), a.covxy[k]/norient
+			p := &a[k]
+			m.pc[k] = p.totalEnergy / (p.totalSumAn + epsilon)
+			x2, y2, xy := p.covx2/(norient/2), p.covy2/(norient/2), p.covxy/norient
 			d := math.Sqrt(xy*xy+(x2-y2)*(x2-y2)) + epsilon
 			m.bigM[k] = (y2 + x2 + d) / 2
 			m.smallM[k] = (y2 + x2 - d) / 2
