@@ -286,13 +286,67 @@ func phaseCong(ims [][]float64, w, h int, newLowpass bool) []pcMaps {
 }
 
 // medianOf is MATLAB's median of a vector without NaN (the mean of the two
-// middle values for an even count); x is reordered.
+// middle values for an even count); x may be reordered. A histogram of
+// the top 16 bits of the order-preserving integer keys of the values finds
+// the bins holding the middle ranks, so the exact selection only runs on
+// the few values in those bins.
 func medianOf(x []float64) float64 {
 	m := len(x) / 2
-	hi := data.KthSmallest(x, m)
-	if len(x)%2 == 1 {
-		return hi
+	if len(x) < 4096 {
+		return medianSelect(x, m)
 	}
+	key := func(v float64) uint64 { // order-preserving for non-NaN values
+		b := math.Float64bits(v)
+		if b>>63 != 0 {
+			return ^b
+		}
+		return b | 1<<63
+	}
+	var hist [1 << 16]int32
+	for _, v := range x {
+		hist[key(v)>>48]++
+	}
+	// bins of ranks m-1 (even count only) and m; below counts the values
+	// in lower bins.
+	lo := m
+	if len(x)%2 == 0 {
+		lo = m - 1
+	}
+	bLo, bHi, below, cum := -1, -1, 0, 0
+	for b, c := range hist {
+		if bLo < 0 && cum+int(c) > lo {
+			bLo, below = b, cum
+		}
+		if cum+int(c) > m {
+			bHi = b
+			break
+		}
+		cum += int(c)
+	}
+	sel := x[:0:0]
+	for _, v := range x {
+		if b := int(key(v) >> 48); b >= bLo && b <= bHi {
+			sel = append(sel, v)
+		}
+	}
+	if len(x)%2 == 1 {
+		return data.KthSmallest(sel, m-below)
+	}
+	return medianSelectPair(sel, m-below)
+}
+
+// medianSelect is medianOf by quickselect alone, on all of x.
+func medianSelect(x []float64, m int) float64 {
+	if len(x)%2 == 1 {
+		return data.KthSmallest(x, m)
+	}
+	return medianSelectPair(x, m)
+}
+
+// medianSelectPair returns the mean of the (m-1)-th and m-th smallest
+// values of x (0-based), reordering x.
+func medianSelectPair(x []float64, m int) float64 {
+	hi := data.KthSmallest(x, m)
 	lo := x[0] // x[:m] holds the m smallest values after KthSmallest
 	for _, v := range x[1:m] {
 		lo = math.Max(lo, v)
@@ -304,56 +358,68 @@ func medianOf(x []float64) float64 {
 // (sigma 1.5) and 'same' zero-padded windows, per pixel the largest of the
 // three masked correlation ratios (sigma_xf + C)/(sqrt|sigma_x sigma_f| + C)
 // of x1, x2 and xmax against xf (C = 1e-4), summed and divided by the
-// number of pixels of mask3.
+// number of pixels of mask3. The masked images and products are written
+// straight into one zero-bordered buffer and every window sum goes to a
+// pooled buffer.
 func zhaoCorr(x1, x2, xmax, xf []float64, m1, m2, m3 []bool, w, h int) float64 {
 	const c = 0.0001
 	k := data.GaussianKernel(1.5, 11)
-	same := func(x []float64) []float64 {
-		p := make([]float64, (w+10)*(h+10))
+	n, pw := w*h, w+10
+	pad := getFloats(pw * (h + 10))
+	defer putFloats(pad)
+	clear(pad) // the border stays zero; fills write the interior only
+	// same sets dst to filter2(k (x) k, v, 'same') of the image whose
+	// pixel i is v(i).
+	same := func(dst []float64, v func(i int) float64) {
 		for y := 0; y < h; y++ {
-			copy(p[(y+5)*(w+10)+5:], x[y*w:(y+1)*w])
+			row := pad[(y+5)*pw+5 : (y+5)*pw+5+w]
+			for x := range row {
+				row[x] = v(y*w + x)
+			}
 		}
-		return corrValid(p, w+10, h+10, k)
+		corrValidTo(dst, pad, pw, h+10, k)
 	}
-	masked := func(x []float64, m []bool) []float64 {
-		out := make([]float64, len(x))
-		for i, v := range x {
+	bufs := make([][]float64, 6)
+	for i := range bufs {
+		bufs[i] = getFloats(n)
+		defer putFloats(bufs[i])
+	}
+	muF, varF, mu, vx, cxf, best := bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], bufs[5]
+	same(muF, func(i int) float64 { return xf[i] })
+	same(varF, func(i int) float64 { return xf[i] * xf[i] })
+	// ratio sets best to the ratio of the masked x, or (first false) to
+	// matlabMax(ratio, best); unmasked pixels give 0.
+	ratio := func(x []float64, m []bool, first bool) {
+		at := func(i int) float64 {
 			if m[i] {
-				out[i] = v
+				return x[i]
+			}
+			return 0
+		}
+		same(mu, at)
+		same(vx, func(i int) float64 { v := at(i); return v * v })
+		same(cxf, func(i int) float64 { return at(i) * xf[i] })
+		for i := range best[:n] {
+			r := 0.0
+			if m[i] {
+				sx := vx[i] - mu[i]*mu[i]
+				sf := varF[i] - muF[i]*muF[i]
+				sxf := cxf[i] - mu[i]*muF[i]
+				r = (sxf + c) / (math.Sqrt(math.Abs(sx*sf)) + c)
+			}
+			if first {
+				best[i] = r
+			} else {
+				best[i] = matlabMax(r, best[i])
 			}
 		}
-		return out
 	}
-	mul := func(a, b []float64) []float64 {
-		out := make([]float64, len(a))
-		for i := range a {
-			out[i] = a[i] * b[i]
-		}
-		return out
-	}
-	a, b, mx := masked(x1, m1), masked(x2, m2), masked(xmax, m3)
-	muF := same(xf)
-	varF := same(mul(xf, xf))
-	ratio := func(x []float64, m []bool) []float64 {
-		mu := same(x)
-		vx := same(mul(x, x))
-		cxf := same(mul(x, xf))
-		out := make([]float64, len(x))
-		for i := range out {
-			if !m[i] {
-				continue
-			}
-			sx := vx[i] - mu[i]*mu[i]
-			sf := varF[i] - muF[i]*muF[i]
-			sxf := cxf[i] - mu[i]*muF[i]
-			out[i] = (sxf + c) / (math.Sqrt(math.Abs(sx*sf)) + c)
-		}
-		return out
-	}
-	r1, r2, r3 := ratio(a, m1), ratio(b, m2), ratio(mx, m3)
+	ratio(xmax, m3, true)
+	ratio(x2, m2, false)
+	ratio(x1, m1, false)
 	total, n3 := 0.0, 0
-	for i := range r1 {
-		total += matlabMax(r1[i], matlabMax(r2[i], r3[i]))
+	for i, v := range best[:n] {
+		total += v
 		if m3[i] {
 			n3++
 		}
