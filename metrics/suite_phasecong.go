@@ -257,6 +257,12 @@ func phaseCong(ims [][]float64, w, h int, newLowpass bool) []pcMaps {
 			for k := range a {
 				p := &a[k]
 				en := math.Max(energy[k]-thr, 0)
+				if en == 0 && sumAn[k] != 0 {
+					// pc = 0: the weight, finite in [0, 1], does not
+					// matter and every sum but totalSumAn gains +0.
+					p.totalSumAn += sumAn[k]
+					continue
+				}
 				width := sumAn[k] / (maxAn[k] + epsilon) / nscale
 				weight := 1.0 / (1 + math.Exp((cutOff-width)*gain))
 				p.totalSumAn += sumAn[k]
