@@ -41,3 +41,40 @@ func BenchmarkSuite520Colour(b *testing.B) {
 		}
 	}
 }
+
+// TestPhaseCongLowpassEvenSizes checks what phaseCongABF relies on: for
+// even widths and heights the older and newer lowpass filters give the
+// same phase congruency maps bit for bit, while odd sizes tell them apart;
+// and Q_P evaluated with QP in one scene equals each evaluated alone.
+func TestPhaseCongLowpassEvenSizes(t *testing.T) {
+	for _, sz := range [][2]int{{24, 20}, {25, 21}} {
+		w, h := sz[0], sz[1]
+		ims := [][]float64{texture(w, h, 1, 1).Planes[0], texture(w, h, 1, 2).Planes[0]}
+		a, b := phaseCong(ims, w, h, false), phaseCong(ims, w, h, true)
+		same := true
+		for i := range a {
+			for k := range a[i].pc {
+				same = same && a[i].pc[k] == b[i].pc[k] && a[i].bigM[k] == b[i].bigM[k] && a[i].smallM[k] == b[i].smallM[k]
+			}
+		}
+		if even := w%2 == 0 && h%2 == 0; same != even {
+			t.Errorf("%dx%d: maps of both lowpass filters equal: %v, want %v", w, h, same, even)
+		}
+		sharp := texture(w, h, 3, 3)
+		fa, fb := focusPair(sharp, 1)
+		in := Inputs{Sources: []*data.Image{fa, fb}, Fused: sharp}
+		both, err := Evaluate([]string{"zhengliu.Q_P", "yuliu.QP"}, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"zhengliu.Q_P", "yuliu.QP"} {
+			alone, err := Evaluate([]string{k}, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if alone[k] != both[k] {
+				t.Errorf("%dx%d: %s alone %.17g, with the other suite's %.17g", w, h, k, alone[k], both[k])
+			}
+		}
+	}
+}

@@ -439,6 +439,30 @@ func zlZhao(s *scene) (float64, error) { return zhao(s, false) }
 // ylZhao is Yu Liu's metricZhao.m (newer lowpassfilter.m).
 func ylZhao(s *scene) (float64, error) { return zhao(s, true) }
 
+// phaseCongABF returns phaseCong of source 1, source 2 and the fused image,
+// computed once per scene: the zhengliu and yuliu suites evaluated together
+// share it. For even widths and heights the two lowpass filters are the
+// same numbers (the grids and shifts coincide), so one computation serves
+// both.
+func (s *scene) phaseCongABF(newLowpass bool) []pcMaps {
+	key := "phasecong.old"
+	switch {
+	case s.w%2 == 0 && s.h%2 == 0:
+		key = "phasecong.even"
+	case newLowpass:
+		key = "phasecong.new"
+	}
+	if m, ok := s.suite[key].([]pcMaps); ok {
+		return m
+	}
+	m := phaseCong([][]float64{s.src[0], s.src[1], s.fus}, s.w, s.h, newLowpass)
+	if s.suite == nil {
+		s.suite = map[string]any{}
+	}
+	s.suite[key] = m
+	return m
+}
+
 // zhao is metricZhao.m: phase congruency PC and its moments M, m of A,
 // B and F; pixels where PC > 0.1 are features; Q_P is the product of the
 // three zhaoCorr scores of PC, M and m, the maximum map taking A's value
@@ -451,7 +475,7 @@ func zhao(s *scene, newLowpass bool) (float64, error) {
 		return 0, errf("Q_P needs at least 2x2 pixels, got %dx%d", s.w, s.h)
 	}
 	w, h := s.w, s.h
-	pcs := phaseCong([][]float64{s.src[0], s.src[1], s.fus}, w, h, newLowpass)
+	pcs := s.phaseCongABF(newLowpass)
 	p1, p2, pf := pcs[0], pcs[1], pcs[2]
 	n := w * h
 	var m1, m2, m3 = make([]bool, n), make([]bool, n), make([]bool, n)
