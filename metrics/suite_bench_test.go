@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/mfif/mfif/data"
@@ -74,6 +76,37 @@ func TestPhaseCongLowpassEvenSizes(t *testing.T) {
 			}
 			if alone[k] != both[k] {
 				t.Errorf("%dx%d: %s alone %.17g, with the other suite's %.17g", w, h, k, alone[k], both[k])
+			}
+		}
+	}
+}
+
+// TestPCScaleSums compares the kernel in use (vector when built with
+// GOEXPERIMENT=simd) with the portable one, value for value.
+func TestPCScaleSums(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 3, 4, 5, 13, 520} {
+		rs := make([][]complex128, 4)
+		for s := range rs {
+			rs[s] = make([]complex128, n)
+			for k := range rs[s] {
+				rs[s][k] = complex(rnd.NormFloat64()*math.Pow(10, float64(rnd.IntN(6)-3)), rnd.NormFloat64())
+				if rnd.IntN(7) == 0 {
+					rs[s][k] = 0
+				}
+			}
+		}
+		got, want := make([][]float64, 4), make([][]float64, 4)
+		for i := range got {
+			got[i], want[i] = make([]float64, n), make([]float64, n)
+		}
+		pcScaleSums(got[0], got[1], got[2], got[3], rs[0], rs[1], rs[2], rs[3])
+		pcScaleSumsGo(want[0], want[1], want[2], want[3], rs[0], rs[1], rs[2], rs[3])
+		for i := range got {
+			for k := range got[i] {
+				if got[i][k] != want[i][k] {
+					t.Fatalf("n=%d output %d pixel %d: %v, want %v", n, i, k, got[i][k], want[i][k])
+				}
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"sync"
 
 	"github.com/mfif/mfif/data"
 )
@@ -52,7 +53,9 @@ func fftshiftIndex(k, n int) int { return (k + (n+1)/2) % n }
 // the filters' inverse transforms are taken in the frequency domain
 // (Parseval), which needs no transform.
 //
-// The spectra and filters are kept in the transposed layout that the 2-D
+// The filters, and the noise model's sums over them, are built once per
+// image size (pcBankFor). The spectra and filters are kept in the
+// transposed layout that the 2-D
 // transform produces without its final transpose (frequency (ky, kx) at
 // kx*h + ky), so each forward and each inverse transform does one
 // transpose instead of two; the 1/(w h) of ifft2 is folded into the
@@ -68,16 +71,13 @@ func fftshiftIndex(k, n int) int { return (k + (n+1)/2) % n }
 // selects the newer one.
 func phaseCong(ims [][]float64, w, h int, newLowpass bool) []pcMaps {
 	const (
-		nscale, norient = 4, 6
-		minWave, mult   = 3.0, 2.1
-		sigmaOnf        = 0.55
-		dThetaOnSigma   = 1.2
+		nscale, norient = pcScales, pcOrients
 		kNoise          = 2.0
 		cutOff, gain    = 0.5, 10.0
 		epsilon         = 0.0001
 	)
 	n := w * h
-	thetaSigma := math.Pi / norient / dThetaOnSigma
+	bank := pcBankFor(w, h, newLowpass)
 	t := getComplex(n)
 	defer putComplex(t)
 	imfs := make([][]complex128, len(ims))
@@ -94,6 +94,189 @@ func phaseCong(ims [][]float64, w, h int, newLowpass bool) []pcMaps {
 		imfs[i] = imf
 	}
 
+	// acc holds one pixel's sums over the orientations.
+	type acc struct{ totalEnergy, totalSumAn, covx2, covy2, covxy float64 }
+	accs := make([][]acc, len(ims))
+	for i := range accs {
+		accs[i] = make([]acc, n)
+	}
+	filters := make([][]float64, nscale) // scaled by 1/n for ifft2
+	eo := make([][]complex128, nscale)
+	for s := range filters {
+		filters[s] = getFloats(n)
+		defer putFloats(filters[s])
+		eo[s] = getComplex(n)
+		defer putComplex(eo[s])
+	}
+	sumAn, maxAn, energy, e2 := getFloats(n), getFloats(n), getFloats(n), getFloats(n)
+	defer putFloats(sumAn)
+	defer putFloats(maxAn)
+	defer putFloats(energy)
+	defer putFloats(e2)
+	inv := 1 / float64(n)
+	for o := 0; o < norient; o++ {
+		angl := float64(o) * math.Pi / norient
+		ca, sa := math.Cos(angl), math.Sin(angl)
+		spread, logGabor := bank.spread[o], bank.logGabor
+		emN, sumAn2, sumAiAj := bank.emN[o], bank.sumAn2[o], bank.sumAiAj[o]
+		for s := 0; s < nscale; s++ {
+			f, lg := filters[s], logGabor[s]
+			for k := range f {
+				f[k] = lg[k] * spread[k] * inv
+			}
+		}
+		for i, imf := range imfs {
+			for s := 0; s < nscale; s++ {
+				e := eo[s]
+				for k, v := range filters[s] {
+					e[k] = complex(real(imf[k])*v, imag(imf[k])*v)
+				}
+				transformCols(e, t, h, w, true) // along x
+				transpose(t, e, h, w)
+				transformCols(t, e, w, h, true) // along y
+				eo[s], t = t, e
+			}
+			pcScaleSums(sumAn[:n], maxAn[:n], energy[:n], e2[:n], eo[0][:n], eo[1][:n], eo[2][:n], eo[3][:n])
+			median := medianOf(e2)
+			noisePower := (-median / math.Log(0.5)) / emN
+			en2 := 2*noisePower*sumAn2 + 4*noisePower*sumAiAj
+			tau := math.Sqrt(en2 / 2)
+			thr := (tau*math.Sqrt(math.Pi/2) + kNoise*math.Sqrt((2-math.Pi/2)*(tau*tau))) / 1.7
+			a := accs[i][:n]
+			for k := range a {
+				p := &a[k]
+				en := math.Max(energy[k]-thr, 0)
+				if en == 0 && sumAn[k] != 0 {
+					// pc = 0: the weight, finite in [0, 1], does not
+					// matter and every sum but totalSumAn gains +0.
+					p.totalSumAn += sumAn[k]
+					continue
+				}
+				width := sumAn[k] / (maxAn[k] + epsilon) / nscale
+				weight := 1.0 / (1 + math.Exp((cutOff-width)*gain))
+				p.totalSumAn += sumAn[k]
+				p.totalEnergy += weight * en
+				pc := weight * en / sumAn[k]
+				cx, cy := pc*ca, pc*sa
+				p.covx2 += cx * cx
+				p.covy2 += cy * cy
+				p.covxy += cx * cy
+			}
+		}
+	}
+	out := make([]pcMaps, len(ims))
+	for i, a := range accs {
+		m := pcMaps{pc: make([]float64, n), bigM: make([]float64, n), smallM: make([]float64, n)}
+		for k := range m.pc {
+			p := &a[k]
+			m.pc[k] = p.totalEnergy / (p.totalSumAn + epsilon)
+			x2, y2, xy := p.covx2/(norient/2), p.covy2/(norient/2), p.covxy/norient
+			d := math.Sqrt(xy*xy+(x2-y2)*(x2-y2)) + epsilon
+			m.bigM[k] = (y2 + x2 + d) / 2
+			m.smallM[k] = (y2 + x2 - d) / 2
+		}
+		out[i] = m
+	}
+	return out
+}
+
+// pcScaleSums sets, per pixel k, from the four scales' responses r0..r3:
+// sumAn (sum of the amplitudes), maxAn (their largest), energy
+// (myphasecong3's sum over scales of E.me + O.mo - |E.mo - O.me|, with the
+// mean phase (me, mo) of the summed response) and e2 (|r0|^2, for the
+// noise estimate). pcScaleSumsGo is the portable kernel; suite_simd.go may
+// swap in a vector one with the same operations in the same order.
+var pcScaleSums = pcScaleSumsGo
+
+func pcScaleSumsGo(sumAn, maxAn, energy, e2 []float64, r0, r1, r2, r3 []complex128) {
+	const epsilon = 0.0001
+	n := len(sumAn)
+	maxAn, energy, e2 = maxAn[:n], energy[:n], e2[:n]
+	r0, r1, r2, r3 = r0[:n], r1[:n], r2[:n], r3[:n]
+	for k := range sumAn {
+		v0, v1, v2, v3 := r0[k], r1[k], r2[k], r3[k]
+		p0 := real(v0)*real(v0) + imag(v0)*imag(v0)
+		a0 := math.Sqrt(p0)
+		a1 := math.Sqrt(real(v1)*real(v1) + imag(v1)*imag(v1))
+		a2 := math.Sqrt(real(v2)*real(v2) + imag(v2)*imag(v2))
+		a3 := math.Sqrt(real(v3)*real(v3) + imag(v3)*imag(v3))
+		sE := real(v0) + real(v1) + real(v2) + real(v3)
+		sO := imag(v0) + imag(v1) + imag(v2) + imag(v3)
+		sumAn[k] = a0 + a1 + a2 + a3
+		maxAn[k] = max(a0, a1, a2, a3) // no NaN: a sqrt of a finite sum of squares
+		xe := math.Sqrt(sE*sE+sO*sO) + epsilon
+		me, mo := sE/xe, sO/xe
+		en := real(v0)*me + imag(v0)*mo - math.Abs(real(v0)*mo-imag(v0)*me)
+		en += real(v1)*me + imag(v1)*mo - math.Abs(real(v1)*mo-imag(v1)*me)
+		en += real(v2)*me + imag(v2)*mo - math.Abs(real(v2)*mo-imag(v2)*me)
+		en += real(v3)*me + imag(v3)*mo - math.Abs(real(v3)*mo-imag(v3)*me)
+		energy[k] = en
+		e2[k] = p0
+	}
+}
+
+// Parameters of myphasecong3 as metricZhao calls it.
+const (
+	pcScales, pcOrients = 4, 6
+	pcMinWave, pcMult   = 3.0, 2.1
+	pcSigmaOnf          = 0.55
+	pcDThetaOnSigma     = 1.2
+)
+
+// pcBank is what phaseCong needs of its filters for one image size and
+// lowpass version, in the transposed frequency layout: the log-Gabor
+// filters of the scales (lowpass applied), the angular spread of each
+// orientation, and per orientation the noise model's EM_n and its sums of
+// products of the scales' even parts.
+type pcBank struct {
+	w, h, lowpass        int
+	logGabor             [pcScales][]float64
+	spread               [pcOrients][]float64
+	emN, sumAn2, sumAiAj [pcOrients]float64
+}
+
+// The bank of the last size used: a folder of same-size images builds it
+// once (about 22 MB at 520x520).
+var (
+	pcBankMu   sync.Mutex
+	pcBankLast *pcBank
+)
+
+// pcBankFor returns the (cached) bank for w x h. For even sizes both
+// lowpass versions are the same numbers and share a bank.
+func pcBankFor(w, h int, newLowpass bool) *pcBank {
+	lowpass := 0
+	switch {
+	case w%2 == 0 && h%2 == 0:
+		lowpass = 2
+	case newLowpass:
+		lowpass = 1
+	}
+	pcBankMu.Lock()
+	b := pcBankLast
+	pcBankMu.Unlock()
+	if b != nil && b.w == w && b.h == h && b.lowpass == lowpass {
+		return b
+	}
+	b = newPCBank(w, h, newLowpass)
+	b.lowpass = lowpass
+	pcBankMu.Lock()
+	pcBankLast = b
+	pcBankMu.Unlock()
+	return b
+}
+
+// newPCBank builds the bank (see pcBank).
+func newPCBank(w, h int, newLowpass bool) *pcBank {
+	const (
+		nscale, norient = pcScales, pcOrients
+		minWave, mult   = pcMinWave, pcMult
+		sigmaOnf        = pcSigmaOnf
+		dThetaOnSigma   = pcDThetaOnSigma
+	)
+	n := w * h
+	bank := &pcBank{w: w, h: h}
+	thetaSigma := math.Pi / norient / dThetaOnSigma
 	// radius and theta on the centred grid, then ifftshift; the lowpass
 	// filter is built on its own grid and fftshift-ed, as in the reference.
 	// Index kt = x*h + y holds frequency (y, x) (transposed layout).
@@ -129,12 +312,11 @@ func phaseCong(ims [][]float64, w, h int, newLowpass bool) []pcMaps {
 			lp[k] = 1 / (1.0 + math.Pow(lr/0.45, 2*15))
 		}
 	}
-	logGabor := make([][]float64, nscale)
+	logGabor := bank.logGabor[:]
 	den := 2 * math.Pow(math.Log(sigmaOnf), 2)
 	for s := range logGabor {
 		fo := 1.0 / (minWave * math.Pow(mult, float64(s)))
-		lg := getFloats(n)
-		defer putFloats(lg)
+		lg := make([]float64, n)
 		for k, r := range radius {
 			l := math.Log(r / fo)
 			lg[k] = math.Exp(-(l*l)/den) * lp[k]
@@ -143,30 +325,9 @@ func phaseCong(ims [][]float64, w, h int, newLowpass bool) []pcMaps {
 		logGabor[s] = lg
 	}
 
-	// acc holds one pixel's sums over the orientations.
-	type acc struct{ totalEnergy, totalSumAn, covx2, covy2, covxy float64 }
-	accs := make([][]acc, len(ims))
-	for i := range accs {
-		accs[i] = make([]acc, n)
-	}
-	spread := radius                     // radius is not needed any more
-	filters := make([][]float64, nscale) // scaled by 1/n for ifft2
-	eo := make([][]complex128, nscale)
-	for s := range filters {
-		filters[s] = getFloats(n)
-		defer putFloats(filters[s])
-		eo[s] = getComplex(n)
-		defer putComplex(eo[s])
-	}
-	sumAn, maxAn, energy, e2 := getFloats(n), getFloats(n), getFloats(n), getFloats(n)
-	defer putFloats(sumAn)
-	defer putFloats(maxAn)
-	defer putFloats(energy)
-	defer putFloats(e2)
-	inv := 1 / float64(n)
 	for o := 0; o < norient; o++ {
 		angl := float64(o) * math.Pi / norient
-		ca, sa := math.Cos(angl), math.Sin(angl)
+		spread := make([]float64, n)
 		// dtheta = |atan2(sin(theta-angl), cos(theta-angl))| is the
 		// angle difference wrapped to [-pi, pi].
 		for k, th := range theta {
@@ -210,85 +371,9 @@ func phaseCong(ims [][]float64, w, h int, newLowpass bool) []pcMaps {
 				}
 			}
 		}
-		for s := 0; s < nscale; s++ {
-			f, lg := filters[s], logGabor[s]
-			for k := range f {
-				f[k] = lg[k] * spread[k] * inv
-			}
-		}
-		for i, imf := range imfs {
-			for s := 0; s < nscale; s++ {
-				e := eo[s]
-				for k, v := range filters[s] {
-					e[k] = complex(real(imf[k])*v, imag(imf[k])*v)
-				}
-				transformCols(e, t, h, w, true) // along x
-				transpose(t, e, h, w)
-				transformCols(t, e, w, h, true) // along y
-				eo[s], t = t, e
-			}
-			r0, r1, r2, r3 := eo[0][:n], eo[1][:n], eo[2][:n], eo[3][:n]
-			sumAn, maxAn, energy, e2 := sumAn[:n], maxAn[:n], energy[:n], e2[:n]
-			for k := range energy {
-				v0, v1, v2, v3 := r0[k], r1[k], r2[k], r3[k]
-				a0 := math.Sqrt(real(v0)*real(v0) + imag(v0)*imag(v0))
-				a1 := math.Sqrt(real(v1)*real(v1) + imag(v1)*imag(v1))
-				a2 := math.Sqrt(real(v2)*real(v2) + imag(v2)*imag(v2))
-				a3 := math.Sqrt(real(v3)*real(v3) + imag(v3)*imag(v3))
-				sE := real(v0) + real(v1) + real(v2) + real(v3)
-				sO := imag(v0) + imag(v1) + imag(v2) + imag(v3)
-				sumAn[k] = a0 + a1 + a2 + a3
-				maxAn[k] = max(a0, a1, a2, a3) // no NaN: a sqrt of a finite sum of squares
-				xe := math.Sqrt(sE*sE+sO*sO) + epsilon
-				me, mo := sE/xe, sO/xe
-				en := real(v0)*me + imag(v0)*mo - math.Abs(real(v0)*mo-imag(v0)*me)
-				en += real(v1)*me + imag(v1)*mo - math.Abs(real(v1)*mo-imag(v1)*me)
-				en += real(v2)*me + imag(v2)*mo - math.Abs(real(v2)*mo-imag(v2)*me)
-				en += real(v3)*me + imag(v3)*mo - math.Abs(real(v3)*mo-imag(v3)*me)
-				energy[k] = en
-				e2[k] = real(v0)*real(v0) + imag(v0)*imag(v0)
-			}
-			median := medianOf(e2)
-			noisePower := (-median / math.Log(0.5)) / emN
-			en2 := 2*noisePower*sumAn2 + 4*noisePower*sumAiAj
-			tau := math.Sqrt(en2 / 2)
-			thr := (tau*math.Sqrt(math.Pi/2) + kNoise*math.Sqrt((2-math.Pi/2)*(tau*tau))) / 1.7
-			a := accs[i][:n]
-			for k := range a {
-				p := &a[k]
-				en := math.Max(energy[k]-thr, 0)
-				if en == 0 && sumAn[k] != 0 {
-					// pc = 0: the weight, finite in [0, 1], does not
-					// matter and every sum but totalSumAn gains +0.
-					p.totalSumAn += sumAn[k]
-					continue
-				}
-				width := sumAn[k] / (maxAn[k] + epsilon) / nscale
-				weight := 1.0 / (1 + math.Exp((cutOff-width)*gain))
-				p.totalSumAn += sumAn[k]
-				p.totalEnergy += weight * en
-				pc := weight * en / sumAn[k]
-				cx, cy := pc*ca, pc*sa
-				p.covx2 += cx * cx
-				p.covy2 += cy * cy
-				p.covxy += cx * cy
-			}
-		}
+		bank.spread[o], bank.emN[o], bank.sumAn2[o], bank.sumAiAj[o] = spread, emN, sumAn2, sumAiAj
 	}
-	out := make([]pcMaps, len(ims))
-	for i, a := range accs {
-		m := pcMaps{pc: make([]float64, n), bigM: make([]float64, n), smallM: make([]float64, n)}
-		for k := range m.pc {
-			p := &a[k]
-			m.pc[k] = p.totalEnergy / (p.totalSumAn + epsilon)
-			x2, y2, xy := p.covx2/(norient/2), p.covy2/(norient/2), p.covxy/norient
-			d := math.Sqrt(xy*xy+(x2-y2)*(x2-y2)) + epsilon
-			m.bigM[k] = (y2 + x2 + d) / 2
-			m.smallM[k] = (y2 + x2 - d) / 2
-		}
-		out[i] = m
-	}
-	return out
+	return bank
 }
 
 // medianOf is MATLAB's median of a vector without NaN (the mean of the two
