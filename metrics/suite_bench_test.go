@@ -111,3 +111,30 @@ func TestPCScaleSums(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFFT2_520 times one 520x520 complex 2-D transform as phaseCong
+// runs it (two batched 1-D passes and one transpose, the spectrum left
+// transposed) and as MATLAB's fft2 (a second transpose back), for the
+// floor of Q_P's cost (docs/metrics.md, Speed).
+func BenchmarkFFT2_520(b *testing.B) {
+	const w, h = 520, 520
+	x := make([]complex128, w*h)
+	for i := range x {
+		x[i] = complex(math.Sin(float64(i)*0.37), math.Cos(float64(i)*0.11))
+	}
+	c, t := make([]complex128, w*h), make([]complex128, w*h)
+	b.Run("transposed", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			copy(c, x)
+			transformCols(c, t, w, h, false)
+			transpose(t, c, w, h)
+			transformCols(t, c, h, w, false)
+		}
+	})
+	b.Run("fft2", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			copy(c, x)
+			fft2(c, t, w, h, false)
+		}
+	})
+}
