@@ -6,17 +6,22 @@ package metrics
 // come out exactly 0 where the reference's does (Piella's 0.5 rule), and
 // this order reproduces the reference there.
 func corrValid(x []float64, w, h int, k []float64) []float64 {
+	res := make([]float64, (w-len(k)+1)*(h-len(k)+1))
+	corrValidTo(res, x, w, h, k)
+	return res
+}
+
+// corrValidTo is corrValid writing into res ((w-K+1)*(h-K+1) values).
+func corrValidTo(res, x []float64, w, h int, k []float64) {
 	ow, oh := w-len(k)+1, h-len(k)+1
 	tmp := getFloats(ow * h)
 	defer putFloats(tmp)
 	for y := 0; y < h; y++ {
 		rowValid(tmp[y*ow:(y+1)*ow], x[y*w:(y+1)*w], k)
 	}
-	res := make([]float64, ow*oh)
 	for y := 0; y < oh; y++ {
 		colValid(res[y*ow:(y+1)*ow], tmp[y*ow:], ow, k)
 	}
-	return res
 }
 
 // rowValid sets out[i] = sum_j k[j] p[i+j], j ascending.

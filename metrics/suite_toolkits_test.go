@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
@@ -143,6 +144,37 @@ func TestMedianOf(t *testing.T) {
 		}
 		if got := medianOf(x); got != want {
 			t.Errorf("n=%d: median %g, want %g", n, got, want)
+		}
+	}
+	// Large enough for the histogram path: signs, zeros of both signs,
+	// magnitudes over many octaves, ties, odd and even counts.
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{4096, 4097, 10000, 270400, 270401} {
+		for _, kind := range []string{"spread", "ties", "e2"} {
+			x := make([]float64, n)
+			for i := range x {
+				switch kind {
+				case "spread":
+					x[i] = math.Ldexp(r.Float64()-0.5, r.IntN(80)-40)
+				case "ties":
+					x[i] = float64(r.IntN(5) - 2)
+					if x[i] == 0 && r.IntN(2) == 0 {
+						x[i] = math.Copysign(0, -1)
+					}
+				default:
+					v := r.NormFloat64() * 1e-3
+					x[i] = v * v
+				}
+			}
+			s := append([]float64(nil), x...)
+			sort.Float64s(s)
+			want := s[n/2]
+			if n%2 == 0 {
+				want = (s[n/2-1] + s[n/2]) / 2
+			}
+			if got := medianOf(x); got != want {
+				t.Errorf("n=%d %s: median %g, want %g", n, kind, got, want)
+			}
 		}
 	}
 }

@@ -190,14 +190,22 @@ func (a *app) benchInputs(size int) (metrics.Inputs, string, error) {
 // printCPUTiming times f as printTiming does and adds the process CPU time
 // per call (user + system), which a busy shared machine does not inflate.
 func (a *app) printCPUTiming(name string, minTime time.Duration, f func() error) {
+	// CPU time of the timed calls only: TimeOp's first call is an untimed
+	// warm-up (plans, tables, pools), so the clock starts at the second.
 	var n int
-	start := processCPU()
-	t, err := pipeline.TimeOp(name, minTime, func() error { n++; return f() })
+	var start time.Duration
+	t, err := pipeline.TimeOp(name, minTime, func() error {
+		if n == 1 {
+			start = processCPU()
+		}
+		n++
+		return f()
+	})
 	if err != nil {
 		a.printTiming(t, err)
 		return
 	}
-	cpu := (processCPU() - start) / time.Duration(n)
+	cpu := (processCPU() - start) / time.Duration(n-1)
 	fmt.Fprintf(a.stdout, "%-28s %10.2f %6d   cpu %.2f ms/op\n", t.Name, float64(t.PerOp.Microseconds())/1000, t.N, float64(cpu.Microseconds())/1000)
 }
 
