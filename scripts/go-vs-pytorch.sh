@@ -28,7 +28,7 @@ tc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 [ -f "$tc" ] || { echo "go-vs-pytorch: needs libtcmalloc-minimal4 (apt-get install libtcmalloc-minimal4)" >&2; exit 1; }
 [ -x bin/mfif ] || { echo "go-vs-pytorch: build bin/mfif first (make build)" >&2; exit 1; }
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(fusiondiff/forward/256 fusiondiff/forward/520 fusiondiff/step/b4/256 siamese/step/b8/256 siamese-cpu/step/b8/256)
+[ ${#cases[@]} -gt 0 ] || cases=(fusiondiff/forward/256 fusiondiff/forward/520 fusiondiff/step/b4/256 siamese/step/b8/256 siamese-cpu/step/b8/256 ddfm-prior/step/b4/64)
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
