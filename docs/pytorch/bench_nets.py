@@ -19,9 +19,13 @@ Cases:
   siamese/step/b8/256           the paper Siamese network (configs/siamese.yaml)
   siamese-cpu/step/b8/256       and siamese-cpu: BCE + soft Dice on the
                                 decision logits + MSE of the two GCB-cleaned
-                                images, Adam from the config.
-The DDFM prior (ddfm-prior/...) has no PyTorch counterpart here and is
-skipped. Needs torch and PyYAML.
+                                images, Adam from the config;
+  ddfm-prior/step/b4/64         the DDFM prior (configs/ddfm-prior-cpu.yaml,
+                                docs/pytorch/adm_ref.py): MSE of the
+                                predicted noise at a random step of the
+                                linear 1000-step schedule, AdamW from the
+                                config.
+Needs torch and PyYAML.
 """
 
 import argparse
@@ -41,6 +45,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 from fusiondiff_ref import NoisePred  # noqa: E402
 from siamese_ref import SiameseNet  # noqa: E402
+from adm_ref import UNet  # noqa: E402
 
 CONFIGS = os.path.join(here, "..", "..", "configs")
 
@@ -51,6 +56,7 @@ CASES = [
     ("fusiondiff/step/b4/256", "fusiondiff", True, 4, 256),
     ("siamese/step/b8/256", "siamese", True, 8, 256),
     ("siamese-cpu/step/b8/256", "siamese-cpu", True, 8, 256),
+    ("ddfm-prior/step/b4/64", "ddfm-prior-cpu", True, 4, 64),
 ]
 
 
@@ -82,6 +88,29 @@ def prepare(cfg_name, step, batch, side, dev):
     """Returns (call, parameter count)."""
     cfg = load(cfg_name)
     gen = torch.Generator().manual_seed(1)
+    if cfg_name.startswith("ddfm-prior"):
+        m = cfg["model"]
+        net = UNet.from_config(m).to(dev).train()
+        params = sum(p.numel() for p in net.parameters())
+        opt = optimizer(net.parameters(), cfg["train"]["optimizer"])
+        steps = cfg["diffusion"]["timesteps"]
+        betas = torch.linspace(1e-4 * 1000 / steps, 0.02 * 1000 / steps, steps, dtype=torch.float64)
+        abar = torch.cumprod(1 - betas, 0).float().to(dev)
+        x0 = (torch.rand(batch, 3, side, side, generator=gen) * 2 - 1).to(dev)
+
+        def call():
+            t = torch.randint(0, steps, (batch,), device=dev)
+            eps = torch.randn_like(x0)
+            a = abar[t][:, None, None, None]
+            out = net(a.sqrt() * x0 + (1 - a).sqrt() * eps, t)
+            if m.get("learn_sigma", False):
+                out = out[:, :3]
+            loss = F.mse_loss(out, eps)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss.item()
+        return call, params
     if cfg_name.startswith("fusiondiff"):
         net = NoisePred.from_config(cfg["model"]).to(dev)
         params = sum(p.numel() for p in net.parameters())
@@ -144,8 +173,7 @@ def main():
     cases = quick_cases() if args.quick else CASES
     sel = [c for c in cases if not args.cases or "all" in args.cases
            or any(c[0] == n or c[0].startswith(n + "/") for n in args.cases)]
-    skipped = [n for n in args.cases if n.startswith("ddfm-prior")]
-    if not sel and not skipped:
+    if not sel:
         sys.exit(f"no case matches {args.cases}; known: {', '.join(c[0] for c in cases)}")
     cuda = dev.type == "cuda"
     mm = torch.backends.cuda.matmul.allow_tf32 if cuda else False

@@ -10,19 +10,22 @@
 // 2 MiB and advised MADV_HUGEPAGE (so the kernel faults them in 2 MiB at a
 // time), and freed blocks are kept for reuse by the next request of about
 // the same size (best fit, at most 1/8 larger), which the same shapes of the
-// next training step or sampler call make. The cache never lets the mapped
-// total (in use + cached) grow past the high-water mark of the bytes in use:
-// a request that would is served after unmapping the least recently freed
-// blocks, so resident memory stays what the largest live set needs, as with
-// an allocator that returns every block at once. Smaller blocks go to c10's
+// next training step or sampler call make. The mapped total (in use +
+// cached) never grows past the high-water mark of the bytes in use, so
+// resident memory stays what the largest live set needs, as with an
+// allocator that returns every block at once. Smaller blocks go to c10's
 // own alloc_cpu/free_cpu.
 //
-// A request that finds no cached block of about its size resizes the cached
-// block nearest in size
-// (munmap of the tail to shrink it, mremap to grow it) instead of unmapping
-// old blocks and mapping a fresh one: only the pages a block gains are
-// faulted in, where a fresh mapping faults (and the kernel zeroes) all of
-// them.
+// A request that finds no cached block of about its size is built from
+// cached blocks of other sizes, so that no page already faulted in is given
+// back and faulted in (and zeroed by the kernel) again: a larger block is
+// split (its tail stays cached as a block of its own, bookkeeping only),
+// and smaller ones are moved side by side into one fresh range with
+// mremap(MREMAP_FIXED), which moves their page tables (whole huge pages,
+// every block being 2 MiB aligned) without touching the data. Only the part
+// the cache cannot cover is new memory, faulted in on first touch; that
+// happens only when the bytes in use pass their high-water mark, since the
+// cache is always used up first.
 //
 // Blocks carry no header: a big block's data pointer is its mapping, whose
 // length a table keeps, so a tensor of an exact multiple of 2 MiB (most
@@ -39,6 +42,7 @@
 
 #include <sys/mman.h>
 
+#include <cstdint>
 #include <cstring>
 #include <iterator>
 #include <map>
@@ -83,56 +87,25 @@ void *take(State &s, size_t len, size_t *got) {
   return base;
 }
 
-// take_nearest removes and returns the cached block whose length is
-// nearest to len (nullptr when the cache is empty). Caller holds s.mu.
-void *take_nearest(State &s, size_t len, size_t *got) {
-  if (s.by_size.empty()) {
-    return nullptr;
-  }
-  auto it = s.by_size.lower_bound(len);
-  if (it == s.by_size.end() || (it != s.by_size.begin() && len - std::prev(it)->first < it->first - len)) {
-    --it;
-  }
+// remove takes the cached block at it out of the cache and returns it
+// (length, address). Caller holds s.mu.
+std::pair<size_t, void *> remove(State &s, std::multimap<size_t, uint64_t>::iterator it) {
   auto age = s.by_age.find(it->second);
-  void *base = age->second.second;
-  *got = it->first;
-  s.cached -= it->first;
+  auto b = age->second;
   s.by_age.erase(age);
   s.by_size.erase(it);
-  return base;
-}
-
-// resize_block makes the mapping base of old bytes len bytes long and
-// returns its (possibly moved) address, or nullptr when that fails (the
-// block is then unmapped).
-void *resize_block(void *base, size_t old, size_t len) {
-  if (len < old) {
-    munmap(static_cast<char *>(base) + len, old - len);
-    return base;
-  }
-  void *p = mremap(base, old, len, MREMAP_MAYMOVE);
-  if (p == MAP_FAILED) {
-    munmap(base, old);
-    return nullptr;
-  }
-  return p;
-}
-
-// evict_oldest removes the least recently freed block from the cache and
-// returns it for unmapping. Caller holds s.mu; the cache is not empty.
-std::pair<size_t, void *> evict_oldest(State &s) {
-  auto age = s.by_age.begin();
-  auto b = age->second;
-  auto range = s.by_size.equal_range(b.first);
-  for (auto it = range.first; it != range.second; ++it) {
-    if (it->second == age->first) {
-      s.by_size.erase(it);
-      break;
-    }
-  }
-  s.by_age.erase(age);
   s.cached -= b.first;
   return b;
+}
+
+// cache_back puts blocks into the cache. Caller holds s.mu.
+void cache_back(State &s, const std::vector<std::pair<size_t, void *>> &blocks) {
+  for (auto &b : blocks) {
+    uint64_t t = ++s.clock;
+    s.by_age.emplace(t, b);
+    s.by_size.emplace(b.first, t);
+    s.cached += b.first;
+  }
 }
 
 State &state() {
@@ -140,15 +113,65 @@ State &state() {
   return *s;
 }
 
+// map_block maps len bytes (a multiple of 2 MiB) of fresh memory at a
+// 2 MiB-aligned address, advised for huge pages, or returns nullptr.
 void *map_block(size_t len) {
-  void *p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  size_t span = len + kHuge;
+  void *p = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) {
     return nullptr;
   }
+  uintptr_t at = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(uintptr_t(kHuge) - 1);
+  size_t head = at - reinterpret_cast<uintptr_t>(p);
+  if (head > 0) {
+    munmap(p, head);
+  }
+  if (span - head > len) {
+    munmap(reinterpret_cast<char *>(at) + len, span - head - len);
+  }
+  void *base = reinterpret_cast<void *>(at);
 #ifdef MADV_HUGEPAGE
-  madvise(p, len, MADV_HUGEPAGE);
+  madvise(base, len, MADV_HUGEPAGE);
 #endif
-  return p;
+  return base;
+}
+
+// assemble returns a block of len bytes made of pieces (cached blocks taken
+// out of the cache, largest first) and fresh memory for what they do not
+// cover; the parts of pieces it does not use are appended to spare. It
+// returns nullptr (pieces then all in spare) when no memory can be mapped.
+void *assemble(size_t len, const std::vector<std::pair<size_t, void *>> &pieces,
+               std::vector<std::pair<size_t, void *>> *spare) {
+  if (pieces.size() == 1 && pieces[0].first >= len) {
+    // Split a larger block: its tail stays cached on its own.
+    char *base = static_cast<char *>(pieces[0].second);
+    if (pieces[0].first > len) {
+      spare->emplace_back(pieces[0].first - len, base + len);
+    }
+    return base;
+  }
+  char *dst = static_cast<char *>(map_block(len));
+  if (dst == nullptr) {
+    spare->insert(spare->end(), pieces.begin(), pieces.end());
+    return nullptr;
+  }
+  size_t off = 0;
+  for (auto &p : pieces) {
+    size_t need = p.first < len - off ? p.first : len - off;
+    char *src = static_cast<char *>(p.second);
+    if (need == 0) {
+      spare->push_back(p);
+      continue;
+    }
+    void *moved = mremap(src, need, need, MREMAP_MAYMOVE | MREMAP_FIXED, dst + off);
+    if (moved == MAP_FAILED) {
+      spare->push_back(p); // that part of dst stays fresh memory
+    } else if (need < p.first) {
+      spare->emplace_back(p.first - need, src + need);
+    }
+    off += need;
+  }
+  return dst;
 }
 
 void delete_block(void *data) {
@@ -205,9 +228,7 @@ class Allocator final : public c10::Allocator {
     }
     size_t len = (n + kHuge - 1) / kHuge * kHuge;
     void *base = nullptr;
-    void *resize = nullptr;
-    size_t resize_from = 0;
-    std::vector<std::pair<size_t, void *>> evicted;
+    std::vector<std::pair<size_t, void *>> pieces, spare;
     {
       std::lock_guard<std::mutex> g(s.mu);
       size_t got = 0;
@@ -217,52 +238,49 @@ class Allocator final : public c10::Allocator {
         s.hits++;
         s.in_use += len;
         s.live.emplace(base, len);
-      } else {
-        // Resize the cached block nearest in size rather than map anew, and
-        // keep in use + cached within the high-water mark of in use.
-        size_t limit = s.peak > s.in_use + len ? s.peak : s.in_use + len;
-        if (s.in_use + s.cached + len > limit) {
-          resize = take_nearest(s, len, &resize_from);
+        if (s.in_use > s.peak) {
+          s.peak = s.in_use;
         }
-        while (!s.by_age.empty() && s.in_use + s.cached + len > limit) {
-          evicted.push_back(evict_oldest(s));
+        return {base, base, &delete_block, c10::Device(c10::DeviceType::CPU)};
+      }
+      // Use the cache up before new memory: the smallest larger block,
+      // else the largest blocks until they cover len.
+      auto it = s.by_size.lower_bound(len);
+      if (it != s.by_size.end()) {
+        pieces.push_back(remove(s, it));
+      } else {
+        for (size_t have = 0; have < len && !s.by_size.empty();) {
+          pieces.push_back(remove(s, std::prev(s.by_size.end())));
+          have += pieces.back().first;
         }
       }
     }
-    for (auto &b : evicted) {
-      munmap(b.second, b.first);
+    base = assemble(len, pieces, &spare);
+    if (base == nullptr) {
+      // Out of address space or memory: give the cache back and retry.
+      {
+        std::lock_guard<std::mutex> g(s.mu);
+        cache_back(s, spare);
+      }
+      spare.clear();
+      mfif_alloc_release();
+      base = map_block(len);
+      pieces.clear();
     }
     if (base == nullptr) {
-      bool resized = false;
-      if (resize != nullptr) {
-        base = resize_block(resize, resize_from, len);
-        resized = base != nullptr;
-      }
-      if (base == nullptr) {
-        base = map_block(len);
-      }
-      if (base == nullptr) {
-        // Out of address space or memory: give the cache back and retry.
-        mfif_alloc_release();
-        base = map_block(len);
-      }
-      if (base == nullptr) {
-        throw std::bad_alloc();
-      }
-      std::lock_guard<std::mutex> g(s.mu);
-      if (resized) {
-        s.resizes++;
-      } else {
-        s.maps++;
-      }
-      s.in_use += len;
-      s.live.emplace(base, len);
+      throw std::bad_alloc();
     }
-    {
-      std::lock_guard<std::mutex> g(s.mu);
-      if (s.in_use > s.peak) {
-        s.peak = s.in_use;
-      }
+    std::lock_guard<std::mutex> g(s.mu);
+    cache_back(s, spare);
+    if (pieces.empty()) {
+      s.maps++;
+    } else {
+      s.resizes++;
+    }
+    s.in_use += len;
+    s.live.emplace(base, len);
+    if (s.in_use > s.peak) {
+      s.peak = s.in_use;
     }
     return {base, base, &delete_block, c10::Device(c10::DeviceType::CPU)};
   }

@@ -26,8 +26,9 @@ type AllocStats struct {
 	// reuse; Peak is the largest InUse so far.
 	InUse, Cached, Peak uint64
 	// Maps counts fresh mappings, Hits allocations served from the cache
-	// and Resizes those served by resizing a cached block of another size
-	// (only the pages it gains are faulted in).
+	// and Resizes those built from cached blocks of other sizes (a larger
+	// one split, smaller ones moved together; only what they do not cover
+	// is new memory).
 	Maps, Hits, Resizes uint64
 }
 

@@ -72,3 +72,50 @@ func TestAllocatorSmallBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A request no cached block fits is built from cached blocks of other
+// sizes (smaller ones moved together, a larger one split) instead of new
+// memory, and the data written through the result is intact.
+func TestAllocatorAssemblesFromCache(t *testing.T) {
+	if Allocator() != "mfif" {
+		t.Skipf("allocator is %q (MFIF_ALLOCATOR)", Allocator())
+	}
+	const mib = 1 << 18 // float32 elements in 1 MiB
+	ones := func(n int64) *ts.Tensor { return ts.MustOnes([]int64{n * mib}, gotch.Float, gotch.CPU) }
+	sum := func(x *ts.Tensor) float64 {
+		v := x.MustSum(gotch.Float, false)
+		defer Drop(v)
+		return v.Float64Values()[0]
+	}
+	err := Run(func() error {
+		ReleaseCache()
+		a, b, c := ones(4), ones(4), ones(4)
+		Drop(a, b, c)
+		s0 := ReadAllocStats()
+		if s0.Cached < 12<<20 {
+			t.Fatalf("cached %d bytes after freeing three 4 MiB tensors", s0.Cached)
+		}
+		for _, n := range []int64{10, 2, 6} { // moved together (2 MiB spare), the spare, split
+			x := ones(n)
+			if got, want := sum(x), float64(n*mib); got != want {
+				t.Errorf("%d MiB tensor sums to %v, want %v", n, got, want)
+			}
+			Drop(x)
+		}
+		s1 := ReadAllocStats()
+		if s1.Maps != s0.Maps {
+			t.Errorf("%d fresh mappings with 12 MiB cached, want 0", s1.Maps-s0.Maps)
+		}
+		if s1.Resizes-s0.Resizes < 2 {
+			t.Errorf("%d requests built from cached blocks, want at least 2", s1.Resizes-s0.Resizes)
+		}
+		if s1.InUse+s1.Cached > s1.Peak {
+			t.Errorf("mapped %d + %d bytes exceeds the in-use peak %d", s1.InUse, s1.Cached, s1.Peak)
+		}
+		ReleaseCache()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -34,14 +34,21 @@ func Step(task train.Task, opt train.Optimizer, b train.Batch) (float64, error) 
 	return v, opt.ZeroGrad()
 }
 
-// BenchSteps times b.N calls of Step on batch(i), then reports the
-// parameter count and the process's peak resident memory in MiB. The Go
-// side of the Go-against-PyTorch step benchmarks (docs/performance.md).
+// BenchSteps times b.N calls of Step on batch(i) after one untimed warm-up
+// step on batch(-1), then reports the parameter count and the process's
+// peak resident memory in MiB. The Go side of the Go-against-PyTorch step
+// benchmarks (docs/performance.md); the warm-up is the one the PyTorch
+// side (../shared/bench/pt_fusiondiff.py, docs/pytorch/bench_nets.py) and
+// mfif bench --nets take: the first step of a fresh optimizer creates its
+// state and fills the allocator's cache, which later steps reuse.
 func BenchSteps(b *testing.B, task train.Task, opt train.Optimizer, batch func(i int) train.Batch) {
 	b.Helper()
 	var a0 backend.AllocStats
 	var h0, f0 int64
 	err := backend.Run(func() error {
+		if _, err := Step(task, opt, batch(-1)); err != nil {
+			return err
+		}
 		a0, h0, f0 = backend.ReadAllocStats(), backend.TensorsCreated(), minorFaults()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
