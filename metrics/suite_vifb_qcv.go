@@ -74,7 +74,9 @@ func qCV(a, b, f []float64, w, h int) (float64, error) {
 			return 0, err
 		}
 	}
-	pow5 := func(v float64) float64 { return math.Pow(v, cvAlpha) }
+	// G.^alpha for alpha = 5 by multiplication: within an ulp or two of
+	// math.Pow (and of Octave's pow), at a fraction of its cost.
+	pow5 := func(v float64) float64 { v2 := v * v; return v2 * v2 * v }
 	var lambda [2][]float64
 	for i := 0; i < 2; i++ {
 		gx, gy := sobel(nil, n[i], w, h)
