@@ -182,46 +182,64 @@ func qGYuLiu(s *scene) (float64, error) {
 	return sum(num) / sum(den), nil
 }
 
-// qabfAngle is Qabf.m's orientation: pi/2 where the x response is 0, else
-// atan(y/x) with x = -gx (conv2 flips the kernel) and y = gy.
-func qabfAngle(m *gradMaps, k int) float64 {
-	if m.gx[k] == 0 {
-		return math.Pi / 2
+// qabfAnglesGo fills a with Qabf.m's orientation: pi/2 where the x
+// response is 0, else atan(y/x) with x = -gx (conv2 flips the kernel) and
+// y = gy.
+func qabfAnglesGo(a, gx, gy []float64) {
+	gx, gy = gx[:len(a)], gy[:len(a)]
+	for k, x := range gx {
+		if x == 0 {
+			a[k] = math.Pi / 2
+			continue
+		}
+		a[k] = math.Atan(gy[k] / -x)
 	}
-	return math.Atan(m.gy[k] / -m.gx[k])
+}
+
+// Qabf.m's sigmoid constants (the paper's).
+const (
+	qabfTg, qabfKg, qabfDg = 0.9994, -15.0, 0.5
+	qabfTa, qabfKa, qabfDa = 0.9879, -22.0, 0.8
+)
+
+// qabfAccGo adds one source's Q_XF g_X to num and g_X to den, per pixel,
+// from the source's and the fused magnitudes (gs, gf) and orientations
+// (as, af), with Qabf.m's G = gF quirk where gX == gF.
+func qabfAccGo(num, den, gs, gf, as, af []float64) {
+	den, gs, gf, as, af = den[:len(num)], gs[:len(num)], gf[:len(num)], as[:len(num)], af[:len(num)]
+	for k, gx := range gs {
+		gf := gf[k]
+		var g float64
+		switch {
+		case gx > gf:
+			g = gf / gx
+		case gx == gf:
+			g = gf
+		default:
+			g = gx / gf
+		}
+		a := 1 - math.Abs(as[k]-af[k])/(math.Pi/2)
+		q := qabfTg / (1 + math.Exp(qabfKg*(g-qabfDg))) * (qabfTa / (1 + math.Exp(qabfKa*(a-qabfDa))))
+		num[k] += q * gx
+		den[k] += gx
+	}
 }
 
 // qABF is the widely copied Qabf.m (Xydeas & Petrovic with the paper's
 // constants, no epsilon, and its G = gF where gX == gF quirk), summed over
 // N sources: sum_i sum(Q_iF g_i) / sum_i sum(g_i).
 func qABF(s *scene) (float64, error) {
-	const tg, kg, dg, ta, ka, da = 0.9994, -15.0, 0.5, 0.9879, -22.0, 0.8
 	n := s.nsrc()
 	fus := s.gradient(n)
 	af := s.ar.floats(s.w * s.h)
-	for k := range af {
-		af[k] = qabfAngle(fus, k)
-	}
+	qabfAngles(af, fus.gx, fus.gy)
+	as := s.ar.floats(s.w * s.h)
 	num := s.ar.zeros(s.w * s.h)
 	den := s.ar.zeros(s.w * s.h)
 	for i := 0; i < n; i++ {
 		src := s.gradient(i)
-		for k := range num {
-			gx, gf := src.g[k], fus.g[k]
-			var g float64
-			switch {
-			case gx > gf:
-				g = gf / gx
-			case gx == gf:
-				g = gf
-			default:
-				g = gx / gf
-			}
-			a := 1 - math.Abs(qabfAngle(src, k)-af[k])/(math.Pi/2)
-			q := tg / (1 + math.Exp(kg*(g-dg))) * (ta / (1 + math.Exp(ka*(a-da))))
-			num[k] += q * gx
-			den[k] += gx
-		}
+		qabfAngles(as, src.gx, src.gy)
+		qabfAcc(num, den, src.g, fus.g, as, af)
 	}
 	d := sum(den)
 	if d == 0 {

@@ -74,6 +74,11 @@ type Inputs struct {
 	Fused *data.Image
 	// Reference is the all-in-focus ground truth, or nil if there is none.
 	Reference *data.Image
+
+	// scene is set by Evaluate when it hands the caller's images to a suite
+	// metric, so the suite can keep per-evaluation work (converted
+	// channels, shared maps) in the scene's cache.
+	scene *scene
 }
 
 // Metric describes one registered quality metric.
@@ -199,7 +204,9 @@ func runMetric(m Metric, s *scene) (float64, error) {
 	case m.eval != nil:
 		v, err = m.eval(s)
 	case m.raw:
-		v, err = m.Compute(s.orig)
+		in := s.orig
+		in.scene = s
+		v, err = m.Compute(in)
 	default:
 		v, err = m.Compute(s.grayInputs())
 	}

@@ -225,13 +225,12 @@ func tkEdgeIntensity(t *tkImages) (float64, error) {
 	return acc / float64(t.f.C()), nil
 }
 
-// scaled255 returns 255*x: VIFB's Qabf computes 255*im2double(double(x)),
-// and im2double leaves double data unchanged.
+// scaled255 returns 255*x in a pooled buffer (putFloats it): VIFB's Qabf
+// computes 255*im2double(double(x)), and im2double leaves double data
+// unchanged.
 func scaled255(x []float64) []float64 {
-	out := make([]float64, len(x))
-	for i, v := range x {
-		out[i] = 255 * v
-	}
+	out := getFloats(len(x))
+	scal(out, x, 255)
 	return out
 }
 
@@ -240,7 +239,9 @@ func scaled255(x []float64) []float64 {
 // Qabf.m's quirk G = gF where gA == gF.
 func tkQabf(t *tkImages) (float64, error) {
 	return t.perChannel(tkGrayDouble, func(a, b, f []float64) (float64, error) {
-		return onScene(t.w, t.h, qABF, scaled255(a), scaled255(b), scaled255(f))
+		sa, sb, sf := scaled255(a), scaled255(b), scaled255(f)
+		defer func() { putFloats(sa); putFloats(sb); putFloats(sf) }()
+		return onScene(t.w, t.h, qABF, sa, sb, sf)
 	})
 }
 

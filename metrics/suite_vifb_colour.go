@@ -37,6 +37,25 @@ type tkImages struct {
 	w, h    int
 }
 
+// tkShared returns the toolkit images of s's evaluation, prepared (validated
+// and quantised) once per evaluation and kept in the scene's cache.
+func (s *scene) tkShared() (*tkImages, error) {
+	type prepared struct {
+		t   *tkImages
+		err error
+	}
+	const key = "tk.images"
+	if c, ok := s.suite[key].(prepared); ok {
+		return c.t, c.err
+	}
+	if s.suite == nil {
+		s.suite = map[string]any{}
+	}
+	t, err := tkPrepare(s.orig)
+	s.suite[key] = prepared{t, err}
+	return t, err
+}
+
 // tkPrepare validates a two-source evaluation and quantises every image to
 // uint8 (round half away from zero, saturate to 0..255).
 func tkPrepare(in Inputs) (*tkImages, error) {
@@ -194,6 +213,13 @@ func wide(m *data.Image) (p []float64, w int) {
 // tkMetric wraps a toolkit metric as a suite metric's Compute.
 func tkMetric(f func(t *tkImages) (float64, error)) func(Inputs) (float64, error) {
 	return func(in Inputs) (float64, error) {
+		if in.scene != nil {
+			t, err := in.scene.tkShared()
+			if err != nil {
+				return 0, err
+			}
+			return f(t)
+		}
 		t, err := tkPrepare(in)
 		if err != nil {
 			return 0, err

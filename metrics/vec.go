@@ -48,6 +48,10 @@ var (
 	// weighAdd: num += q*w, den += w with w = eps5(g) (Q_G's weights)
 	weighAdd = weighAddGo
 	ratioSum = ratioSumGo // sum num[i]/den[i]; 4 lanes in the vector version
+	// qabfAngles and qabfAcc: Qabf.m's orientations and its per-pixel
+	// accumulation (gradient.go); the vector exp differs by an ulp or so.
+	qabfAngles = qabfAnglesGo
+	qabfAcc    = qabfAccGo
 )
 
 // simdKernels names the kernel set in use, for benchmarks and provenance.

@@ -20,6 +20,7 @@ func init() {
 	subProd, ssimPix, piella2, cbQ2 = subProdAVX2, ssimPixAVX2, piella2AVX2, cbQ2AVX2
 	rowDot2, rowDotPair, cmulv = rowDot2AVX2, rowDotPairAVX2, cmulvAVX2
 	weighAdd, ratioSum = weighAddAVX2, ratioSumAVX2
+	qabfAngles, qabfAcc = qabfAnglesAVX2, qabfAccAVX2
 	simdKernels = "avx2"
 }
 

@@ -181,3 +181,53 @@ func sobelRowAVX2(ox, oy, up, mid, dn []float64) {
 		sobelRowGo(ox[x:], oy[x:], up[x:], mid[x:], dn[x:])
 	}
 }
+
+// qabfAnglesAVX2 is qabfAnglesGo four pixels at a time (the same bits:
+// atanAVX2 is math.Atan's algorithm).
+func qabfAnglesAVX2(a, gx, gy []float64) {
+	defer archsimd.ClearAVXUpperBits()
+	n := len(a)
+	gx, gy = gx[:n], gy[:n]
+	b := archsimd.BroadcastFloat64x4
+	zero, neg, halfPi := b(0), b(-1), b(math.Pi/2)
+	ac := newAtanConsts()
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		x, y := archsimd.LoadFloat64x4Slice(gx[i:]), archsimd.LoadFloat64x4Slice(gy[i:])
+		isZero := x.Equal(zero)
+		x = halfPi.Merge(x, isZero) // any non-zero divisor; replaced below
+		halfPi.Merge(atanAVX2(y.Div(x.Mul(neg)), ac), isZero).StoreSlice(a[i:])
+	}
+	if i < n {
+		qabfAnglesGo(a[i:], gx[i:], gy[i:])
+	}
+}
+
+// qabfAccAVX2 is qabfAccGo four pixels at a time, with expAVX2 for
+// math.Exp.
+func qabfAccAVX2(num, den, gs, gf, as, af []float64) {
+	defer archsimd.ClearAVXUpperBits()
+	n := len(num)
+	den, gs, gf, as, af = den[:n], gs[:n], gf[:n], as[:n], af[:n]
+	b := archsimd.BroadcastFloat64x4
+	one, neg, halfPi := b(1), b(-1), b(math.Pi/2)
+	tg, kg, dg, ta, ka, da := b(qabfTg), b(qabfKg), b(qabfDg), b(qabfTa), b(qabfKa), b(qabfDa)
+	ec := newExpConsts()
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		gx, g0 := lds(gs, i), lds(gf, i)
+		// gx > gf: gf/gx; gx == gf: gf; else gx/gf
+		g := g0.Merge(gx.Div(g0), gx.Equal(g0))
+		g = g0.Div(gx).Merge(g, gx.Greater(g0))
+		d := lds(as, i).Sub(lds(af, i))
+		d = d.Max(d.Mul(neg))
+		a := one.Sub(d.Div(halfPi))
+		qg := tg.Div(one.Add(expAVX2(kg.Mul(g.Sub(dg)), ec)))
+		qa := ta.Div(one.Add(expAVX2(ka.Mul(a.Sub(da)), ec)))
+		lds(num, i).Add(qg.Mul(qa).Mul(gx)).StoreSlice(num[i:])
+		lds(den, i).Add(gx).StoreSlice(den[i:])
+	}
+	if i < n {
+		qabfAccGo(num[i:], den[i:], gs[i:], gf[i:], as[i:], af[i:])
+	}
+}
